@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128010121 } from './Migration20261128010121';
+
+/**
+ * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
+ * the CLI and the tests run exactly the same set. `npm run cli -- migration:create` adds new ones.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261128010121', class: Migration20261128010121 },
+];

@@ -1,0 +1,42 @@
+import DataLoader from 'dataloader';
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Page } from './pagination';
+
+/** Loads entities by primary key: one `id in (…)` per batch, results in key order (null when missing). */
+export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: EntityClass<T>): DataLoader<number, T | null> {
+  return new DataLoader<number, T | null>(async (ids) => {
+    const rows = await em.find(entity, { id: { $in: [...ids] } } as never);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+export interface ParentKey<A> {
+  parentId: number;
+  args: A;
+}
+
+/**
+ * Per-parent pages (or counts) for a nested connection. Keys with the same arguments
+ * (the usual case: one field in one query) are fetched together in one statement.
+ */
+export function groupedLoader<A, R>(fetch: (parentIds: number[], args: A) => Promise<Map<number, R>>, fallback: R): DataLoader<ParentKey<A>, R, string> {
+  return new DataLoader<ParentKey<A>, R, string>(
+    async (keys) => {
+      const groups = new Map<string, { args: A; ids: number[] }>();
+      for (const k of keys) {
+        const g = JSON.stringify(k.args ?? null);
+        let group = groups.get(g);
+        if (!group) groups.set(g, (group = { args: k.args, ids: [] }));
+        if (!group.ids.includes(k.parentId)) group.ids.push(k.parentId);
+      }
+      const results = new Map<string, Map<number, R>>();
+      await Promise.all([...groups].map(async ([g, { args, ids }]) => results.set(g, await fetch(ids, args))));
+      return keys.map((k) => results.get(JSON.stringify(k.args ?? null))?.get(k.parentId) ?? fallback);
+    },
+    { cacheKeyFn: (k) => `${k.parentId}|${JSON.stringify(k.args ?? null)}` },
+  );
+}
+
+export const EMPTY_PAGE: Page<never> = { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };

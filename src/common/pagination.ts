@@ -1,0 +1,191 @@
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { Max, Min } from 'class-validator';
+import type { Knex } from '@mikro-orm/postgresql';
+import { badInput } from './errors';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Vietnamese collation (ICU), available in PostgreSQL 15+ builds with ICU. */
+export const VI_COLLATION = 'vi-x-icu';
+
+@ObjectType('PageInfo', { description: 'Where a page sits in its connection (Relay cursor connections).' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'True when more items follow this page.' })
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean, { description: 'True when this page was asked for with `after` (items precede it).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page; null when the page is empty.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item; pass it as `after` to get the next page.' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, {
+    defaultValue: DEFAULT_PAGE_SIZE,
+    description: `How many items to return, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
+  })
+  @Min(1, { message: `first must be at least 1` })
+  @Max(MAX_PAGE_SIZE, { message: `first must be at most ${MAX_PAGE_SIZE}` })
+  first: number = DEFAULT_PAGE_SIZE;
+
+  @Field(() => String, { nullable: true, description: 'Return the items after this cursor (an `endCursor` or edge `cursor`).' })
+  after?: string | null;
+}
+
+/** One column of a stable sort; the last column of every sort is the primary key. */
+export interface SortColumn {
+  /** Column name in the query's result rows. */
+  column: string;
+  /** SQL expression to order by, e.g. `i.given_name`. */
+  sql: string;
+  collate?: string;
+}
+
+export interface SortSpec {
+  /** Short name written into cursors, so a cursor of one order is refused by another. */
+  key: string;
+  direction: 'asc' | 'desc';
+  columns: SortColumn[];
+}
+
+type CursorValue = string | number;
+
+export function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
+  const values = sort.columns.map((c) => row[c.column] as CursorValue);
+  return Buffer.from(JSON.stringify([sort.key, ...values]), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor made for `sort`; anything else is BAD_USER_INPUT. */
+export function decodeCursor(sort: SortSpec, cursor: string): CursorValue[] {
+  let parsed: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) throw new Error('not base64url');
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badInput('Invalid cursor: pass a cursor returned by this connection', { argumentName: 'after' });
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed[0] !== sort.key ||
+    parsed.length !== sort.columns.length + 1 ||
+    !parsed.slice(1).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+  ) {
+    throw badInput('Invalid cursor: it does not belong to this connection and order', { argumentName: 'after' });
+  }
+  return parsed.slice(1) as CursorValue[];
+}
+
+function colSql(c: SortColumn): string {
+  return c.collate ? `${c.sql} collate "${c.collate}"` : c.sql;
+}
+
+/** ORDER BY clause of a sort, e.g. `i.given_name collate "vi-x-icu" asc, i.id asc`. */
+export function orderBySql(sort: SortSpec): string {
+  return sort.columns.map((c) => `${colSql(c)} ${sort.direction}`).join(', ');
+}
+
+/** Keyset condition "after these values": one row comparison, which an index on the same columns serves. */
+export function keysetSql(sort: SortSpec, values: CursorValue[]): { sql: string; bindings: CursorValue[] } {
+  const cols = sort.columns.map(colSql).join(', ');
+  const params = sort.columns.map((c) => (c.collate ? `? collate "${c.collate}"` : '?')).join(', ');
+  return { sql: `(${cols}) ${sort.direction === 'asc' ? '>' : '<'} (${params})`, bindings: values };
+}
+
+export interface Page<T> {
+  nodes: T[];
+  cursors: string[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/**
+ * One page of a keyset-paginated query. `base` holds FROM/JOIN/WHERE and selects the rows;
+ * this adds the cursor condition, the order and LIMIT first+1 (to know whether more follow).
+ */
+export async function fetchPage<Row extends Record<string, unknown>, T>(
+  base: Knex.QueryBuilder,
+  sort: SortSpec,
+  args: PageArgs,
+  map: (row: Row) => T,
+  exec: (q: Knex.QueryBuilder) => Promise<Row[]>,
+): Promise<Page<T>> {
+  const q = base.clone();
+  if (args.after) {
+    const { sql, bindings } = keysetSql(sort, decodeCursor(sort, args.after));
+    q.whereRaw(sql, bindings);
+  }
+  q.orderByRaw(orderBySql(sort)).limit(args.first + 1);
+  const rows = await exec(q);
+  const hasNextPage = rows.length > args.first;
+  const pageRows = rows.slice(0, args.first);
+  return {
+    nodes: pageRows.map(map),
+    cursors: pageRows.map((r) => encodeCursor(sort, r)),
+    hasNextPage,
+    hasPreviousPage: Boolean(args.after),
+  };
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: Promise<number>;
+}
+
+export interface ConnectionClass<T> {
+  new (): Connection<T>;
+  /** Builds a connection from a page; `count` runs only when a client asks for totalCount. */
+  build(page: Page<T>, count: () => Promise<number>): Connection<T>;
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
+export function ConnectionType<T extends object>(
+  name: string,
+  nodeType: new (...args: never[]) => T,
+  what: string,
+): ConnectionClass<T> {
+  @ObjectType(`${name}Edge`, { description: `One ${what} in a connection, with its cursor.` })
+  class Edge {
+    @Field(() => String, { description: 'Cursor of this item; pass it as `after` to continue after it.' })
+    cursor!: string;
+
+    @Field(() => nodeType, { description: `The ${what}.` })
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${what} items (Relay cursor connection).` })
+  class ConnectionImpl implements Connection<T> {
+    @Field(() => [Edge], { description: 'The items of this page, in order.' })
+    edges!: { cursor: string; node: T }[];
+
+    @Field(() => PageInfo, { description: 'Cursors and whether more items follow.' })
+    pageInfo!: PageInfo;
+
+    private countFn!: () => Promise<number>;
+
+    @Field(() => Int, { description: 'How many items match, across all pages.' })
+    get totalCount(): Promise<number> {
+      return this.countFn();
+    }
+
+    static build(page: Page<T>, count: () => Promise<number>): ConnectionImpl {
+      const c = new ConnectionImpl();
+      c.edges = page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
+      c.pageInfo = Object.assign(new PageInfo(), {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.cursors[0] ?? null,
+        endCursor: page.cursors[page.cursors.length - 1] ?? null,
+      });
+      c.countFn = count;
+      return c;
+    }
+  }
+  return ConnectionImpl;
+}

@@ -1,0 +1,115 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { fetchPage, keysetSql, decodeCursor, encodeCursor, orderBySql, Page, PageArgs, SortSpec } from './pagination';
+
+/**
+ * SQL helpers over MikroORM's connection: queries are built with knex (so LATERAL joins,
+ * collations and expression indexes can be used) and run through the entity manager's
+ * connection and transaction; rows become managed entities with em.map.
+ */
+
+/**
+ * A PostgreSQL array literal ('{"a","b"}') to bind as one value: knex would spread a JS array
+ * into a list of parameters.
+ */
+export function pgArray(values: readonly (string | number)[]): string {
+  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/(["\\])/g, '\\$1')}"`)).join(',')}}`;
+}
+
+export function knexOf(em: EntityManager): Knex {
+  return em.getKnex();
+}
+
+export async function runQuery<Row = Record<string, unknown>>(em: EntityManager, q: Knex.QueryBuilder | Knex.Raw): Promise<Row[]> {
+  return em.getConnection().execute<Row[]>(q, [], 'all', em.getTransactionContext());
+}
+
+/** One page of a list: `base` selects an entity's rows (FROM, JOINs, WHERE). */
+export async function entityPage<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  base: Knex.QueryBuilder,
+  sort: SortSpec,
+  args: PageArgs,
+): Promise<Page<T>> {
+  return fetchPage<Record<string, unknown>, T>(base, sort, args, (row) => em.map(entity, row as never), (q) => runQuery(em, q));
+}
+
+/** Counts the rows `base` selects. */
+export async function countRows(em: EntityManager, base: Knex.QueryBuilder): Promise<number> {
+  const q = base.clone().clearSelect().clearOrder().count({ n: '*' });
+  const [row] = await runQuery<{ n: string }>(em, q);
+  return Number(row.n);
+}
+
+/**
+ * Pages for many parents in one statement: a LATERAL subquery per parent id, each with its own
+ * keyset condition and LIMIT, served by an index on (parent column, sort columns).
+ * `inner` selects the child rows and must leave `parentColumn` comparable to `p.parent_id`.
+ */
+export async function nestedPages<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  parentIds: readonly number[],
+  parentColumn: string,
+  inner: Knex.QueryBuilder,
+  sort: SortSpec,
+  args: PageArgs,
+): Promise<Map<number, Page<T>>> {
+  const q = inner.clone().whereRaw(`${parentColumn} = p.parent_id`);
+  if (args.after) {
+    const { sql, bindings } = keysetSql(sort, decodeCursor(sort, args.after));
+    q.whereRaw(sql, bindings);
+  }
+  q.orderByRaw(orderBySql(sort)).limit(args.first + 1);
+  const { sql, bindings } = q.toSQL();
+  const knex = knexOf(em);
+  const rows = await runQuery<Record<string, unknown>>(
+    em,
+    knex.raw(`select p.parent_id as "__parent", x.* from unnest(?::int[]) as p(parent_id) cross join lateral (${sql}) as x`, [
+      pgArray(parentIds),
+      ...bindings,
+    ]),
+  );
+  const byParent = new Map<number, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const parent = Number(row.__parent);
+    delete row.__parent;
+    let list = byParent.get(parent);
+    if (!list) byParent.set(parent, (list = []));
+    list.push(row);
+  }
+  const out = new Map<number, Page<T>>();
+  for (const id of parentIds) {
+    const all = byParent.get(id) ?? [];
+    const pageRows = all.slice(0, args.first);
+    out.set(id, {
+      nodes: pageRows.map((r) => em.map(entity, r as never)),
+      cursors: pageRows.map((r) => encodeCursor(sort, r)),
+      hasNextPage: all.length > args.first,
+      hasPreviousPage: Boolean(args.after),
+    });
+  }
+  return out;
+}
+
+/** Counts per parent in one GROUP BY. */
+export async function nestedCounts(
+  em: EntityManager,
+  parentIds: readonly number[],
+  parentColumn: string,
+  inner: Knex.QueryBuilder,
+): Promise<Map<number, number>> {
+  const q = inner
+    .clone()
+    .clearSelect()
+    .clearOrder()
+    .select({ parent: parentColumn })
+    .count({ n: '*' })
+    .whereIn(parentColumn, [...parentIds])
+    .groupBy(parentColumn);
+  const rows = await runQuery<{ parent: number; n: string }>(em, q);
+  const out = new Map<number, number>(parentIds.map((id) => [id, 0]));
+  for (const r of rows) out.set(Number(r.parent), Number(r.n));
+  return out;
+}

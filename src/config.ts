@@ -1,0 +1,69 @@
+import path from 'node:path';
+
+/**
+ * The hub's configuration: the only place that reads process.env.
+ * Validated once at start; a bad value stops the process with a message naming it.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** External PostgreSQL; when absent the hub runs an embedded one in `<dataDir>/pg`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  corsOrigins: string[];
+  /** Load the demo data into an empty database on start. */
+  seedDemo: boolean;
+  logLevel: string;
+  dbPoolMax: number;
+  /** Add an `X-SQL-Statements` header to GraphQL responses (tests and benchmarks). */
+  exposeSqlStats: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
+  }
+  return {
+    env: nodeEnv as Config['env'],
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
+    corsOrigins,
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
+    exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
+  };
+}

@@ -1,0 +1,49 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { requestScope } from '../common/request-scope';
+import { Federation } from '../modules/federation/federation.entity';
+import { ormConfig } from './mikro-orm.config';
+import { seedDemo } from './seed/demo';
+
+/** Opens MikroORM on a database URL; every SQL statement is counted for the current request. */
+export async function openOrm(url: string, poolMax = 10): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig({ url, poolMax }));
+  orm.em.getKnex().on('query', () => {
+    const scope = requestScope.getStore();
+    if (scope) scope.sqlStatements++;
+  });
+  return orm;
+}
+
+/**
+ * Runs `fn` holding a PostgreSQL advisory lock, so that two hubs (or a hub and the CLI) starting
+ * on one database do not migrate or seed it at the same time.
+ */
+export async function withDatabaseLock<T>(url: string, name: string, fn: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [`federation-hub:${name}`]);
+    return await fn();
+  } finally {
+    await client.query('select pg_advisory_unlock(hashtext($1))', [`federation-hub:${name}`]).catch(() => undefined);
+    await client.end();
+  }
+}
+
+export async function migrate(orm: MikroORM, url: string): Promise<string[]> {
+  return withDatabaseLock(url, 'migrate', async () => {
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  });
+}
+
+/** Loads the demo data when the database holds no federation yet; returns whether it did. */
+export async function seedIfEmpty(orm: MikroORM, url: string): Promise<boolean> {
+  return withDatabaseLock(url, 'seed', async () => {
+    const em = orm.em.fork();
+    if ((await em.count(Federation, {})) > 0) return false;
+    await seedDemo(em);
+    return true;
+  });
+}

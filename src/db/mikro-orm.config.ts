@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { defineConfig, Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { migrationsList } from '../../migrations';
+import { PROJECT_ROOT } from '../paths';
+import { Association } from '../modules/association/association.entity';
+import { Federation } from '../modules/federation/federation.entity';
+import { Intellectual } from '../modules/intellectual/intellectual.entity';
+import { Membership } from '../modules/intellectual/membership.entity';
+
+export const ENTITIES = [Federation, Association, Intellectual, Membership];
+
+/** Source folder of the migrations (where `migration:create` writes new ones). */
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
+
+export interface OrmOptions {
+  url: string;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+export function ormConfig(opts: OrmOptions): Options {
+  return defineConfig({
+    clientUrl: opts.url,
+    entities: ENTITIES,
+    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      tableName: 'mikro_orm_migrations',
+    },
+    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000 },
+    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 5_000, statement_timeout: 30_000 } },
+    forceUtcTimezone: true,
+    // Never create a database because a URL has a typo: the embedded path creates its own.
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    debug: opts.debug ?? false,
+  });
+}

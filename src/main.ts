@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './common/logger';
+import { DataDirBusyError, EmbeddedDatabase, startEmbedded } from './db/embedded';
+import { migrate, openOrm, seedIfEmpty } from './db/database';
+import { removeHubFile, writeHubFile } from './db/hub-file';
+import { createServer, Hub } from './server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+/**
+ * Start-up: configuration → database (embedded or DATABASE_URL) → listen (not ready yet)
+ * → migrations → demo seed → ready. SIGTERM/SIGINT: stop accepting, finish in-flight
+ * requests, close the pool, stop the embedded database.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`Configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let embedded: EmbeddedDatabase | null = null;
+  let orm: MikroORM | null = null;
+  let hub: Hub | null = null;
+  let shuttingDown: Promise<void> | null = null;
+
+  const shutdown = (reason: string, code = 0) => {
+    shuttingDown ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      if (hub) {
+        hub.state.ready = false;
+        await hub.stop().catch((e) => logger.error({ err: e }, 'error while stopping the server'));
+      }
+      await orm?.close(true).catch((e) => logger.error({ err: e }, 'error while closing the pool'));
+      if (embedded) {
+        removeHubFile(config.dataDir);
+        await embedded.stop().catch((e) => logger.error({ err: e }, 'error while stopping PostgreSQL'));
+      }
+      logger.info('stopped');
+      process.exit(code);
+    })();
+    return shuttingDown;
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void shutdown('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error({ err }, 'unhandled rejection');
+  });
+
+  try {
+    let url = config.databaseUrl;
+    if (!url) {
+      logger.info({ dataDir: config.dataDir }, 'starting the embedded PostgreSQL');
+      embedded = await startEmbedded({ dataDir: config.dataDir, log: (msg) => logger.info(msg) });
+      url = embedded.url;
+    }
+    orm = await openOrm(url, config.dbPoolMax);
+    hub = await createServer(orm, config, { logger, state: { ready: false } });
+    const server = hub.httpServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const shownHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host;
+    const graphqlUrl = `http://${shownHost}:${port}/graphql`;
+    if (embedded) writeHubFile(config.dataDir, { pid: process.pid, databaseUrl: url, graphqlUrl, startedAt: new Date().toISOString() });
+
+    const applied = await migrate(orm, url);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    if (config.seedDemo && (await seedIfEmpty(orm, url))) logger.info('demo data loaded into the empty database');
+    hub.state.ready = true;
+    logger.info({ url: graphqlUrl }, 'federation hub ready');
+    console.log(`Federation Hub ready at ${graphqlUrl}`);
+  } catch (e) {
+    if (e instanceof DataDirBusyError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    logger.fatal({ err: e }, 'start-up failed');
+    console.error(`Start-up failed: ${(e as Error).message}`);
+    await shutdown('start-up failed', 1);
+  }
+}
+
+void main();

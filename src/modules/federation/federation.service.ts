@@ -1,0 +1,43 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../common/auth';
+import { Page } from '../../common/pagination';
+import { countRows, entityPage, knexOf, nestedCounts, nestedPages } from '../../common/sql';
+import { Federation } from './federation.entity';
+import { FederationFilter, FederationsArgs, MemberFederationsArgs } from './federation.inputs';
+import { FEDERATION_SORTS } from './federation.types';
+
+/** Reads federations. Federations are public; the viewer is taken for the checks that come with keys. */
+export class FederationService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: Viewer,
+  ) {}
+
+  byCode(code: string): Promise<Federation | null> {
+    return this.em.findOne(Federation, { code });
+  }
+
+  private base(filter?: FederationFilter | null): Knex.QueryBuilder {
+    const knex = knexOf(this.em);
+    const q = knex('federation as f').select('f.*');
+    if (filter?.level) q.where('f.level', filter.level);
+    if (filter?.status) q.where('f.status', filter.status);
+    if (filter?.parentCode) q.whereIn('f.parent_id', knex('federation').select('id').where('code', filter.parentCode));
+    return q;
+  }
+
+  async list(args: FederationsArgs): Promise<{ page: Page<Federation>; count: () => Promise<number> }> {
+    const base = this.base(args.filter);
+    const page = await entityPage(this.em, Federation, base, FEDERATION_SORTS[args.orderBy], args);
+    return { page, count: () => countRows(this.em, base) };
+  }
+
+  /** Member federations of many parents, one statement. */
+  membersOf(parentIds: number[], args: MemberFederationsArgs): Promise<Map<number, Page<Federation>>> {
+    return nestedPages(this.em, Federation, parentIds, 'f.parent_id', this.base(), FEDERATION_SORTS[args.orderBy], args);
+  }
+
+  memberCounts(parentIds: number[]): Promise<Map<number, number>> {
+    return nestedCounts(this.em, parentIds, 'f.parent_id', this.base());
+  }
+}

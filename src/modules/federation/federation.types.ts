@@ -1,0 +1,23 @@
+import { registerEnumType } from 'type-graphql';
+import { ConnectionType, SortSpec, VI_COLLATION } from '../../common/pagination';
+import { Federation } from './federation.entity';
+
+export const FederationConnection = ConnectionType('Federation', Federation, 'federation');
+
+export enum FederationOrder {
+  CODE = 'CODE',
+  NAME = 'NAME',
+}
+registerEnumType(FederationOrder, {
+  name: 'FederationOrder',
+  description: 'Orders for federation lists; every order is stable (ties broken by id).',
+  valuesConfig: {
+    CODE: { description: 'By code, A to Z.' },
+    NAME: { description: 'By Vietnamese name, in Vietnamese alphabetical order.' },
+  },
+});
+
+export const FEDERATION_SORTS: Record<FederationOrder, SortSpec> = {
+  CODE: { key: 'fc', direction: 'asc', columns: [{ column: 'code', sql: 'f.code', collate: 'C' }, { column: 'id', sql: 'f.id' }] },
+  NAME: { key: 'fn', direction: 'asc', columns: [{ column: 'name', sql: 'f.name', collate: VI_COLLATION }, { column: 'id', sql: 'f.id' }] },
+};

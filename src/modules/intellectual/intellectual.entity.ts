@@ -1,0 +1,92 @@
+import { BeforeCreate, BeforeUpdate, Entity, Enum, Index, Property } from '@mikro-orm/core';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { BaseEntity } from '../../common/base.entity';
+import { Node } from '../../common/node';
+import { givenNameOf, normalizeText } from '../../common/text';
+import { ScienceField } from '../field/field.types';
+import { AcademicTitle, Degree, Gender } from './intellectual.enums';
+
+@Entity({ tableName: 'intellectual' })
+@Index({ name: 'intellectual_sort_vi_idx', expression: 'create index "intellectual_sort_vi_idx" on "intellectual" ("given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
+@Index({ name: 'intellectual_fields_gin_idx', expression: 'create index "intellectual_fields_gin_idx" on "intellectual" using gin ("fields")' })
+@Index({ name: 'intellectual_degree_sort_idx', expression: 'create index "intellectual_degree_sort_idx" on "intellectual" ("highest_degree", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
+@Index({ name: 'intellectual_title_sort_idx', expression: 'create index "intellectual_title_sort_idx" on "intellectual" ("academic_title", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
+@ObjectType('Intellectual', {
+  implements: Node,
+  description:
+    'A science and technology intellectual (trí thức KH&CN): a person who belongs to the federation through one or more associations.',
+})
+export class Intellectual extends BaseEntity<'givenName' | 'gender' | 'academicTitle' | 'fields' | 'publicProfile' | 'version' | 'demo' | 'fieldList'> {
+
+  @Property({ type: 'text' })
+  @Field(() => String, { description: 'Full name in Vietnamese order (family, middle, given), NFC-normalised, e.g. "Nguyễn Văn Đức".' })
+  fullName!: string;
+
+  /**
+   * The last word of the full name (kept in step with it). Vietnamese lists sort by given name,
+   * then full name; two columns, because under ICU collation one concatenated key would let a
+   * later letter outweigh a tone mark in the given name.
+   */
+  @Property({ type: 'text' })
+  givenName!: string;
+
+  @Enum({ items: () => Gender, type: 'text', default: Gender.UNDISCLOSED })
+  @Field(() => Gender, { description: 'Gender as the person gave it.' })
+  gender: Gender = Gender.UNDISCLOSED;
+
+  /** Personal data: never exposed without a role that may see it. */
+  @Property({ type: 'date', nullable: true })
+  birthDate?: string | null;
+
+  /** Personal data. */
+  @Property({ type: 'text', nullable: true })
+  email?: string | null;
+
+  /** Personal data. */
+  @Property({ type: 'text', nullable: true })
+  phone?: string | null;
+
+  @Enum({ items: () => AcademicTitle, type: 'text', default: AcademicTitle.NONE })
+  @Field(() => AcademicTitle, { description: 'Academic title: GS, PGS or none.' })
+  academicTitle: AcademicTitle = AcademicTitle.NONE;
+
+  @Enum({ items: () => Degree, type: 'text', nullable: true })
+  @Field(() => Degree, { nullable: true, description: 'Highest degree held; null when unknown.' })
+  highestDegree?: Degree | null;
+
+  @Property({ type: 'text[]', default: '{}' })
+  fields: string[] = [];
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Workplace (organisation), e.g. "Trường Đại học Cần Thơ".' })
+  workplace?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Position at the workplace.' })
+  position?: string | null;
+
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, { description: 'The person consents to being shown publicly; only such people are visible to anonymous callers.' })
+  publicProfile: boolean = false;
+
+  @Property({ type: 'integer', version: true })
+  @Field(() => Int, { description: 'Incremented by every change.' })
+  version!: number;
+
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, { description: 'True when this record is invented demo data.' })
+  demo: boolean = false;
+
+  @Field(() => [ScienceField], { name: 'fields', description: 'Fields of expertise (OECD FOS 2007 codes with labels).' })
+  get fieldList(): ScienceField[] {
+    return this.fields.map(ScienceField.of);
+  }
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected normalize(): void {
+    // NFC, so that the same name typed on two keyboards is one string.
+    this.fullName = normalizeText(this.fullName);
+    this.givenName = givenNameOf(this.fullName);
+  }
+}

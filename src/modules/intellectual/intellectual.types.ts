@@ -1,0 +1,54 @@
+import { registerEnumType } from 'type-graphql';
+import { ConnectionType, SortSpec, VI_COLLATION } from '../../common/pagination';
+import { Intellectual } from './intellectual.entity';
+import { Membership } from './membership.entity';
+
+export const IntellectualConnection = ConnectionType('Intellectual', Intellectual, 'intellectual');
+export const MembershipConnection = ConnectionType('Membership', Membership, 'membership');
+
+export enum IntellectualOrder {
+  VIETNAMESE_NAME = 'VIETNAMESE_NAME',
+  RECENTLY_ADDED = 'RECENTLY_ADDED',
+}
+registerEnumType(IntellectualOrder, {
+  name: 'IntellectualOrder',
+  description: 'Orders for lists of people; every order is stable (ties broken by id).',
+  valuesConfig: {
+    VIETNAMESE_NAME: { description: 'The Vietnamese way: by given name (the last word), then full name, with Vietnamese collation (An < Ân < Bình < Đức).' },
+    RECENTLY_ADDED: { description: 'Newest records first.' },
+  },
+});
+
+export enum MembershipOrder {
+  VIETNAMESE_NAME = 'VIETNAMESE_NAME',
+  RECENTLY_ADDED = 'RECENTLY_ADDED',
+}
+registerEnumType(MembershipOrder, {
+  name: 'MembershipOrder',
+  description: 'Orders for lists of memberships; every order is stable (ties broken by id).',
+  valuesConfig: {
+    VIETNAMESE_NAME: { description: "By the member's given name, then full name, with Vietnamese collation." },
+    RECENTLY_ADDED: { description: 'Newest memberships first.' },
+  },
+});
+
+const byName = (alias: string, key: string): SortSpec => ({
+  key,
+  direction: 'asc',
+  columns: [
+    { column: 'given_name', sql: `${alias}.given_name`, collate: VI_COLLATION },
+    { column: 'full_name', sql: `${alias}.full_name`, collate: VI_COLLATION },
+    { column: 'id', sql: `${alias}.id` },
+  ],
+});
+const newest = (alias: string, key: string): SortSpec => ({ key, direction: 'desc', columns: [{ column: 'id', sql: `${alias}.id` }] });
+
+export const INTELLECTUAL_SORTS: Record<IntellectualOrder, SortSpec> = {
+  VIETNAMESE_NAME: byName('i', 'iv'),
+  RECENTLY_ADDED: newest('i', 'ir'),
+};
+
+export const MEMBERSHIP_SORTS: Record<MembershipOrder, SortSpec> = {
+  VIETNAMESE_NAME: byName('m', 'mv'),
+  RECENTLY_ADDED: newest('m', 'mr'),
+};

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import { AssociationResolver, FederationAssociationsResolver } from './modules/association/association.resolver';
+import { FederationResolver } from './modules/federation/federation.resolver';
+import { FieldResolver } from './modules/field/field.resolver';
+import { AssociationMembersResolver, IntellectualResolver, MembershipResolver } from './modules/intellectual/intellectual.resolver';
+import { NodeResolver } from './modules/node/node.resolver';
+import { Association } from './modules/association/association.entity';
+import { Federation } from './modules/federation/federation.entity';
+import { Intellectual } from './modules/intellectual/intellectual.entity';
+import { Membership } from './modules/intellectual/membership.entity';
+
+export const RESOLVERS = [
+  NodeResolver,
+  FieldResolver,
+  FederationResolver,
+  AssociationResolver,
+  FederationAssociationsResolver,
+  IntellectualResolver,
+  MembershipResolver,
+  AssociationMembersResolver,
+] as const;
+
+let cached: GraphQLSchema | undefined;
+
+/** The GraphQL schema: built once per process (type-graphql metadata is global anyway). */
+export function buildSchema(): GraphQLSchema {
+  cached ??= buildSchemaSync({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    // Types reachable only through the Node interface must still be in the schema.
+    orphanedTypes: [Federation, Association, Intellectual, Membership],
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
+  const query = cached.getQueryType();
+  if (query) query.description = 'Entry points for reading the graph of federations, associations and intellectuals.';
+  return cached;
+}
+
+/** The schema as committed in schema/schema.graphql: sorted, so diffs show real changes only. */
+export function printHubSchema(): string {
+  return `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
+}

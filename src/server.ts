@@ -1,0 +1,193 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express, { NextFunction, Request, Response } from 'express';
+import cors from 'cors';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import { createContext, Context } from './context';
+import { buildSchema } from './schema';
+import { createLogger, Logger } from './common/logger';
+import { requestScope } from './common/request-scope';
+
+/** Error codes whose messages are meant for the client; anything else is masked. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'SERVICE_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export interface HubState {
+  /** True once migrations and the first seed are done. */
+  ready: boolean;
+}
+
+export interface Hub {
+  app: express.Express;
+  httpServer: http.Server;
+  apollo: ApolloServer<Context>;
+  state: HubState;
+  /** Stop accepting, let in-flight requests finish, close the server. */
+  stop(): Promise<void>;
+}
+
+interface ValidationIssue {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationIssue[];
+}
+
+function validationMessages(issues: ValidationIssue[], prefix = ''): string[] {
+  return issues.flatMap((i) => [
+    ...Object.values(i.constraints ?? {}).map((m) => (prefix ? `${prefix}.${m}` : m)),
+    ...validationMessages(i.children ?? [], prefix ? `${prefix}.${i.property}` : i.property),
+  ]);
+}
+
+/** Masks unexpected errors (no stack, no SQL) and logs them with the request id. */
+function formatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code as string | undefined;
+    const requestId = requestScope.getStore()?.requestId;
+    if (code && CLIENT_CODES.has(code)) {
+      const validationErrors = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
+      const { stacktrace: _s, validationErrors: _v, ...extensions } = formatted.extensions ?? {};
+      const message = validationErrors?.length ? `Invalid argument: ${validationMessages(validationErrors).join('; ')}` : formatted.message;
+      return { message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    };
+  };
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  const requestId = requestScope.getStore()?.requestId;
+  res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
+}
+
+export async function createServer(orm: MikroORM, config: Config, opts: { logger?: Logger; state?: HubState } = {}): Promise<Hub> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const state = opts.state ?? { ready: true };
+  const app = express();
+  const httpServer = http.createServer(app);
+
+  const plugins: ApolloServerPlugin<Context>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+  ];
+  if (config.exposeSqlStats) {
+    plugins.push({
+      async requestDidStart() {
+        return {
+          async willSendResponse({ response }) {
+            response.http.headers.set('x-sql-statements', String(requestScope.getStore()?.sqlStatements ?? 0));
+          },
+        };
+      },
+    });
+  }
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: formatError(logger),
+    plugins,
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  // Every response carries a request id; logs and masked errors name the same one.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    requestScope.run({ requestId, sqlStatements: 0 }, () => next());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    if (!state.ready) return void res.status(503).json({ status: 'starting' });
+    try {
+      await Promise.race([
+        orm.em.getConnection().execute('select 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+      ]);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  const corsMiddleware = cors({
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Apollo-Require-Preflight', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+
+  app.use(
+    '/graphql',
+    corsMiddleware,
+    express.json({ limit: '6mb' }),
+    (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+      // The body parser's own answer is an HTML page with a stack: answer JSON instead.
+      const e = err as { type?: string; status?: number };
+      if (e?.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
+      if (e?.type === 'entity.too.large') return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the limit of 6mb');
+      if (e?.status && e.status < 500) return jsonError(res, e.status, 'BAD_REQUEST', 'The request body could not be read');
+      next(err);
+    },
+    (_req: Request, res: Response, next: NextFunction) => {
+      if (!state.ready) return jsonError(res, 503, 'SERVICE_UNAVAILABLE', 'The hub is starting: try again in a moment');
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async () => createContext(orm.em, { requestId: requestScope.getStore()?.requestId }),
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => jsonError(res, 404, 'NOT_FOUND', 'Not found: the GraphQL endpoint is /graphql'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ requestId: requestScope.getStore()?.requestId, err }, 'unhandled error');
+    if (res.headersSent) return void res.end();
+    jsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    httpServer,
+    apollo,
+    state,
+    stop: () => (stopping ??= apollo.stop()),
+  };
+}

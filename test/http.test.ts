@@ -1,0 +1,93 @@
+import { startTestHub, TestHub } from './support/harness';
+import { createServer } from '../src/server';
+import { loadConfig } from '../src/config';
+import { openOrm } from '../src/db/database';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub({ CORS_ORIGINS: 'https://app.example.org' });
+});
+afterAll(() => t.close());
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+describe('HTTP behaviour', () => {
+  it('answers malformed JSON with a JSON error, no stack', async () => {
+    const r = await post('{"query": "{ federations { totalCount } "');
+    expect(r.status).toBe(400);
+    const text = await r.text();
+    const body = JSON.parse(text);
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(text).not.toMatch(/at \w+ \(|node_modules|SyntaxError/);
+    expect(r.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('never returns a stack trace or SQL for a GraphQL error', async () => {
+    const r = await t.gql('{ federations(first: 500) { totalCount } }');
+    const text = JSON.stringify(r.body);
+    expect(r.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(text).not.toMatch(/stacktrace|select |node_modules/i);
+    const syntax = await t.gql('{ federations(');
+    expect(syntax.status).toBe(400);
+    expect(syntax.body.errors![0].extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(JSON.stringify(syntax.body)).not.toMatch(/stacktrace/);
+  });
+
+  it('gives every response a request id, and keeps a safe one the client sent', async () => {
+    const r = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'abc-123' });
+    expect(r.headers.get('x-request-id')).toBe('abc-123');
+    const other = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'bad id <script>' });
+    expect(other.headers.get('x-request-id')).not.toBe('bad id <script>');
+  });
+
+  it('allows only the configured CORS origins', async () => {
+    const ok = await fetch(t.url, { method: 'OPTIONS', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+    const no = await fetch(t.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+    expect(no.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    const r = await fetch(t.url.replace('/graphql', '/nope'));
+    expect(r.status).toBe(404);
+    expect(((await r.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('lists the OECD FOS 2007 fields with Vietnamese and English labels', async () => {
+    const d = await t.data<any>('{ scienceFields { code labelVi labelEn parent { code } } scienceField(code: "2.3") { labelVi labelEn parent { labelEn } } }');
+    expect(d.scienceFields).toHaveLength(48);
+    expect(d.scienceFields.filter((f: any) => !f.parent)).toHaveLength(6);
+    expect(d.scienceField).toEqual({ labelVi: 'Kỹ thuật cơ khí', labelEn: 'Mechanical engineering', parent: { labelEn: 'Engineering and technology' } });
+  });
+});
+
+describe('readiness', () => {
+  it('answers 503 until ready, 200 when ready, 503 when the database does not answer', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url });
+    const hub = await createServer(t.orm, config, { state: { ready: false } });
+    await new Promise<void>((r) => hub.httpServer.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(hub.httpServer.address() as any).port}`;
+    try {
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const early = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ scienceFields { code } }"}' });
+      expect(early.status).toBe(503);
+      expect(((await early.json()) as any).errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      hub.state.ready = true;
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+    // A hub whose database is gone: not ready.
+    const deadOrm = await openOrm(t.db.url.replace(/\/[^/]*$/, '/no_such_database_here'), 1);
+    const dead = await createServer(deadOrm, config, { state: { ready: true } });
+    await new Promise<void>((r) => dead.httpServer.listen(0, '127.0.0.1', r));
+    try {
+      expect((await fetch(`http://127.0.0.1:${(dead.httpServer.address() as any).port}/readyz`)).status).toBe(503);
+    } finally {
+      await dead.stop();
+      await deadOrm.close(true);
+    }
+  });
+});

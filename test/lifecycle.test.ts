@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase } from './support/db';
+import { freePort, processesMentioning, query, runCli, startHub, tempDataDir, waitReady } from './support/process';
+
+jest.setTimeout(240_000);
+
+const SOCTRANG = `{ federation(code: "SOCTRANG") { name foundedOn foundingDecision { number date issuer } status statusChangedOn successor { code }
+  parent { code } legalBases { number date issuer } associations { totalCount } } }`;
+
+describe('the embedded database lifecycle', () => {
+  const dataDir = tempDataDir();
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts, serves the demo data, refuses a second hub, stops cleanly, and keeps data across restarts', async () => {
+    const port = await freePort();
+    const hub = startHub({ DATA_DIR: dataDir, TZ: 'Asia/Ho_Chi_Minh' }, port);
+    await waitReady(hub);
+    expect(hub.output()).toContain(`Federation Hub ready at http://localhost:${port}/graphql`);
+    expect((await fetch(`${hub.base}/healthz`)).status).toBe(200);
+
+    // The source facts, exactly; dates do not shift under TZ=Asia/Ho_Chi_Minh.
+    const d = await query(hub, SOCTRANG);
+    expect(d.federation).toMatchObject({
+      name: 'Liên hiệp các Hội Khoa học và Kỹ thuật Sóc Trăng',
+      foundedOn: '2007-05-17',
+      foundingDecision: { number: '192/QĐTC-CTUBND', date: '2007-05-17' },
+      parent: { code: 'VUSTA' },
+      associations: { totalCount: 17 },
+    });
+    expect(d.federation.legalBases).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ number: '42-CT/TW', date: '2010-04-16' }),
+        expect.objectContaining({ number: '1795/QĐ-TTg', date: '2015-10-21' }),
+      ]),
+    );
+
+    // hub.json tells the CLI how to reach the database; it holds a password, so 0600.
+    const hubFile = path.join(dataDir, 'hub.json');
+    expect(fs.statSync(hubFile).mode & 0o777).toBe(0o600);
+    const info = JSON.parse(fs.readFileSync(hubFile, 'utf8'));
+    expect(info.pid).toBe(hub.child.pid);
+
+    // A row written now must survive the restart.
+    const c = new Client({ connectionString: info.databaseUrl });
+    await c.connect();
+    await c.query(`insert into federation (code, name, level, legal_bases) values ('KEEP-ME', 'Liên hiệp giữ lại', 'PROVINCIAL', '[]')`);
+    await c.end();
+
+    // The CLI works while the hub runs, through the hub's database.
+    const cli = await runCli(['migrate'], { DATA_DIR: dataDir });
+    expect(cli.out).toContain('using the database of the hub');
+    expect(cli.code).toBe(0);
+
+    // A second hub on the same DATA_DIR refuses, and the first keeps serving.
+    const second = startHub({ DATA_DIR: dataDir }, await freePort());
+    expect(await second.exited).not.toBe(0);
+    expect(second.output()).toMatch(/already using DATA_DIR/);
+    expect((await query(hub, '{ federation(code: "KEEP-ME") { code } }')).federation).toEqual({ code: 'KEEP-ME' });
+
+    // SIGTERM: clean exit, no postgres left, lock and hub.json gone.
+    hub.child.kill('SIGTERM');
+    expect(await hub.exited).toBe(0);
+    expect(processesMentioning(path.join(dataDir, 'pg'))).toEqual([]);
+    expect(fs.existsSync(hubFile)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(false);
+
+    // Restart: same data, not seeded twice.
+    const again = startHub({ DATA_DIR: dataDir }, await freePort());
+    await waitReady(again);
+    expect((await query(again, '{ federation(code: "KEEP-ME") { code } }')).federation).toEqual({ code: 'KEEP-ME' });
+    expect((await query(again, '{ federations { totalCount } }')).federations.totalCount).toBe(4);
+    expect(again.output()).not.toContain('demo data loaded');
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    expect(processesMentioning(path.join(dataDir, 'pg'))).toEqual([]);
+  });
+
+  it('the CLI starts the embedded database itself when no hub runs, and stops it', async () => {
+    const r = await runCli(['migrate'], { DATA_DIR: dataDir });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('no hub is running');
+    expect(processesMentioning(path.join(dataDir, 'pg'))).toEqual([]);
+  });
+
+  it('recovers after the hub was killed with SIGKILL (an orphaned postgres is shut down)', async () => {
+    const hub = startHub({ DATA_DIR: dataDir }, await freePort());
+    await waitReady(hub);
+    hub.child.kill('SIGKILL');
+    await hub.exited;
+    const again = startHub({ DATA_DIR: dataDir }, await freePort());
+    await waitReady(again);
+    expect((await query(again, '{ federation(code: "KEEP-ME") { code } }')).federation).toEqual({ code: 'KEEP-ME' });
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(processesMentioning(path.join(dataDir, 'pg'))).toEqual([]);
+  });
+});
+
+describe('the external database path', () => {
+  it('uses DATABASE_URL, starts no database of its own, migrates and seeds it', async () => {
+    const db = await createTestDatabase();
+    const dataDir = tempDataDir();
+    try {
+      // The template is migrated already; drop the data the hub would otherwise find missing.
+      const hub = startHub({ DATABASE_URL: db.url, DATA_DIR: dataDir }, await freePort());
+      await waitReady(hub);
+      expect((await query(hub, SOCTRANG)).federation.foundingDecision.number).toBe('192/QĐTC-CTUBND');
+      expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'hub.json'))).toBe(false);
+      hub.child.kill('SIGTERM');
+      expect(await hub.exited).toBe(0);
+    } finally {
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a malformed configuration with a message naming the variable', async () => {
+    const hub = startHub({ PORT: 'not-a-port' }, 0);
+    expect(await hub.exited).toBe(2);
+    expect(hub.output()).toContain('PORT must be an integer');
+  });
+});

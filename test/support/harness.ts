@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
+import { loadConfig } from '../../src/config';
+import { openOrm } from '../../src/db/database';
+import { createServer, Hub } from '../../src/server';
+import { createTestDatabase, TestDatabase } from './db';
+
+export interface GqlResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: unknown[]; extensions?: Record<string, any> }[] };
+  /** SQL statements the hub ran for this request. */
+  sql: number;
+}
+
+/** A real hub over HTTP on a database of its own: what every test talks to. */
+export interface TestHub {
+  url: string;
+  orm: MikroORM;
+  db: TestDatabase;
+  hub: Hub;
+  /** A fresh entity manager for building data with the factories. */
+  em(): EntityManager;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** Like gql, but fails the test on any GraphQL error. */
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const orm = await openOrm(db.url, 5);
+  const hub = await createServer(orm, config);
+  await new Promise<void>((resolve) => hub.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = hub.httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/graphql`;
+
+  const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse<T>> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    let body: GqlResponse<T>['body'];
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`non-JSON response (${res.status}): ${text.slice(0, 500)}`);
+    }
+    return { status: res.status, headers: res.headers, body, sql: Number(res.headers.get('x-sql-statements') ?? NaN) };
+  };
+
+  return {
+    url,
+    orm,
+    db,
+    hub,
+    em: () => orm.em.fork(),
+    gql,
+    async data<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<T> {
+      const r = await gql<T>(query, variables, headers);
+      if (r.body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.body.errors, null, 2)}`);
+      return r.body.data as T;
+    },
+    async close() {
+      await hub.stop();
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+}
