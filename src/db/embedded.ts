@@ -288,7 +288,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     child = spawn(
       bins.postgres,
       ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on'],
-      { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // Its own process group: Ctrl-C in a terminal reaches the hub, which stops the database
+      // after in-flight requests are done, instead of PostgreSQL shutting down under them.
+      { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     let output = '';
     const collect = (d: Buffer) => {

@@ -85,7 +85,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
 export function processesMentioning(needle: string): number[] {
   return fs
     .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
     .filter((p) => {
       try {
         return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle);
