@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128010121 } from './Migration20261128010121';
+import { Migration20261128013000 } from './Migration20261128013000';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -7,4 +8,5 @@ import { Migration20261128010121 } from './Migration20261128010121';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128010121', class: Migration20261128010121 },
+  { name: 'Migration20261128013000', class: Migration20261128013000 },
 ];

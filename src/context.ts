@@ -4,12 +4,14 @@ import { ANONYMOUS, Viewer } from './common/auth';
 import { associationLoaders } from './modules/association/association.loaders';
 import { federationLoaders } from './modules/federation/federation.loaders';
 import { intellectualLoaders } from './modules/intellectual/intellectual.loaders';
+import { statsLoaders } from './modules/stats/stats.loaders';
 
 function createLoaders(em: EntityManager, viewer: Viewer) {
   return {
     ...federationLoaders(em, viewer),
     ...associationLoaders(em, viewer),
     ...intellectualLoaders(em, viewer),
+    ...statsLoaders(em, viewer),
   };
 }
 

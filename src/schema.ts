@@ -6,6 +6,12 @@ import { FederationResolver } from './modules/federation/federation.resolver';
 import { FieldResolver } from './modules/field/field.resolver';
 import { AssociationMembersResolver, IntellectualResolver, MembershipResolver } from './modules/intellectual/intellectual.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
+import {
+  AssociationStatsFieldResolver,
+  AssociationStatsResolver,
+  FederationStatsFieldResolver,
+  FederationStatsResolver,
+} from './modules/stats/stats.resolver';
 import { Association } from './modules/association/association.entity';
 import { Federation } from './modules/federation/federation.entity';
 import { Intellectual } from './modules/intellectual/intellectual.entity';
@@ -20,6 +26,10 @@ export const RESOLVERS = [
   IntellectualResolver,
   MembershipResolver,
   AssociationMembersResolver,
+  FederationStatsFieldResolver,
+  AssociationStatsFieldResolver,
+  FederationStatsResolver,
+  AssociationStatsResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

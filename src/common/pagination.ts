@@ -124,9 +124,10 @@ export async function fetchPage<Row extends Record<string, unknown>, T>(
   const rows = await exec(q);
   const hasNextPage = rows.length > args.first;
   const pageRows = rows.slice(0, args.first);
+  const cursors = pageRows.map((r) => encodeCursor(sort, r)); // before mapping: em.map may consume the row
   return {
     nodes: pageRows.map(map),
-    cursors: pageRows.map((r) => encodeCursor(sort, r)),
+    cursors,
     hasNextPage,
     hasPreviousPage: Boolean(args.after),
   };

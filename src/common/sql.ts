@@ -83,9 +83,10 @@ export async function nestedPages<T extends object>(
   for (const id of parentIds) {
     const all = byParent.get(id) ?? [];
     const pageRows = all.slice(0, args.first);
+    const cursors = pageRows.map((r) => encodeCursor(sort, r)); // before mapping: em.map may consume the row
     out.set(id, {
       nodes: pageRows.map((r) => em.map(entity, r as never)),
-      cursors: pageRows.map((r) => encodeCursor(sort, r)),
+      cursors,
       hasNextPage: all.length > args.first,
       hasPreviousPage: Boolean(args.after),
     });

@@ -12,6 +12,7 @@ import { Charter, Contact } from './association.embeddables';
 @Index({ name: 'association_name_vi_idx', expression: 'create index "association_name_vi_idx" on "association" ("name" collate "vi-x-icu", "id")' })
 @Index({ name: 'association_federation_name_vi_idx', expression: 'create index "association_federation_name_vi_idx" on "association" ("federation_id", "name" collate "vi-x-icu", "id")' })
 @Index({ name: 'association_fields_gin_idx', expression: 'create index "association_fields_gin_idx" on "association" using gin ("fields")' })
+@Index({ name: 'association_name_trgm_idx', expression: 'create index "association_name_trgm_idx" on "association" using gin (f_fold("name") gin_trgm_ops)' })
 @ObjectType('Association', {
   implements: Node,
   description:

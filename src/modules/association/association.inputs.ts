@@ -6,6 +6,13 @@ import { AssociationOrder } from './association.types';
 
 @InputType('AssociationFilter', { description: 'Conditions an association must meet; omitted ones do not filter.' })
 export class AssociationFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case- and diacritic-insensitive search in the name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
+  })
+  @MaxLength(100)
+  search?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Field of activity code (OECD FOS 2007); a major field ("3") also matches its subfields ("3.2").' })
   @MaxLength(8)
   field?: string | null;

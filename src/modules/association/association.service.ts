@@ -2,6 +2,7 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { badInput } from '../../common/errors';
 import { Page } from '../../common/pagination';
+import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray } from '../../common/sql';
 import { expandFieldCode, isFieldCode } from '../field/field.data';
 import { Association } from './association.entity';
@@ -22,6 +23,7 @@ export class AssociationService {
   private base(filter?: AssociationFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = knex('association as a').select('a.*');
+    if (filter?.search) whereNameMatches(q, 'a.name', searchTerm(filter.search));
     if (filter?.field) {
       if (!isFieldCode(filter.field)) throw badInput(`Unknown field code "${filter.field}"; see the scienceFields query`, { argumentName: 'filter.field' });
       q.whereRaw('a.fields && ?::text[]', [pgArray(expandFieldCode(filter.field))]);
@@ -33,7 +35,9 @@ export class AssociationService {
 
   async list(args: AssociationsArgs): Promise<{ page: Page<Association>; count: () => Promise<number> }> {
     const base = this.base(args.filter);
-    const page = await entityPage(this.em, Association, base, ASSOCIATION_SORTS[args.orderBy], args);
+    const page = args.filter?.search
+      ? await entityPage(this.em, Association, withSearchRank(knexOf(this.em), base, 'a', 'a.name', searchTerm(args.filter.search)), rankedSort('a', 'as'), args)
+      : await entityPage(this.em, Association, base, ASSOCIATION_SORTS[args.orderBy], args);
     return { page, count: () => countRows(this.em, base) };
   }
 

@@ -8,6 +8,7 @@ import { FederationLevel, FederationStatus } from './federation.enums';
 
 @Entity({ tableName: 'federation' })
 @Index({ name: 'federation_name_vi_idx', expression: 'create index "federation_name_vi_idx" on "federation" ("name" collate "vi-x-icu", "id")' })
+@Index({ name: 'federation_name_trgm_idx', expression: 'create index "federation_name_trgm_idx" on "federation" using gin (f_fold("name") gin_trgm_ops)' })
 @ObjectType('Federation', {
   implements: Node,
   description:

@@ -6,6 +6,13 @@ import { FederationOrder } from './federation.types';
 
 @InputType('FederationFilter', { description: 'Conditions a federation must meet; omitted ones do not filter.' })
 export class FederationFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case- and diacritic-insensitive search in the name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
+  })
+  @MaxLength(100)
+  search?: string | null;
+
   @Field(() => FederationLevel, { nullable: true, description: 'Only national or only provincial unions.' })
   level?: FederationLevel | null;
 

@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { Page } from '../../common/pagination';
+import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages } from '../../common/sql';
 import { Federation } from './federation.entity';
 import { FederationFilter, FederationsArgs, MemberFederationsArgs } from './federation.inputs';
@@ -20,6 +21,7 @@ export class FederationService {
   private base(filter?: FederationFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = knex('federation as f').select('f.*');
+    if (filter?.search) whereNameMatches(q, 'f.name', searchTerm(filter.search));
     if (filter?.level) q.where('f.level', filter.level);
     if (filter?.status) q.where('f.status', filter.status);
     if (filter?.parentCode) q.whereIn('f.parent_id', knex('federation').select('id').where('code', filter.parentCode));
@@ -28,7 +30,9 @@ export class FederationService {
 
   async list(args: FederationsArgs): Promise<{ page: Page<Federation>; count: () => Promise<number> }> {
     const base = this.base(args.filter);
-    const page = await entityPage(this.em, Federation, base, FEDERATION_SORTS[args.orderBy], args);
+    const page = args.filter?.search
+      ? await entityPage(this.em, Federation, withSearchRank(knexOf(this.em), base, 'f', 'f.name', searchTerm(args.filter.search)), rankedSort('f', 'fs'), args)
+      : await entityPage(this.em, Federation, base, FEDERATION_SORTS[args.orderBy], args);
     return { page, count: () => countRows(this.em, base) };
   }
 

@@ -11,6 +11,7 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
 @Index({ name: 'intellectual_fields_gin_idx', expression: 'create index "intellectual_fields_gin_idx" on "intellectual" using gin ("fields")' })
 @Index({ name: 'intellectual_degree_sort_idx', expression: 'create index "intellectual_degree_sort_idx" on "intellectual" ("highest_degree", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'intellectual_title_sort_idx', expression: 'create index "intellectual_title_sort_idx" on "intellectual" ("academic_title", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
+@Index({ name: 'intellectual_name_trgm_idx', expression: 'create index "intellectual_name_trgm_idx" on "intellectual" using gin (f_fold("full_name") gin_trgm_ops)' })
 @ObjectType('Intellectual', {
   implements: Node,
   description:

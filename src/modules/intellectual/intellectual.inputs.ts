@@ -6,6 +6,13 @@ import { IntellectualOrder, MembershipOrder } from './intellectual.types';
 
 @InputType('IntellectualFilter', { description: 'Conditions a person must meet; omitted ones do not filter.' })
 export class IntellectualFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case- and diacritic-insensitive search in the full name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
+  })
+  @MaxLength(100)
+  search?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Field of expertise code (OECD FOS 2007); a major field ("2") also matches its subfields ("2.3").' })
   @MaxLength(8)
   field?: string | null;

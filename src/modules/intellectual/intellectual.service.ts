@@ -2,6 +2,7 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { badInput } from '../../common/errors';
 import { Page } from '../../common/pagination';
+import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
 import { expandFieldCode, isFieldCode } from '../field/field.data';
 import { Intellectual } from './intellectual.entity';
@@ -31,6 +32,7 @@ export class IntellectualService {
   private peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = this.visible(knex('intellectual as i').select('i.*'), 'i');
+    if (filter?.search) whereNameMatches(q, 'i.full_name', searchTerm(filter.search));
     if (filter?.field) {
       if (!isFieldCode(filter.field)) throw badInput(`Unknown field code "${filter.field}"; see the scienceFields query`, { argumentName: 'filter.field' });
       q.whereRaw('i.fields && ?::text[]', [pgArray(expandFieldCode(filter.field))]);
@@ -48,7 +50,9 @@ export class IntellectualService {
 
   async list(args: IntellectualsArgs): Promise<{ page: Page<Intellectual>; count: () => Promise<number> }> {
     const base = this.peopleBase(args.filter);
-    const page = await entityPage(this.em, Intellectual, base, INTELLECTUAL_SORTS[args.orderBy], args);
+    const page = args.filter?.search
+      ? await entityPage(this.em, Intellectual, withSearchRank(knexOf(this.em), base, 'i', 'i.full_name', searchTerm(args.filter.search)), rankedSort('i', 'is'), args)
+      : await entityPage(this.em, Intellectual, base, INTELLECTUAL_SORTS[args.orderBy], args);
     return { page, count: () => countRows(this.em, base) };
   }
 

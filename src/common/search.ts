@@ -1,0 +1,67 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { badInput } from './errors';
+import { SortSpec } from './pagination';
+import { normalizeText } from './text';
+
+/**
+ * Name search: case- and diacritic-insensitive substring match ("nguyen van duc" finds
+ * "Nguyễn Văn Đức", "d" matches "đ"). The database folds both sides with f_fold()
+ * (lower(unaccent(…)), IMMUTABLE, created by a migration) and a trigram GIN index on
+ * f_fold(<name column>) serves the LIKE.
+ */
+
+export const SEARCH_MIN_LENGTH = 2;
+export const SEARCH_MAX_LENGTH = 100;
+
+/** Normalises a search term, or throws BAD_USER_INPUT when it is too short or too long. */
+export function searchTerm(raw: string, argumentName = 'filter.search'): string {
+  const term = normalizeText(raw);
+  if ([...term].length < SEARCH_MIN_LENGTH) {
+    throw badInput(`search must have at least ${SEARCH_MIN_LENGTH} characters`, { argumentName });
+  }
+  if (!/[\p{L}\p{N}]/u.test(term)) {
+    throw badInput('search must contain a letter or a digit', { argumentName });
+  }
+  if ([...term].length > SEARCH_MAX_LENGTH) {
+    throw badInput(`search must have at most ${SEARCH_MAX_LENGTH} characters`, { argumentName });
+  }
+  return term;
+}
+
+/**
+ * Keeps the rows whose `column` contains `term`, both folded. Folding turns punctuation
+ * (LIKE's % and _ included) into spaces, so a term cannot smuggle in wildcards.
+ */
+export function whereNameMatches(q: Knex.QueryBuilder, column: string, term: string): Knex.QueryBuilder {
+  return q.whereRaw(`f_fold(${column}) like '%' || btrim(f_fold(?)) || '%'`, [term]);
+}
+
+/** The sort of a search: best match first (folded similarity, then similarity with diacritics, so "Đức" wins over "Dục" for "Đức"), ties by id. */
+export function rankedSort(alias: string, key: string): SortSpec {
+  return {
+    key,
+    direction: 'desc',
+    columns: [
+      { column: 'search_rank', sql: `${alias}.search_rank` },
+      { column: 'search_exact', sql: `${alias}.search_exact` },
+      { column: 'id', sql: `${alias}.id` },
+    ],
+  };
+}
+
+/**
+ * Wraps a filtered query so that its rows carry `search_rank` and `search_exact` (similarity to the term) and can
+ * be paged by it: `select * from (<base>, similarity(…) as search_rank) as <alias>`.
+ */
+export function withSearchRank(knex: Knex, base: Knex.QueryBuilder, alias: string, column: string, term: string): Knex.QueryBuilder {
+  const inner = base
+    .clone()
+    // Rounded numerics, not floats: a cursor must compare equal to the row it came from.
+    .select(
+      knex.raw(
+        `round(similarity(f_fold(${column}), f_fold(?))::numeric, 6) as search_rank, round(similarity(lower(${column}), lower(?))::numeric, 6) as search_exact`,
+        [term, term],
+      ),
+    );
+  return knex.select(`${alias}.*`).from(inner.as(alias));
+}
