@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from './support/db';
-import { freePort, processesMentioning, query, runCli, startHub, tempDataDir, waitReady } from './support/process';
+import { freePort, killStrayHubs, processesMentioning, query, runCli, startHub, tempDataDir, waitReady } from './support/process';
 
 jest.setTimeout(240_000);
+afterAll(killStrayHubs);
 
 const SOCTRANG = `{ federation(code: "SOCTRANG") { name foundedOn foundingDecision { number date issuer } status statusChangedOn successor { code }
   parent { code } legalBases { number date issuer } associations { totalCount } } }`;

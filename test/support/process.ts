@@ -33,6 +33,26 @@ export interface HubProcess {
   exited: Promise<number | null>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills every hub a test started and did not stop (a failed assertion must not leave processes behind). */
+export async function killStrayHubs(): Promise<void> {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const stopped = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 15_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      if (!stopped) child.kill('SIGKILL');
+    }
+  }
+  started.clear();
+}
+
 export function startHub(env: Record<string, string>, port: number): HubProcess {
   if (!fs.existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   let out = '';
@@ -41,6 +61,7 @@ export function startHub(env: Record<string, string>, port: number): HubProcess 
     env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
