@@ -1,0 +1,666 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Federation Hub benchmarks (not tests): load the GraphQL API with autocannon and report, per
+ * scenario, req/s, p50/p99 latency, errors and SQL statements per request; and the hub's peak RSS.
+ *
+ * Usage (from the repository root, after `npm run build`):
+ *
+ *   node bench/run.js [--url http://host:port/graphql]
+ *                     [--data-dir DIR | --database-url URL] [--seed-demo]
+ *                     [--duration 10] [--connections 10] [--warmup 1]
+ *                     [--scenario list,nested,search,stats] [--federation SYNTHETIC]
+ *                     [--label "1M people"] [--out bench/results/NAME.json]
+ *
+ *   --url URL           benchmark a hub that is already running (it should have EXPOSE_SQL_STATS=true);
+ *                       without it, the script starts `node dist/src/main.js` itself on a free port
+ *                       with EXPOSE_SQL_STATS=true, LOG_LEVEL=warn, SEED_DEMO=false, NODE_ENV=production,
+ *                       waits for /readyz, and stops it with SIGTERM at the end.
+ *   --data-dir DIR      the hub's embedded PostgreSQL data directory (DATA_DIR)
+ *   --database-url URL  an external PostgreSQL (DATABASE_URL); the password is never printed or stored
+ *                       (with neither: DATABASE_URL from the environment if set, else the hub's default .data)
+ *   --seed-demo         start the hub with SEED_DEMO=true (loads the demo data into an empty database)
+ *   --duration S        seconds of load per scenario (default 10)
+ *   --connections N     concurrent connections (default 10)
+ *   --warmup S          seconds of unrecorded load before each scenario (default 1; 0 for none)
+ *   --scenario LIST     comma-separated scenarios (default: all of list,nested,search,stats)
+ *   --federation CODE   the federation the stats scenario reads (default SYNTHETIC)
+ *   --label TEXT        free text stored with the results, e.g. "1M people" (the data size: anonymous
+ *                       callers see only public people, so the hub cannot be asked for it)
+ *   --out FILE          results file (default bench/results/<ISO timestamp>.json)
+ *
+ * Plain CommonJS on purpose: no TypeScript, no build step. Scenarios live in SCENARIOS below.
+ */
+
+const autocannon = require('autocannon');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const ROOT = path.resolve(__dirname, '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 60_000;
+const RSS_SAMPLE_MS = 500;
+
+/**
+ * Names people type into a search box: folded (no diacritics, lower case) and unfolded, one in
+ * NFD (as some keyboards send it). Rotated over the requests so the hub does not see one term only.
+ */
+const SEARCH_TERMS = [
+  'nguyen van duc',
+  'Trần Thị Hương',
+  'le minh',
+  'pham thi thu',
+  'hoang anh tuan',
+  'Đức',
+  'Nguyễn Thị Hồng'.normalize('NFD'),
+  'tran quoc',
+  'Võ Văn',
+  'huynh thi mai',
+  'phan thanh',
+  'vu hoang',
+  'Đặng Văn Hùng',
+  'bui thi lan',
+  'do minh',
+  'Ngô Bảo Châu',
+  'duong',
+  'Lý Thị',
+  'thach',
+  'Sơn Thị',
+  'lam',
+  'nguyen',
+];
+
+/**
+ * The scenarios, in the order they run. Each one is a GraphQL POST:
+ *  - `bodies(opts)`: the request bodies ({ query, variables }); with more than one, every request
+ *    takes the next body in turn (across all connections);
+ *  - `optional`: when the probe fails with a GraphQL validation error (the fields are not in the
+ *    schema yet), the scenario is reported as skipped and the run goes on;
+ *  - `check(data, opts)`: optional; returns a message when the probe's answer measures nothing;
+ *  - `headers(opts)`: optional extra request headers (e.g. a key, for a later `push` scenario).
+ */
+const SCENARIOS = [
+  {
+    name: 'list',
+    what: 'one page of people with their fields: a list and one batched nested lookup',
+    bodies: () => [
+      { query: '{ intellectuals(first: 20) { totalCount edges { node { id fullName academicTitle highestDegree fields { code } } } } }' },
+    ],
+  },
+  {
+    name: 'nested',
+    what: '20 associations × 10 members × their memberships: nested connections (LATERAL batches)',
+    bodies: () => [
+      {
+        query:
+          '{ associations(first: 20) { edges { node { code members(first: 10) { edges { node { role intellectual { fullName memberships { edges { node { association { code } } } } } } } } } } } }',
+      },
+    ],
+  },
+  {
+    name: 'search',
+    what: 'diacritic-insensitive name search, rotating over folded and unfolded names',
+    optional: true,
+    bodies: () =>
+      SEARCH_TERMS.map((q) => ({
+        query: 'query($q: String!) { intellectuals(filter: { search: $q }, first: 20) { edges { node { fullName } } } }',
+        variables: { q },
+      })),
+  },
+  {
+    name: 'stats',
+    what: "one federation's statistics (counts and breakdowns over all its people)",
+    optional: true,
+    bodies: (opts) => [
+      {
+        query:
+          'query($code: String!) { federation(code: $code) { stats { associationCount activeMembers distinctPeople peopleByAssociation { key count } peopleByField { key label count } peopleByDegree { key count } peopleByAcademicTitle { key count } peopleByGender { key count } peopleByBirthDecade { key count } associationsByField { key count } newMembershipsByYear { key count } } } }',
+        variables: { code: opts.federation },
+      },
+    ],
+    check: (data, opts) => (data && data.federation ? null : `no federation with code ${opts.federation}: pass --federation CODE`),
+  },
+];
+
+class UsageError extends Error {}
+class BenchError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      url: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      'seed-demo': { type: 'boolean', default: false },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '1' },
+      scenario: { type: 'string' },
+      federation: { type: 'string', default: 'SYNTHETIC' },
+      label: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return { help: true };
+
+  const int = (name, min) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${values[name]}"`);
+    return n;
+  };
+  const names = SCENARIOS.map((s) => s.name);
+  const scenarios = values.scenario
+    ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean)
+    : names;
+  for (const s of scenarios) if (!names.includes(s)) throw new UsageError(`unknown scenario "${s}" (known: ${names.join(', ')})`);
+  if (!scenarios.length) throw new UsageError('--scenario names no scenario');
+
+  if (values['data-dir'] && values['database-url']) throw new UsageError('give --data-dir or --database-url, not both');
+  if (values.url && (values['data-dir'] || values['database-url'] || values['seed-demo'])) {
+    throw new UsageError('--url benchmarks a running hub: --data-dir, --database-url and --seed-demo only apply when this script starts the hub');
+  }
+  let url = null;
+  if (values.url) {
+    try {
+      url = new URL(values.url);
+    } catch {
+      throw new UsageError(`--url is not a URL: ${values.url}`);
+    }
+    if (!/^https?:$/.test(url.protocol)) throw new UsageError('--url must be an http:// or https:// URL');
+    if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
+  }
+  const databaseUrl = values['database-url'] || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
+
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return {
+    help: false,
+    url: url ? url.toString() : null,
+    dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : null,
+    databaseUrl,
+    seedDemo: values['seed-demo'],
+    duration: int('duration', 1),
+    connections: int('connections', 1),
+    warmup: int('warmup', 0),
+    scenarios,
+    federation: values.federation,
+    label: values.label ?? null,
+    out: values.out ? path.resolve(values.out) : path.join(ROOT, 'bench', 'results', `${stamp}.json`),
+  };
+}
+
+function usage() {
+  const text = fs.readFileSync(__filename, 'utf8');
+  const doc = text.slice(text.indexOf('/**'), text.indexOf('*/') + 2);
+  return doc
+    .split('\n')
+    .slice(1, -1)
+    .map((l) => l.replace(/^ \* ?/, ''))
+    .join('\n');
+}
+
+/** A database URL without its password (in the userinfo or a `password=` parameter). */
+function redactUrl(raw) {
+  if (!raw) return raw;
+  try {
+    const u = new URL(raw);
+    u.password = '';
+    for (const key of [...u.searchParams.keys()]) if (/pass/i.test(key)) u.searchParams.delete(key);
+    return u.toString();
+  } catch {
+    return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1@').replace(/([?&][^=&]*pass[^=&]*=)[^&]*/gi, '$1');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hub process
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `VmRSS` or `VmHWM` of a process in bytes, or null when it is gone. */
+function procMemory(pid, field) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Pids of live processes whose command line mentions `needle`. */
+function processesMentioning(needle) {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function startHub(opts) {
+  if (!fs.existsSync(MAIN)) throw new BenchError(`${path.relative(process.cwd(), MAIN)} is missing: run \`npm run build\` first`);
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    EXPOSE_SQL_STATS: 'true',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    SEED_DEMO: opts.seedDemo ? 'true' : 'false',
+  };
+  let database;
+  if (opts.databaseUrl) {
+    env.DATABASE_URL = opts.databaseUrl;
+    database = { kind: 'external', url: redactUrl(opts.databaseUrl) };
+  } else if (opts.dataDir) {
+    env.DATABASE_URL = '';
+    env.DATA_DIR = opts.dataDir;
+    database = { kind: 'embedded', dataDir: opts.dataDir };
+  } else if (process.env.DATABASE_URL && process.env.DATABASE_URL.trim()) {
+    database = { kind: 'external', url: redactUrl(process.env.DATABASE_URL.trim()), from: 'DATABASE_URL in the environment' };
+  } else {
+    database = { kind: 'embedded', dataDir: path.resolve(ROOT, process.env.DATA_DIR || '.data') };
+  }
+
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d) => {
+    output = (output + d.toString()).slice(-16_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // If this script dies unexpectedly, do not leave the hub (and its PostgreSQL) behind.
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.on('exit', onExit);
+
+  let peakRss = 0;
+  const sample = () => {
+    const rss = procMemory(child.pid, 'VmRSS');
+    if (rss && rss > peakRss) peakRss = rss;
+  };
+  const sampler = setInterval(sample, RSS_SAMPLE_MS);
+  sample();
+
+  const hub = {
+    child,
+    graphqlUrl: `http://127.0.0.1:${port}/graphql`,
+    base: `http://127.0.0.1:${port}`,
+    database,
+    output: () => output,
+    /** Peak RSS in bytes: the max of VmHWM now and the VmRSS samples. */
+    peakRss() {
+      sample();
+      const hwm = procMemory(child.pid, 'VmHWM');
+      return Math.max(peakRss, hwm || 0);
+    },
+    async stop() {
+      clearInterval(sampler);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const t = setTimeout(() => {
+        console.error(`the hub did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM: killing it`);
+        child.kill('SIGKILL');
+      }, STOP_TIMEOUT_MS);
+      const result = await exited;
+      clearTimeout(t);
+      process.off('exit', onExit);
+      return result;
+    },
+  };
+
+  const until = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      clearInterval(sampler);
+      process.off('exit', onExit);
+      throw new BenchError(`the hub exited before it was ready (code ${child.exitCode}, signal ${child.signalCode}):\n${output.trim()}`);
+    }
+    try {
+      const r = await fetch(`${hub.base}/readyz`, { signal: AbortSignal.timeout(5000) });
+      if (r.status === 200) return hub;
+    } catch {
+      /* not listening yet */
+    }
+    if (interrupted || Date.now() > until) {
+      await hub.stop();
+      if (interrupted) throw new BenchError('interrupted while the hub was starting');
+      throw new BenchError(`the hub was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${output.trim()}`);
+    }
+    await sleep(200);
+  }
+}
+
+/** After the hub stopped: PostgreSQL processes still using its data directory (should be none). */
+function leftovers(database) {
+  if (database.kind !== 'embedded') return [];
+  const needles = [database.dataDir];
+  try {
+    const real = fs.realpathSync(path.join(database.dataDir, 'pg'));
+    if (!real.startsWith(database.dataDir)) needles.push(real);
+  } catch {
+    /* no pg directory */
+  }
+  return [...new Set(needles.flatMap(processesMentioning))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const SQL_HEADER = 'x-sql-statements';
+
+function headerValue(headers, name) {
+  for (const [k, v] of Object.entries(headers || {})) if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  return undefined;
+}
+
+/** One request outside the load: the answer must have no `errors`; returns its SQL statement count. */
+async function probe(url, scenario, opts) {
+  const body = scenario.bodies(opts)[0];
+  const started = process.hrtime.bigint();
+  let res;
+  let text;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(scenario.headers ? scenario.headers(opts) : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    text = await res.text();
+  } catch (e) {
+    throw new BenchError(`${scenario.name}: the probe request to ${url} failed: ${e.message}`);
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BenchError(`${scenario.name}: the probe got HTTP ${res.status} and no JSON: ${text.slice(0, 500)}`);
+  }
+  const errors = Array.isArray(json.errors) ? json.errors : [];
+  if (errors.length) {
+    const message = errors.map((e) => `${e.message}${e.extensions && e.extensions.code ? ` (${e.extensions.code})` : ''}`).join('; ');
+    const validation = errors.every((e) => e.extensions && e.extensions.code === 'GRAPHQL_VALIDATION_FAILED');
+    if (scenario.optional && validation) return { skipped: message };
+    throw new BenchError(`${scenario.name}: the probe answered with errors (HTTP ${res.status}): ${message}`);
+  }
+  if (!res.ok) throw new BenchError(`${scenario.name}: the probe got HTTP ${res.status}: ${text.slice(0, 500)}`);
+  const problem = scenario.check ? scenario.check(json.data, opts) : null;
+  if (problem) throw new BenchError(`${scenario.name}: ${problem}`);
+  const header = res.headers.get(SQL_HEADER);
+  return { ms, sqlStatements: header === null ? null : Number(header), bytes: Buffer.byteLength(text) };
+}
+
+let current = null; // the running autocannon instance, stopped on Ctrl-C
+let interrupted = false;
+
+function load(url, scenario, opts, seconds) {
+  const bodies = scenario.bodies(opts).map((b) => JSON.stringify(b));
+  const sql = { count: 0, sum: 0, min: Infinity, max: -Infinity };
+  let next = 0;
+  const request = {
+    method: 'POST',
+    body: bodies[0],
+    onResponse: (_status, _body, _context, headers) => {
+      const v = headerValue(headers, SQL_HEADER);
+      if (v === undefined) return;
+      const n = Number(v);
+      sql.count++;
+      sql.sum += n;
+      if (n < sql.min) sql.min = n;
+      if (n > sql.max) sql.max = n;
+    },
+  };
+  if (bodies.length > 1) {
+    request.setupRequest = (req) => {
+      req.body = bodies[next++ % bodies.length];
+      return req;
+    };
+  }
+  return new Promise((resolve, reject) => {
+    current = autocannon(
+      {
+        url,
+        connections: opts.connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...(scenario.headers ? scenario.headers(opts) : {}) },
+        requests: [request],
+        // A GraphQL error comes back with HTTP 200: count such answers as mismatches.
+        verifyBody: (body) => !/"errors"\s*:\s*\[/.test(String(body)),
+      },
+      (err, result) => {
+        current = null;
+        if (err) return reject(err);
+        resolve({ result, sql: sql.count ? { mean: sql.sum / sql.count, min: sql.min, max: sql.max, samples: sql.count } : null });
+      },
+    );
+  });
+}
+
+async function runScenario(url, scenario, opts) {
+  const p = await probe(url, scenario, opts);
+  if (p.skipped) return { name: scenario.name, status: 'skipped', reason: p.skipped };
+  if (opts.warmup > 0) await load(url, scenario, opts, opts.warmup);
+  if (interrupted) throw new BenchError('interrupted');
+  const { result: r, sql } = await load(url, scenario, opts, opts.duration);
+  if (interrupted) throw new BenchError('interrupted');
+  return {
+    name: scenario.name,
+    status: 'ok',
+    requests: r.requests.total,
+    durationSeconds: r.duration,
+    requestsPerSecond: { mean: r.requests.average, stddev: r.requests.stddev, min: r.requests.min, max: r.requests.max },
+    latencyMs: { mean: r.latency.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    graphqlErrors: r.mismatches,
+    statusCodes: r.statusCodeStats,
+    sqlStatements: { probe: p.sqlStatements, load: sql },
+    probe: { ms: round(p.ms, 1), bytes: p.bytes },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function round(n, digits = 1) {
+  if (n === null || n === undefined || !Number.isFinite(n)) return n;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function sqlCell(s) {
+  if (!s) return 'n/a';
+  const { probe: p, load: l } = s;
+  if (p === null && !l) return 'n/a (no header)';
+  if (l && (l.min !== p || l.max !== p)) return `${p ?? '?'} (${l.min}–${l.max})`;
+  return String(p);
+}
+
+function table(rows) {
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'SQL/req'];
+  const lines = rows.map((s) =>
+    s.status === 'skipped'
+      ? [s.name, `skipped: ${s.reason}`]
+      : [
+          s.name,
+          round(s.requestsPerSecond.mean, 1).toFixed(1),
+          String(s.latencyMs.p50),
+          String(s.latencyMs.p99),
+          `${s.errors + s.graphqlErrors}/${s.non2xx}`,
+          sqlCell(s.sqlStatements),
+        ],
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length > 2).map((l) => String(l[i]).length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map((l) => (l.length === 2 ? `${l[0].padEnd(widths[0])}  ${l[1]}` : fmt(l)))].join('\n');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    os: `${os.type()} ${os.release()}`,
+    arch: os.arch(),
+    cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
+    cpuCount: cpus.length,
+    totalMemoryMB: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  let opts;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      console.error(`bench: ${e.message}\n\n${usage()}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.help) {
+    console.log(usage());
+    return 0;
+  }
+
+  const onSignal = (sig) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${sig}: stopping`);
+    if (current) current.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const startedAt = new Date().toISOString();
+  let hub = null;
+  let database;
+  let url = opts.url;
+  if (url) {
+    database = { kind: 'unknown (a running hub, --url)' };
+    console.log(`benchmarking the running hub at ${redactUrl(url)}`);
+  } else {
+    const where = opts.databaseUrl ? redactUrl(opts.databaseUrl) : opts.dataDir ? `DATA_DIR ${opts.dataDir}` : 'the default database';
+    console.log(`starting the hub (node dist/src/main.js) on ${where} …`);
+    const t0 = Date.now();
+    hub = await startHub(opts);
+    url = hub.graphqlUrl;
+    database = hub.database;
+    console.log(`hub ready at ${url} after ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${hub.child.pid})`);
+  }
+  console.log(
+    `${opts.scenarios.length} scenario(s), ${opts.duration} s each (+${opts.warmup} s warm-up), ${opts.connections} connections` +
+      (opts.label ? `, data: ${opts.label}` : ''),
+  );
+
+  const results = [];
+  let failure = null;
+  let peakRssBytes = null;
+  try {
+    for (const name of opts.scenarios) {
+      if (interrupted) throw new BenchError('interrupted');
+      const scenario = SCENARIOS.find((s) => s.name === name);
+      process.stdout.write(`  ${name} … `);
+      const r = await runScenario(url, scenario, opts);
+      results.push(r);
+      console.log(r.status === 'skipped' ? `skipped: ${r.reason}` : `${round(r.requestsPerSecond.mean)} req/s`);
+    }
+  } catch (e) {
+    failure = e;
+    console.log('failed');
+  } finally {
+    if (hub) {
+      peakRssBytes = hub.peakRss();
+      const { code, signal } = await hub.stop();
+      if (code !== 0) console.error(`the hub exited with code ${code}${signal ? ` (signal ${signal})` : ''}:\n${hub.output().trim()}`);
+      const left = leftovers(hub.database);
+      if (left.length) console.error(`WARNING: processes still use the data directory after the hub stopped: ${left.join(', ')}`);
+    }
+  }
+  if (failure) throw failure;
+
+  const peakRssMB = peakRssBytes ? round(peakRssBytes / 2 ** 20, 1) : null;
+  console.log(`\n${table(results)}\n`);
+  console.log(
+    peakRssMB !== null ? `hub peak RSS: ${peakRssMB} MB` : 'hub peak RSS: not measured (the hub was not started by this script)',
+  );
+
+  const report = {
+    tool: 'bench/run.js',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    label: opts.label,
+    machine: machine(),
+    options: {
+      url: opts.url ? redactUrl(opts.url) : null,
+      dataDir: opts.dataDir,
+      databaseUrl: opts.databaseUrl ? redactUrl(opts.databaseUrl) : null,
+      seedDemo: opts.seedDemo,
+      duration: opts.duration,
+      warmup: opts.warmup,
+      connections: opts.connections,
+      scenarios: opts.scenarios,
+      federation: opts.federation,
+    },
+    hub: { startedByScript: Boolean(hub), graphqlUrl: redactUrl(url), database, peakRssMB },
+    scenarios: results,
+  };
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+  const shown = path.relative(process.cwd(), opts.out);
+  console.log(`results: ${shown && !shown.startsWith('..') ? shown : opts.out}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`bench: ${e instanceof BenchError ? e.message : e && e.stack ? e.stack : e}`);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions };
