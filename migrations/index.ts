@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128010121 } from './Migration20261128010121';
 import { Migration20261128013000 } from './Migration20261128013000';
+import { Migration20261128014000 } from './Migration20261128014000';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -9,4 +10,5 @@ import { Migration20261128013000 } from './Migration20261128013000';
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128010121', class: Migration20261128010121 },
   { name: 'Migration20261128013000', class: Migration20261128013000 },
+  { name: 'Migration20261128014000', class: Migration20261128014000 },
 ];

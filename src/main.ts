@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { createDemoKeys } from './db/seed/demo-keys';
 import { createLogger } from './common/logger';
 import { DataDirBusyError, EmbeddedDatabase, startEmbedded } from './db/embedded';
 import { migrate, openOrm, seedIfEmpty } from './db/database';
@@ -80,7 +82,13 @@ async function main(): Promise<void> {
 
     const applied = await migrate(orm, url);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-    if (config.seedDemo && (await seedIfEmpty(orm, url))) logger.info('demo data loaded into the empty database');
+    if (config.seedDemo && (await seedIfEmpty(orm, url))) {
+      logger.info('demo data loaded into the empty database');
+      if (embedded && config.env !== 'production') {
+        const keys = await createDemoKeys(orm.em.fork(), config.dataDir);
+        console.log(`\n${keys}(also written to ${path.join(config.dataDir, 'demo-keys.txt')})\n`);
+      }
+    }
     hub.state.ready = true;
     logger.info({ url: graphqlUrl }, 'federation hub ready');
     console.log(`Federation Hub ready at ${graphqlUrl}`);

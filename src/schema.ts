@@ -6,6 +6,12 @@ import { FederationResolver } from './modules/federation/federation.resolver';
 import { FieldResolver } from './modules/field/field.resolver';
 import { AssociationMembersResolver, IntellectualResolver, MembershipResolver } from './modules/intellectual/intellectual.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
+import { AssociationWriteResolver } from './modules/association/association-write.resolver';
+import { AuditResolver } from './modules/audit/audit.resolver';
+import { AuditEvent } from './modules/audit/audit-event.entity';
+import { FederationWriteResolver } from './modules/federation/federation-write';
+import { MembershipPushResolver } from './modules/intellectual/membership-push.resolver';
+import { ViewerResolver } from './modules/key/key.resolver';
 import {
   AssociationStatsFieldResolver,
   AssociationStatsResolver,
@@ -30,6 +36,11 @@ export const RESOLVERS = [
   AssociationStatsFieldResolver,
   FederationStatsResolver,
   AssociationStatsResolver,
+  ViewerResolver,
+  MembershipPushResolver,
+  AssociationWriteResolver,
+  FederationWriteResolver,
+  AuditResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;
@@ -39,12 +50,14 @@ export function buildSchema(): GraphQLSchema {
   cached ??= buildSchemaSync({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     // Types reachable only through the Node interface must still be in the schema.
-    orphanedTypes: [Federation, Association, Intellectual, Membership],
+    orphanedTypes: [Federation, Association, Intellectual, Membership, AuditEvent],
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
   const query = cached.getQueryType();
   if (query) query.description = 'Entry points for reading the graph of federations, associations and intellectuals.';
+  const mutation = cached.getMutationType();
+  if (mutation) mutation.description = 'Writes: pushes from association apps (their own data only) and administration (ADMIN keys). Every write is audited.';
   return cached;
 }
 

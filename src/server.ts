@@ -14,6 +14,7 @@ import { createContext, Context } from './context';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
 import { requestScope } from './common/request-scope';
+import { ApiKeyService } from './modules/key/api-key.service';
 
 /** Error codes whose messages are meant for the client; anything else is masked. */
 const CLIENT_CODES = new Set([
@@ -171,7 +172,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       next();
     },
     expressMiddleware(apollo, {
-      context: async () => createContext(orm.em, { requestId: requestScope.getStore()?.requestId }),
+      // An unknown or revoked key is refused here, before any resolver runs (401).
+      context: async ({ req }) => {
+        const viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
+        return createContext(orm.em, { requestId: requestScope.getStore()?.requestId, viewer });
+      },
     }),
   );
 

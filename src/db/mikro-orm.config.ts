@@ -7,8 +7,11 @@ import { Association } from '../modules/association/association.entity';
 import { Federation } from '../modules/federation/federation.entity';
 import { Intellectual } from '../modules/intellectual/intellectual.entity';
 import { Membership } from '../modules/intellectual/membership.entity';
+import { ApiKey } from '../modules/key/api-key.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { IdempotencyRecord } from '../modules/idempotency/idempotency-record.entity';
 
-export const ENTITIES = [Federation, Association, Intellectual, Membership];
+export const ENTITIES = [Federation, Association, Intellectual, Membership, ApiKey, AuditEvent, IdempotencyRecord];
 
 /** Source folder of the migrations (where `migration:create` writes new ones). */
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');

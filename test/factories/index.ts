@@ -5,6 +5,7 @@ import { Federation } from '../../src/modules/federation/federation.entity';
 import { FederationLevel } from '../../src/modules/federation/federation.enums';
 import { Intellectual } from '../../src/modules/intellectual/intellectual.entity';
 import { Membership } from '../../src/modules/intellectual/membership.entity';
+import { ApiKeyService } from '../../src/modules/key/api-key.service';
 
 /** Factories: each test builds the data it asserts on; codes are unique per call. */
 
@@ -64,4 +65,14 @@ export async function createGraph(em: EntityManager, opts: { associations: numbe
   });
   await em.flush();
   return { federation, associations, people };
+}
+
+/** An API key for a role; returns the headers that send it. */
+export async function createKey(
+  em: EntityManager,
+  role: 'ADMIN' | 'ANALYST' | 'ASSOCIATION',
+  association?: Association,
+): Promise<{ id: number; key: string; headers: Record<string, string> }> {
+  const k = await new ApiKeyService(em).create({ role, label: `test ${role.toLowerCase()} ${uniq('K')}`, associationCode: association?.code ?? null });
+  return { id: k.id, key: k.key, headers: { authorization: `Bearer ${k.key}` } };
 }

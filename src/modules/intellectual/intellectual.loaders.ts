@@ -18,6 +18,11 @@ export function intellectualLoaders(em: EntityManager, viewer: Viewer) {
   return {
     /** Visible people only: a hidden person loads as null. */
     intellectualById: new DataLoader<number, Intellectual | null>(async (ids) => inKeyOrder(ids, await service.byIds(ids))),
+    /** May the viewer see this person's personal data? */
+    personalDataAccess: new DataLoader<number, boolean>(async (ids) => {
+      const allowed = await service.personalDataAccess(ids);
+      return ids.map((id) => allowed.has(id));
+    }),
     membershipById: new DataLoader<number, Membership | null>(async (ids) => inKeyOrder(ids, await service.membershipsByIds(ids))),
     membersOfAssociation: groupedLoader<MembershipsArgs, Page<Membership>>((ids, args) => service.membersOf(ids, args), EMPTY_PAGE),
     memberCountOfAssociation: groupedLoader<MembershipFilter | null, number>((ids, f) => service.memberCounts(ids, f), 0),

@@ -24,9 +24,38 @@ export class IntellectualService {
   /** Restricts a query over `intellectual as <alias>` to the people this viewer may see. */
   private visible(q: Knex.QueryBuilder, alias: string): Knex.QueryBuilder {
     switch (this.viewer.role) {
+      case 'ADMIN':
+      case 'ANALYST':
+        return q;
+      case 'ASSOCIATION':
+        // Public profiles, and every member (past or present) of the key's own association.
+        return q.where((w) =>
+          w
+            .where(`${alias}.public_profile`, true)
+            .orWhereExists(
+              knexOf(this.em)('membership as own')
+                .select(knexOf(this.em).raw('1'))
+                .whereRaw(`own.intellectual_id = ${alias}.id`)
+                .where('own.association_id', this.viewer.associationId),
+            ),
+        );
       case 'PUBLIC':
         return q.where(`${alias}.public_profile`, true);
     }
+  }
+
+  /**
+   * Which of these people's personal data (e-mail, phone, birth date) the viewer may see:
+   * ADMIN all; an ASSOCIATION key its own members'; nobody else any.
+   */
+  async personalDataAccess(ids: readonly number[]): Promise<Set<number>> {
+    if (this.viewer.role === 'ADMIN') return new Set(ids);
+    if (this.viewer.role !== 'ASSOCIATION' || this.viewer.associationId === null) return new Set();
+    const q = knexOf(this.em)('membership')
+      .distinct('intellectual_id')
+      .where('association_id', this.viewer.associationId)
+      .whereIn('intellectual_id', [...ids]);
+    return new Set((await runQuery<{ intellectual_id: number }>(this.em, q)).map((r) => Number(r.intellectual_id)));
   }
 
   private peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {

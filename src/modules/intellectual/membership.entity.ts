@@ -40,6 +40,10 @@ export class Membership extends BaseEntity<'status' | 'role' | 'givenName' | 'fu
   @Field(() => LocalDateScalar, { nullable: true, description: 'Date the membership ended; null while it lasts.' })
   leftOn?: string | null;
 
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the membership ended, as the association gave it; null while it lasts.' })
+  endReason?: string | null;
+
   @Enum({ items: () => MembershipStatus, type: 'text', default: MembershipStatus.ACTIVE })
   @Field(() => MembershipStatus, { description: 'Active, lapsed or ended.' })
   status: MembershipStatus = MembershipStatus.ACTIVE;

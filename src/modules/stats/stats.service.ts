@@ -19,6 +19,11 @@ export interface PeopleBreakdowns {
 
 type Row = Record<string, unknown> & { root: number };
 
+/** Smallest group of people an anonymous caller sees on its own. */
+export const MIN_PUBLIC_GROUP = 5;
+export const OTHER_KEY = 'OTHER';
+const OTHER_LABEL = 'Khác (các nhóm dưới 5 người)';
+
 /**
  * Statistics for many roots (federations or associations) at once: every method is one SQL
  * aggregate grouped by root, so a list of federations with their stats costs the same few
@@ -64,6 +69,23 @@ export class StatsService {
     return out;
   }
 
+  /**
+   * For anonymous callers, groups of fewer than MIN_PUBLIC_GROUP people are merged into one
+   * "OTHER" group, so that a public breakdown cannot single a person out.
+   */
+  private protect(buckets: StatBucket[]): StatBucket[] {
+    if (this.viewer.role !== 'PUBLIC') return buckets;
+    const small = buckets.filter((b) => b.count < MIN_PUBLIC_GROUP);
+    if (!small.length) return buckets;
+    const other = StatsService.bucket(OTHER_KEY, small.reduce((n, b) => n + b.count, 0), OTHER_LABEL);
+    return [...buckets.filter((b) => b.count >= MIN_PUBLIC_GROUP), other];
+  }
+
+  private protectAll(m: Map<number, StatBucket[]>): Map<number, StatBucket[]> {
+    for (const [k, list] of m) m.set(k, this.protect(list));
+    return m;
+  }
+
   private static bucket(key: string, count: unknown, label: string | null = null): StatBucket {
     return Object.assign(new StatBucket(), { key, label, count: Number(count) });
   }
@@ -90,7 +112,7 @@ export class StatsService {
        join membership m on m.association_id = a.id and m.status = 'ACTIVE'
        group by s.root, a.id`,
     );
-    return StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.code), r.n, String(r.name)), 'count');
+    return this.protectAll(StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.code), r.n, String(r.name)), 'count'));
   }
 
   /** Degree, academic title, gender and decade of birth: one pass over the people, GROUPING SETS. */
@@ -119,8 +141,8 @@ export class StatsService {
       if (dim) out.get(r.root)?.[dim].push(StatsService.bucket(String(r[dim]), r.n));
     }
     for (const b of out.values()) {
-      for (const k of ['degree', 'title', 'gender'] as const) b[k].sort((x, y) => y.count - x.count || x.key.localeCompare(y.key));
-      b.decade.sort((x, y) => x.key.localeCompare(y.key));
+      for (const k of ['degree', 'title', 'gender'] as const) b[k] = this.protect(b[k].sort((x, y) => y.count - x.count || x.key.localeCompare(y.key)));
+      b.decade = this.protect(b.decade.sort((x, y) => x.key.localeCompare(y.key)));
     }
     return out;
   }
@@ -133,7 +155,7 @@ export class StatsService {
        from people p join intellectual i on i.id = p.intellectual_id cross join lateral unnest(i.fields) as f(code)
        group by p.root, f.code`,
     );
-    return StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.code), r.n, fieldByCode(String(r.code))?.vi ?? null), 'count');
+    return this.protectAll(StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.code), r.n, fieldByCode(String(r.code))?.vi ?? null), 'count'));
   }
 
   async associationsByField(scope: StatsScope, roots: readonly number[]): Promise<Map<number, StatBucket[]>> {
@@ -156,6 +178,6 @@ export class StatsService {
        where m.joined_on is not null
        group by s.root, year`,
     );
-    return StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.year), r.n), 'key');
+    return this.protectAll(StatsService.group(roots, rows, (r) => StatsService.bucket(String(r.year), r.n), 'key'));
   }
 }

@@ -1,0 +1,75 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { ApiKeyService } from '../modules/key/api-key.service';
+
+const ROLES = ['ADMIN', 'ANALYST', 'ASSOCIATION'] as const;
+
+export const KEYS_HELP = `  keys create --role ADMIN|ANALYST|ASSOCIATION [--association CODE] --label TEXT
+                     create an API key; it is printed once, alone on the last line
+  keys list          list keys (id, role, association, label, created, last used, revoked)
+  keys revoke <id>   revoke a key (it stops working at once)`;
+
+export class UsageError extends Error {}
+
+/** Parses `--name value` pairs; unknown or repeated options are usage errors. */
+export function parseOptions(args: string[], allowed: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let k = 0; k < args.length; k++) {
+    const m = /^--([a-z-]+)$/.exec(args[k]);
+    if (!m || !allowed.includes(m[1])) throw new UsageError(`Unknown option "${args[k]}"; expected ${allowed.map((a) => `--${a}`).join(', ')}`);
+    if (m[1] in out) throw new UsageError(`--${m[1]} given twice`);
+    const value = args[k + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${m[1]} needs a value`);
+    out[m[1]] = value;
+    k++;
+  }
+  return out;
+}
+
+export async function keysCommand(orm: MikroORM, args: string[], print: (line: string) => void): Promise<number> {
+  const [sub, ...rest] = args;
+  const service = new ApiKeyService(orm.em.fork());
+  switch (sub) {
+    case 'create': {
+      const o = parseOptions(rest, ['role', 'association', 'label']);
+      const role = o.role as (typeof ROLES)[number];
+      if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      if (!o.label) throw new UsageError('--label is required');
+      const key = await service.create({ role, label: o.label, associationCode: o.association ?? null });
+      print(`Created key ${key.id} (${key.role}${key.associationCode ? ` for ${key.associationCode}` : ''}, "${key.label}"). It is shown only now; keep it secret:`);
+      print(key.key);
+      return 0;
+    }
+    case 'list': {
+      if (rest.length) throw new UsageError('keys list takes no arguments');
+      const keys = await service.list();
+      if (!keys.length) print('No keys.');
+      for (const k of keys) {
+        print(
+          [
+            `${k.id}`,
+            k.role,
+            k.associationCode ?? '-',
+            `${k.prefix}…`,
+            JSON.stringify(k.label),
+            `created ${k.createdAt.toISOString()}`,
+            `last used ${k.lastUsedAt ? k.lastUsedAt.toISOString() : 'never'}`,
+            k.revokedAt ? `REVOKED ${k.revokedAt.toISOString()}` : 'active',
+          ].join('\t'),
+        );
+      }
+      return 0;
+    }
+    case 'revoke': {
+      const id = Number(rest[0]);
+      if (rest.length !== 1 || !Number.isInteger(id) || id <= 0) throw new UsageError('keys revoke needs one key id (see keys list)');
+      if (!(await service.revoke(id))) {
+        print(`No key has the id ${id}.`);
+        return 1;
+      }
+      print(`Key ${id} revoked.`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown keys command "${sub ?? ''}"\n${KEYS_HELP}`);
+  }
+}

@@ -1,0 +1,70 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+/** Problems a caller can fix, returned in mutation payloads (nothing is written when there is one). */
+export enum UserErrorCode {
+  REQUIRED = 'REQUIRED',
+  INVALID = 'INVALID',
+  TOO_LONG = 'TOO_LONG',
+  INVALID_EMAIL = 'INVALID_EMAIL',
+  INVALID_PHONE = 'INVALID_PHONE',
+  INVALID_URL = 'INVALID_URL',
+  INVALID_DATE = 'INVALID_DATE',
+  FUTURE_DATE = 'FUTURE_DATE',
+  UNKNOWN_ENUM_VALUE = 'UNKNOWN_ENUM_VALUE',
+  UNKNOWN_FIELD_CODE = 'UNKNOWN_FIELD_CODE',
+  DUPLICATE = 'DUPLICATE',
+  TOO_MANY_ROWS = 'TOO_MANY_ROWS',
+  NOT_FOUND = 'NOT_FOUND',
+  ALREADY_EXISTS = 'ALREADY_EXISTS',
+  CONFLICT = 'CONFLICT',
+  INVALID_STATE = 'INVALID_STATE',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+}
+registerEnumType(UserErrorCode, {
+  name: 'UserErrorCode',
+  description: 'Why a mutation refused its input. Whenever a payload carries a user error, the mutation wrote nothing.',
+  valuesConfig: {
+    REQUIRED: { description: 'A required value is missing or empty.' },
+    INVALID: { description: 'The value is malformed.' },
+    TOO_LONG: { description: 'The value is longer than allowed.' },
+    INVALID_EMAIL: { description: 'Not an e-mail address.' },
+    INVALID_PHONE: { description: 'Not a telephone number (8 to 15 digits, optionally with +, spaces, dots, dashes or parentheses).' },
+    INVALID_URL: { description: 'Not an http(s) URL.' },
+    INVALID_DATE: { description: 'Not a calendar date written YYYY-MM-DD, or out of order with another date.' },
+    FUTURE_DATE: { description: 'A date that cannot be in the future is (today is taken in Vietnam, UTC+7).' },
+    UNKNOWN_ENUM_VALUE: { description: 'Not one of the allowed values (listed in the message).' },
+    UNKNOWN_FIELD_CODE: { description: 'Not an OECD FOS 2007 field code; see the scienceFields query.' },
+    DUPLICATE: { description: 'The same key appears twice in one call.' },
+    TOO_MANY_ROWS: { description: 'More rows than one call may carry.' },
+    NOT_FOUND: { description: 'A referenced record does not exist.' },
+    ALREADY_EXISTS: { description: 'A record with this code exists already.' },
+    CONFLICT: { description: 'The record changed since the caller read it (stale expectedVersion); the payload carries it as it is now.' },
+    INVALID_STATE: { description: 'The change is not allowed from the current state.' },
+    IDEMPOTENCY_KEY_REUSED: { description: 'This idempotency key was used in the last 24 hours with a different input.' },
+  },
+});
+
+@ObjectType('UserError', { description: 'A problem with the input that the caller can fix.' })
+export class UserError {
+  @Field(() => UserErrorCode, { description: 'What is wrong.' })
+  code!: UserErrorCode;
+
+  @Field(() => [String], { description: 'Path to the offending input value, e.g. ["members", "17", "email"] (indexes as strings).' })
+  field!: string[];
+
+  @Field(() => String, { description: 'Human-readable explanation.' })
+  message!: string;
+}
+
+/** Collects user errors while validating; `field` paths are kept as given and turned into strings. */
+export class Problems {
+  readonly list: UserError[] = [];
+
+  add(code: UserErrorCode, field: (string | number)[], message: string): void {
+    this.list.push(Object.assign(new UserError(), { code, field: field.map(String), message }));
+  }
+
+  get any(): boolean {
+    return this.list.length > 0;
+  }
+}

@@ -1,0 +1,50 @@
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { BaseEntity } from '../../common/base.entity';
+import { Node } from '../../common/node';
+
+/**
+ * One write, recorded in the same transaction as the write itself: who (key id and label),
+ * when, which entity, and what changed (old → new; personal data masked).
+ */
+@Entity({ tableName: 'audit_event' })
+@Index({ name: 'audit_event_at_idx', properties: ['at', 'id'] })
+@Index({ name: 'audit_event_association_idx', properties: ['associationCode', 'id'] })
+@Index({ name: 'audit_event_entity_type_idx', properties: ['entityType', 'id'] })
+@ObjectType('AuditEvent', { implements: Node, description: 'One recorded write: who made it, when, to what, and what changed (personal data masked).' })
+export class AuditEvent extends BaseEntity {
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
+  @Field(() => DateTimeResolver, { description: 'When the write was committed (transaction time).' })
+  at: Date = new Date();
+
+  @Property({ type: 'integer', nullable: true })
+  keyId?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Label of the API key that made the write; null for the command line.' })
+  keyLabel?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Code of the association the write concerned, if any.' })
+  associationCode?: string | null;
+
+  @Property({ type: 'text' })
+  @Field(() => String, { description: 'Type of the entity written: Federation, Association, Intellectual or Membership.' })
+  entityType!: string;
+
+  @Property({ type: 'integer' })
+  entityId!: number;
+
+  @Property({ type: 'text' })
+  @Field(() => String, { description: 'What was done: CREATE, UPDATE, END, REACTIVATE or STATUS.' })
+  action!: string;
+
+  @Property({ type: 'jsonb' })
+  @Field(() => JSONObjectResolver, { description: 'Changed fields, each { "old": …, "new": … }; e-mail, phone and birth date appear as "[masked]".' })
+  changes!: Record<string, { old: unknown; new: unknown }>;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Id of the request that made the write (the X-Request-Id response header).' })
+  requestId?: string | null;
+}

@@ -1,0 +1,49 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { MaxLength } from 'class-validator';
+import { DateTimeResolver } from 'graphql-scalars';
+import { toGlobalId } from '../../common/node-id';
+import { ConnectionType, PageArgs } from '../../common/pagination';
+import type { Context } from '../../context';
+import { AuditEvent } from './audit-event.entity';
+import { AuditService } from './audit.service';
+
+export const AuditEventConnection = ConnectionType('AuditEvent', AuditEvent, 'audit event');
+
+@InputType('AuditEventFilter', { description: 'Conditions on audit events; omitted ones do not filter.' })
+export class AuditEventFilter {
+  @Field(() => String, { nullable: true, description: 'Only writes that concerned this association.' })
+  @MaxLength(64)
+  associationCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only writes to this type: Federation, Association, Intellectual or Membership.' })
+  @MaxLength(64)
+  entityType?: string | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Only writes at or after this instant.' })
+  since?: Date | null;
+}
+
+@ArgsType()
+export class AuditEventsArgs extends PageArgs {
+  @Field(() => AuditEventFilter, { nullable: true, description: 'Conditions on the events.' })
+  filter?: AuditEventFilter | null;
+}
+
+@Resolver(() => AuditEvent)
+export class AuditResolver {
+  @Query(() => AuditEventConnection, { description: 'The audit log, newest first (ADMIN only).' })
+  async auditEvents(@Args(() => AuditEventsArgs) args: AuditEventsArgs, @Ctx() ctx: Context) {
+    const { page, count } = await new AuditService(ctx.em, ctx.viewer).list(args.filter, args);
+    return AuditEventConnection.build(page, count);
+  }
+
+  @FieldResolver(() => ID, { description: 'Global id of the entity written (pass it to node(id:)).' })
+  entityId(@Root() e: AuditEvent): string {
+    return toGlobalId(e.entityType, e.entityId);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Id of the API key that made the write (as `keys list` shows it); null for the command line.' })
+  keyId(@Root() e: AuditEvent): number | null {
+    return e.keyId ?? null;
+  }
+}

@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { knexOf, runQuery } from '../../common/sql';
+
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+/** JSON with sorted keys and no undefined values: the same input always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export type Claim<R> = { kind: 'new' } | { kind: 'replay'; response: R } | { kind: 'reused' };
+
+/**
+ * Idempotency keys, per caller (API key), kept 24 hours. Claiming inserts the record inside the
+ * caller's transaction: a concurrent request with the same key blocks on the unique index until
+ * the first commits (then replays its response) or rolls back (then runs itself).
+ */
+export class IdempotencyService {
+  constructor(private readonly em: EntityManager) {}
+
+  async claim<R>(keyId: number, idempotencyKey: string, operation: string, input: unknown): Promise<Claim<R>> {
+    const knex = knexOf(this.em);
+    const hash = crypto.createHash('sha256').update(`${operation}\n${canonicalJson(input)}`).digest('hex');
+    await runQuery(
+      this.em,
+      knex.raw(`delete from idempotency_record where key_id = ? and idempotency_key = ? and created_at < now() - make_interval(hours => ?)`, [
+        keyId,
+        idempotencyKey,
+        IDEMPOTENCY_TTL_HOURS,
+      ]),
+    );
+    const inserted = await runQuery(
+      this.em,
+      knex.raw(
+        `insert into idempotency_record (key_id, idempotency_key, operation, request_hash) values (?, ?, ?, ?)
+         on conflict (key_id, idempotency_key) do nothing returning key_id`,
+        [keyId, idempotencyKey, operation, hash],
+      ),
+    );
+    if (inserted.length) return { kind: 'new' };
+    const [row] = await runQuery<{ request_hash: string; response: R }>(
+      this.em,
+      knex('idempotency_record').select('request_hash', 'response').where({ key_id: keyId, idempotency_key: idempotencyKey }),
+    );
+    if (!row || row.request_hash !== hash || row.response === null) return { kind: 'reused' };
+    return { kind: 'replay', response: row.response };
+  }
+
+  async complete(keyId: number, idempotencyKey: string, response: unknown): Promise<void> {
+    await runQuery(
+      this.em,
+      knexOf(this.em)('idempotency_record').update({ response: JSON.stringify(response) }).where({ key_id: keyId, idempotency_key: idempotencyKey }),
+    );
+  }
+
+  /** Drops records older than 24 hours (called now and then; expired keys are also ignored on claim). */
+  async purgeExpired(): Promise<number> {
+    const rows = await runQuery(
+      this.em,
+      knexOf(this.em).raw(`delete from idempotency_record where created_at < now() - make_interval(hours => ?) returning 1`, [IDEMPOTENCY_TTL_HOURS]),
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ANONYMOUS, Role, unauthenticated, Viewer } from '../../common/auth';
+import { Association } from '../association/association.entity';
+import { ApiKey } from './api-key.entity';
+
+const KEY_PREFIX = 'fh_';
+const BEARER_RE = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
+
+export const hashKey = (key: string) => crypto.createHash('sha256').update(key, 'utf8').digest('hex');
+
+export interface NewKey {
+  id: number;
+  key: string;
+  label: string;
+  role: Exclude<Role, 'PUBLIC'>;
+  associationCode: string | null;
+}
+
+export interface KeyInfo {
+  id: number;
+  prefix: string;
+  label: string;
+  role: string;
+  associationCode: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Creates, lists and revokes API keys, and turns an Authorization header into a viewer. */
+export class ApiKeyService {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(opts: { role: Exclude<Role, 'PUBLIC'>; label: string; associationCode?: string | null }): Promise<NewKey> {
+    const label = opts.label.trim();
+    if (!label) throw new Error('A key needs a --label');
+    if (label.length > 200) throw new Error('The label is longer than 200 characters');
+    let association: Association | null = null;
+    if (opts.role === 'ASSOCIATION') {
+      if (!opts.associationCode) throw new Error('An ASSOCIATION key needs --association CODE');
+      association = await this.em.findOne(Association, { code: opts.associationCode });
+      if (!association) throw new Error(`No association has the code ${opts.associationCode}`);
+    } else if (opts.associationCode) {
+      throw new Error(`Only ASSOCIATION keys are bound to an association; drop --association for ${opts.role}`);
+    }
+    // 256 random bits; the key is shown once and only its hash is kept.
+    const key = `${KEY_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
+    const entity = this.em.create(ApiKey, { hash: hashKey(key), prefix: key.slice(0, 10), label, role: opts.role, association });
+    await this.em.persistAndFlush(entity);
+    return { id: entity.id, key, label, role: opts.role, associationCode: association?.code ?? null };
+  }
+
+  async list(): Promise<KeyInfo[]> {
+    const keys = await this.em.find(ApiKey, {}, { orderBy: { id: 'asc' }, populate: ['association'] });
+    return keys.map((k) => ({
+      id: k.id,
+      prefix: k.prefix,
+      label: k.label,
+      role: k.role,
+      associationCode: k.association?.code ?? null,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt ?? null,
+      revokedAt: k.revokedAt ?? null,
+    }));
+  }
+
+  /** Revokes a key; false when no such key exists. Revoking twice keeps the first time. */
+  async revoke(id: number): Promise<boolean> {
+    const key = await this.em.findOne(ApiKey, { id });
+    if (!key) return false;
+    key.revokedAt ??= new Date();
+    await this.em.flush();
+    return true;
+  }
+
+  /**
+   * The viewer for an Authorization header: anonymous without one; UNAUTHENTICATED for a
+   * malformed header or an unknown or revoked key. Records the last use at most once a minute.
+   */
+  async authenticate(header: string | undefined): Promise<Viewer> {
+    if (header === undefined || header === '') return ANONYMOUS;
+    const m = BEARER_RE.exec(header.trim());
+    if (!m) throw unauthenticated('The Authorization header must be "Bearer <key>"');
+    const conn = this.em.getConnection();
+    const rows = await conn.execute<{ id: number; label: string; role: Role; association_id: number | null }[]>(
+      `with k as (select id, label, role, association_id, last_used_at from api_key where hash = ? and revoked_at is null),
+       touched as (
+         update api_key set last_used_at = now()
+         where id = (select id from k) and (last_used_at is null or last_used_at < now() - interval '1 minute')
+       )
+       select id, label, role, association_id from k`,
+      [hashKey(m[1])],
+    );
+    const row = rows[0];
+    if (!row) throw unauthenticated('Unknown or revoked API key');
+    return { role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id };
+  }
+}
