@@ -9,7 +9,7 @@ import { NodeResolver } from './modules/node/node.resolver';
 import { AssociationWriteResolver } from './modules/association/association-write.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { AuditEvent } from './modules/audit/audit-event.entity';
-import { FederationWriteResolver } from './modules/federation/federation-write';
+import { FederationWriteResolver } from './modules/federation/federation-write.resolver';
 import { MembershipPushResolver } from './modules/intellectual/membership-push.resolver';
 import { ViewerResolver } from './modules/key/key.resolver';
 import {

@@ -1,71 +1,14 @@
-import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireRole, Viewer } from '../../common/auth';
 import { LegalDocument } from '../../common/legal-document';
-import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
+import { Problems, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
-import type { Context } from '../../context';
 import { AuditService, diff } from '../audit/audit.service';
 import { Federation } from './federation.entity';
 import { FederationLevel } from './federation.enums';
-
-@InputType('LegalDocumentInput', { description: 'A legal document: number, date, issuer, title (all optional, plain strings).' })
-export class LegalDocumentInput {
-  @Field(() => String, { nullable: true, description: 'Document number, e.g. "192/QĐTC-CTUBND".' })
-  number?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Date signed, YYYY-MM-DD.' })
-  date?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Issuer.' })
-  issuer?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Title.' })
-  title?: string | null;
-}
-
-@InputType('CreateFederationInput', { description: 'A new federation (ADMIN only).' })
-export class CreateFederationInput {
-  @Field(() => String, { description: 'Unique code: 2 to 40 capital letters, digits and dashes.' })
-  code!: string;
-
-  @Field(() => String, { description: 'Full Vietnamese name.' })
-  name!: string;
-
-  @Field(() => String, { nullable: true, description: 'English name.' })
-  nameEn?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Short name.' })
-  shortName?: string | null;
-
-  @Field(() => String, { description: 'NATIONAL or PROVINCIAL.' })
-  level!: string;
-
-  @Field(() => String, { nullable: true, description: 'Province or city of a provincial union.' })
-  province?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Code of the federation it belongs to (e.g. VUSTA).' })
-  parentCode?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Founding date, YYYY-MM-DD.' })
-  foundedOn?: string | null;
-
-  @Field(() => LegalDocumentInput, { nullable: true, description: 'The founding decision.' })
-  foundingDecision?: LegalDocumentInput | null;
-
-  @Field(() => String, { nullable: true, description: 'Description, in Vietnamese.' })
-  description?: string | null;
-}
-
-@ObjectType('FederationPayload', { description: 'The result of creating a federation.' })
-export class FederationPayload {
-  @Field(() => Federation, { nullable: true, description: 'The new federation; null when there are userErrors.' })
-  federation!: Federation | null;
-
-  @Field(() => [UserError], { description: 'Every problem found in the input; with any, nothing was written.' })
-  userErrors!: UserError[];
-}
+import { CreateFederationInput } from './federation-write.inputs';
+import { FederationPayload } from './federation-write.types';
 
 const CODE_RE = /^[A-Z0-9][A-Z0-9-]{1,39}$/;
 
@@ -122,13 +65,5 @@ export class FederationWriteService {
       }
       throw e;
     }
-  }
-}
-
-@Resolver()
-export class FederationWriteResolver {
-  @Mutation(() => FederationPayload, { description: 'Creates a federation (ADMIN only).' })
-  createFederation(@Arg('input', () => CreateFederationInput, { description: 'The new federation.' }) input: CreateFederationInput, @Ctx() ctx: Context) {
-    return new FederationWriteService(ctx.em, ctx.viewer).create(input);
   }
 }

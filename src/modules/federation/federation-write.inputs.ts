@@ -1,0 +1,49 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType('LegalDocumentInput', { description: 'A legal document: number, date, issuer, title (all optional, plain strings).' })
+export class LegalDocumentInput {
+  @Field(() => String, { nullable: true, description: 'Document number, e.g. "192/QĐTC-CTUBND".' })
+  number?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Date signed, YYYY-MM-DD.' })
+  date?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Issuer.' })
+  issuer?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Title.' })
+  title?: string | null;
+}
+
+@InputType('CreateFederationInput', { description: 'A new federation (ADMIN only).' })
+export class CreateFederationInput {
+  @Field(() => String, { description: 'Unique code: 2 to 40 capital letters, digits and dashes.' })
+  code!: string;
+
+  @Field(() => String, { description: 'Full Vietnamese name.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'English name.' })
+  nameEn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Short name.' })
+  shortName?: string | null;
+
+  @Field(() => String, { description: 'NATIONAL or PROVINCIAL.' })
+  level!: string;
+
+  @Field(() => String, { nullable: true, description: 'Province or city of a provincial union.' })
+  province?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Code of the federation it belongs to (e.g. VUSTA).' })
+  parentCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Founding date, YYYY-MM-DD.' })
+  foundedOn?: string | null;
+
+  @Field(() => LegalDocumentInput, { nullable: true, description: 'The founding decision.' })
+  foundingDecision?: LegalDocumentInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Description, in Vietnamese.' })
+  description?: string | null;
+}
