@@ -663,4 +663,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions };
+module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, BenchError };

@@ -2,11 +2,14 @@ import DataLoader from 'dataloader';
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Page } from './pagination';
+import { hydrate } from './hydrate';
+import { runQuery } from './sql';
 
 /** Loads entities by primary key: one `id in (…)` per batch, results in key order (null when missing). */
 export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: EntityClass<T>): DataLoader<number, T | null> {
+  const table = em.getMetadata().get(entity.name).tableName;
   return new DataLoader<number, T | null>(async (ids) => {
-    const rows = await em.find(entity, { id: { $in: [...ids] } } as never);
+    const rows = (await runQuery(em, em.getKnex()(table).select('*').whereIn('id', [...ids]))).map((r) => hydrate(em, entity, r));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });

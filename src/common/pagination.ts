@@ -124,7 +124,7 @@ export async function fetchPage<Row extends Record<string, unknown>, T>(
   const rows = await exec(q);
   const hasNextPage = rows.length > args.first;
   const pageRows = rows.slice(0, args.first);
-  const cursors = pageRows.map((r) => encodeCursor(sort, r)); // before mapping: em.map may consume the row
+  const cursors = pageRows.map((r) => encodeCursor(sort, r));
   return {
     nodes: pageRows.map(map),
     cursors,

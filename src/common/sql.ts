@@ -1,11 +1,12 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { hydrate } from './hydrate';
 import { fetchPage, keysetSql, decodeCursor, encodeCursor, orderBySql, Page, PageArgs, SortSpec } from './pagination';
 
 /**
  * SQL helpers over MikroORM's connection: queries are built with knex (so LATERAL joins,
  * collations and expression indexes can be used) and run through the entity manager's
- * connection and transaction; rows become managed entities with em.map.
+ * connection and transaction; rows become read-only entity instances (hydrate).
  */
 
 /**
@@ -32,7 +33,7 @@ export async function entityPage<T extends object>(
   sort: SortSpec,
   args: PageArgs,
 ): Promise<Page<T>> {
-  return fetchPage<Record<string, unknown>, T>(base, sort, args, (row) => em.map(entity, row as never), (q) => runQuery(em, q));
+  return fetchPage<Record<string, unknown>, T>(base, sort, args, (row) => hydrate(em, entity, row), (q) => runQuery(em, q));
 }
 
 /** Counts the rows `base` selects. */
@@ -83,9 +84,9 @@ export async function nestedPages<T extends object>(
   for (const id of parentIds) {
     const all = byParent.get(id) ?? [];
     const pageRows = all.slice(0, args.first);
-    const cursors = pageRows.map((r) => encodeCursor(sort, r)); // before mapping: em.map may consume the row
+    const cursors = pageRows.map((r) => encodeCursor(sort, r));
     out.set(id, {
-      nodes: pageRows.map((r) => em.map(entity, r as never)),
+      nodes: pageRows.map((r) => hydrate(em, entity, r)),
       cursors,
       hasNextPage: all.length > args.first,
       hasPreviousPage: Boolean(args.after),

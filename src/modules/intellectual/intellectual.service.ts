@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { badInput } from '../../common/errors';
+import { hydrate } from '../../common/hydrate';
 import { Page } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
@@ -88,7 +89,7 @@ export class IntellectualService {
   /** Visible people by id, for node(id) and Membership.intellectual. */
   async byIds(ids: readonly number[]): Promise<Intellectual[]> {
     const q = this.visible(knexOf(this.em)('intellectual as i').select('i.*'), 'i').whereIn('i.id', [...ids]);
-    return (await runQuery(this.em, q)).map((r) => this.em.map(Intellectual, r));
+    return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Intellectual, r));
   }
 
   private membershipBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
@@ -120,6 +121,6 @@ export class IntellectualService {
   /** Visible memberships by id, for node(id). */
   async membershipsByIds(ids: readonly number[]): Promise<Membership[]> {
     const q = this.membershipBase().whereIn('m.id', [...ids]);
-    return (await runQuery(this.em, q)).map((r) => this.em.map(Membership, r));
+    return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Membership, r));
   }
 }

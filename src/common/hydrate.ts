@@ -1,0 +1,48 @@
+import { EntityClass, EntityProperty, ReferenceKind } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Turns a row into a read-only entity instance, without the unit of work: read paths never
+ * flush, and em.map() (identity map, change-set snapshots) cost more than the whole query on a
+ * page of nested results. Relations become `{ id }` stubs, which is all resolvers need to ask
+ * their loaders; embeddables are built from their prefixed columns (or JSON for arrays).
+ */
+export function hydrate<T extends object>(em: EntityManager, entity: EntityClass<T>, row: Record<string, unknown>): T {
+  const meta = em.getMetadata().get(entity.name);
+  const obj = Object.create(meta.class.prototype) as Record<string, unknown>;
+  for (const prop of meta.props) {
+    if (prop.embedded || prop.persist === false) continue; // children of an embeddable are read below
+    switch (prop.kind) {
+      case ReferenceKind.SCALAR:
+        obj[prop.name] = row[prop.fieldNames[0]];
+        break;
+      case ReferenceKind.MANY_TO_ONE: {
+        const id = row[prop.fieldNames[0]];
+        obj[prop.name] = id === null || id === undefined ? null : { id: Number(id) };
+        break;
+      }
+      case ReferenceKind.EMBEDDED:
+        obj[prop.name] = embedded(prop, row);
+        break;
+      default:
+        break; // collections are loaded through their own connections
+    }
+  }
+  return obj as T;
+}
+
+function embedded(prop: EntityProperty, row: Record<string, unknown>): unknown {
+  const Cls = prop.embeddable as unknown as new () => Record<string, unknown>;
+  if (prop.array) {
+    const list = (row[prop.fieldNames[0]] as Record<string, unknown>[] | null) ?? [];
+    return list.map((item) => Object.assign(new Cls(), item));
+  }
+  const value = new Cls();
+  let any = false;
+  for (const child of Object.values(prop.embeddedProps)) {
+    const v = row[child.fieldNames[0]];
+    value[child.name] = v ?? null;
+    if (v !== null && v !== undefined) any = true;
+  }
+  return any || !prop.nullable ? value : null;
+}
