@@ -3,15 +3,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { migrate, seedIfEmpty } from '../db/database';
+import { seedSynthetic } from '../db/seed/synthetic';
 import { PROJECT_ROOT } from '../paths';
 import { printHubSchema } from '../schema';
 import { withCliDatabase } from './database';
+import { keysCommand, KEYS_HELP } from './keys';
+import { UsageError } from './usage';
 
 const HELP = `Federation Hub command line: npm run cli -- <command>
 
 Commands:
   migrate            apply pending database migrations
   seed               load the demo data (only into a database without federations)
+  seed --synthetic [--intellectuals N] [--associations M] [--seed S]
+                     load invented data at scale into a new federation SYNTHETIC: N people
+                     (default 10000, at most 5000000) in M associations (default 50, at most
+                     10000), with their memberships; the same seed (default 1) gives the same
+                     data. Refused when SYNTHETIC exists. Progress on stderr.
+${KEYS_HELP}
   schema             write schema/schema.graphql from the code
   migration:create   (developers) write a migration for the entity changes and list it in migrations/index.ts
   help               this text
@@ -20,6 +29,144 @@ The database: DATABASE_URL when set; otherwise the embedded database in DATA_DIR
 through the running hub when there is one, or started for the length of the command.`;
 
 const log = (m: string) => console.error(m);
+
+
+interface SyntheticArgs {
+  intellectuals: number;
+  associations: number;
+  seed: number;
+}
+
+/** Options of `seed --synthetic`: default and largest value (all are whole numbers from 1). */
+const SYNTHETIC_OPTIONS: Record<string, { key: keyof SyntheticArgs; def: number; max: number }> = {
+  '--intellectuals': { key: 'intellectuals', def: 10_000, max: 5_000_000 },
+  '--associations': { key: 'associations', def: 50, max: 10_000 },
+  '--seed': { key: 'seed', def: 1, max: 4_294_967_295 }, // the PRNG takes a 32-bit seed
+};
+
+/** Parses the arguments after `seed`: null for the plain demo seed, else the synthetic options. */
+function parseSeedArgs(args: string[]): SyntheticArgs | null {
+  let synthetic = false;
+  const raw = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--synthetic') {
+      synthetic = true;
+      continue;
+    }
+    // --name value or --name=value
+    const m = /^(--[a-z-]+)(?:=(.*))?$/u.exec(arg);
+    if (!m || !(m[1]! in SYNTHETIC_OPTIONS)) throw new UsageError(`unknown argument "${arg}" for seed`);
+    const value = m[2] ?? args[++i];
+    if (value === undefined) throw new UsageError(`${m[1]} needs a value`);
+    raw.set(m[1]!, value);
+  }
+  if (!synthetic) {
+    // A typo in "--synthetic" must not quietly load the demo data instead.
+    if (raw.size > 0) throw new UsageError(`${[...raw.keys()][0]} goes with seed --synthetic`);
+    return null;
+  }
+  const parsed: SyntheticArgs = { intellectuals: 0, associations: 0, seed: 0 };
+  for (const [name, { key, def, max }] of Object.entries(SYNTHETIC_OPTIONS)) {
+    const value = raw.get(name);
+    if (value === undefined) {
+      parsed[key] = def;
+      continue;
+    }
+    const n = /^\d+$/u.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= max)) throw new UsageError(`${name} must be a whole number from 1 to ${max.toLocaleString('en-US')}, got "${value}"`);
+    parsed[key] = n;
+  }
+  return parsed;
+}
+
+/** Phases whose items are rows (a rate in rows/s means something for them). */
+const ROW_PHASES = new Set(['associations', 'intellectuals', 'memberships']);
+
+/**
+ * A progress bar on stderr: phase, bar, percent, count, rows/s and elapsed time of the phase.
+ * On a terminal it is redrawn in place (\r, at most ten times a second); in a log (not a TTY),
+ * one line per tenth of each phase, so CI output stays short.
+ */
+function progressBar(out: NodeJS.WriteStream = process.stderr): { update: (phase: string, done: number, total: number) => void; end: () => void } {
+  const tty = out.isTTY === true;
+  const width = 30;
+  let phase = '';
+  let phaseStart = 0;
+  let lastDraw = 0;
+  let lastTenth = -1;
+  let lineOpen = false;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const end = () => {
+    if (lineOpen) out.write('\n');
+    lineOpen = false;
+  };
+  const update = (p: string, done: number, total: number) => {
+    const now = Date.now();
+    if (p !== phase) {
+      end();
+      phase = p;
+      phaseStart = now;
+      lastDraw = 0;
+      lastTenth = -1;
+    }
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const finished = done >= total;
+    const secs = (now - phaseStart) / 1000;
+    const filled = Math.floor(frac * width);
+    const rate = ROW_PHASES.has(p) && secs > 0 && done > 0 ? `  ${fmt(done / secs)} rows/s` : '';
+    const line = `${p.padEnd(13)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}%  ${fmt(done)}/${fmt(total)}${rate}  ${secs.toFixed(1)} s`;
+    if (tty) {
+      if (!finished && now - lastDraw < 100) return;
+      lastDraw = now;
+      out.write(`\r${line}\x1b[K`);
+      lineOpen = true;
+    } else {
+      const tenth = Math.floor(frac * 10);
+      if (tenth <= lastTenth) return;
+      lastTenth = tenth;
+      out.write(`${line}\n`);
+    }
+  };
+  return { update, end };
+}
+
+async function seedCommand(args: string[]): Promise<number> {
+  const synthetic = parseSeedArgs(args);
+  const config = loadConfig();
+  if (!synthetic) {
+    const seeded = await withCliDatabase(
+      config,
+      async (orm, url) => {
+        await migrate(orm, url);
+        return seedIfEmpty(orm, url);
+      },
+      log,
+    );
+    console.log(seeded ? 'Demo data loaded.' : 'The database already holds federations: demo data not loaded.');
+    return 0;
+  }
+  const bar = progressBar();
+  try {
+    const r = await withCliDatabase(
+      config,
+      async (orm, url) => {
+        await migrate(orm, url);
+        return seedSynthetic(url, { ...synthetic, progress: bar.update });
+      },
+      log,
+    );
+    bar.end();
+    const n = (v: number) => v.toLocaleString('en-US');
+    console.log(
+      `Synthetic data loaded (seed ${synthetic.seed}): federation ${r.federationCode}, ${n(r.associations)} associations, ` +
+        `${n(r.intellectuals)} intellectuals, ${n(r.memberships)} memberships in ${r.seconds.toFixed(1)} s.`,
+    );
+    return 0;
+  } finally {
+    bar.end();
+  }
+}
 
 async function createMigration(): Promise<void> {
   const config = loadConfig();
@@ -54,19 +201,23 @@ async function run(args: string[]): Promise<number> {
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
       return 0;
     }
-    case 'seed': {
-      const config = loadConfig();
-      const seeded = await withCliDatabase(
-        config,
-        async (orm, url) => {
-          await migrate(orm, url);
-          return seedIfEmpty(orm, url);
-        },
-        log,
-      );
-      console.log(seeded ? 'Demo data loaded.' : 'The database already holds federations: demo data not loaded.');
-      return 0;
-    }
+    case 'seed':
+      try {
+        return await seedCommand(args.slice(1));
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        console.error(`Error: ${e.message}\nUsage: npm run cli -- seed [--synthetic [--intellectuals N] [--associations M] [--seed S]]`);
+        return 2;
+      }
+    case 'keys':
+      try {
+        const config = loadConfig();
+        return await withCliDatabase(config, (orm) => keysCommand(orm, args.slice(1), (line) => console.log(line)), log);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        console.error(`Error: ${e.message}\n${KEYS_HELP}`);
+        return 2;
+      }
     case 'schema': {
       const file = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -8,7 +8,9 @@ export const KEYS_HELP = `  keys create --role ADMIN|ANALYST|ASSOCIATION [--asso
   keys list          list keys (id, role, association, label, created, last used, revoked)
   keys revoke <id>   revoke a key (it stops working at once)`;
 
-export class UsageError extends Error {}
+import { UsageError } from './usage';
+
+export { UsageError };
 
 /** Parses `--name value` pairs; unknown or repeated options are usage errors. */
 export function parseOptions(args: string[], allowed: string[]): Record<string, string> {
