@@ -18,6 +18,8 @@ export interface Config {
   dbPoolMax: number;
   /** Add an `X-SQL-Statements` header to GraphQL responses (tests and benchmarks). */
   exposeSqlStats: boolean;
+  /** How long a statistics answer is served before it is recomputed (0: always live). */
+  statsCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
+    statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
   };
 }

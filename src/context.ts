@@ -5,13 +5,14 @@ import { associationLoaders } from './modules/association/association.loaders';
 import { federationLoaders } from './modules/federation/federation.loaders';
 import { intellectualLoaders } from './modules/intellectual/intellectual.loaders';
 import { statsLoaders } from './modules/stats/stats.loaders';
+import { StatsCache } from './modules/stats/stats.cache';
 
-function createLoaders(em: EntityManager, viewer: Viewer) {
+function createLoaders(em: EntityManager, viewer: Viewer, statsCache: StatsCache) {
   return {
     ...federationLoaders(em, viewer),
     ...associationLoaders(em, viewer),
     ...intellectualLoaders(em, viewer),
-    ...statsLoaders(em, viewer),
+    ...statsLoaders(em, viewer, statsCache),
   };
 }
 
@@ -25,8 +26,13 @@ export interface Context {
   requestId: string;
 }
 
-export function createContext(rootEm: EntityManager, opts: { requestId?: string; viewer?: Viewer } = {}): Context {
+/** Caches that outlive a request: one set per hub (server), never module-level. */
+export interface SharedCaches {
+  stats: StatsCache;
+}
+
+export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { requestId?: string; viewer?: Viewer } = {}): Context {
   const em = rootEm.fork({ useContext: false });
   const viewer = opts.viewer ?? ANONYMOUS;
-  return { em, viewer, loaders: createLoaders(em, viewer), requestId: opts.requestId ?? randomUUID() };
+  return { em, viewer, loaders: createLoaders(em, viewer, caches.stats), requestId: opts.requestId ?? randomUUID() };
 }

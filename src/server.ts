@@ -10,7 +10,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLFormattedError } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
-import { createContext, Context } from './context';
+import { createContext, Context, SharedCaches } from './context';
+import { StatsCache } from './modules/stats/stats.cache';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
 import { requestScope } from './common/request-scope';
@@ -92,6 +93,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const state = opts.state ?? { ready: true };
   const app = express();
   const httpServer = http.createServer(app);
+  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
 
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -175,7 +177,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       // An unknown or revoked key is refused here, before any resolver runs (401).
       context: async ({ req }) => {
         const viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
-        return createContext(orm.em, { requestId: requestScope.getStore()?.requestId, viewer });
+        return createContext(orm.em, caches, { requestId: requestScope.getStore()?.requestId, viewer });
       },
     }),
   );

@@ -84,3 +84,26 @@ describe('statistics', () => {
     expect(six.sql).toBe(one.sql);
   });
 });
+
+describe('statistics cache', () => {
+  it('serves a repeated question from the cache (no SQL) within STATS_CACHE_SECONDS', async () => {
+    const cached = await startTestHub({ STATS_CACHE_SECONDS: '60' });
+    try {
+      const em = cached.em();
+      const f = await createFederation(em);
+      const a = await createAssociation(em, f);
+      await createMembership(em, await createIntellectual(em, { fullName: 'Đặng Thị Lan' }), a);
+      const q = `query($c: String!) { federation(code: $c) { stats { activeMembers distinctPeople peopleByGender { key count } } } }`;
+      const analyst = (await createKey(em, 'ANALYST')).headers;
+      const first = await cached.gql<any>(q, { c: f.code }, analyst);
+      const again = await cached.gql<any>(q, { c: f.code }, analyst);
+      expect(again.body).toEqual(first.body);
+      expect(first.body.data.federation.stats.activeMembers).toBe(1);
+      // The second answer ran only the key lookup and the federation lookup: no aggregate.
+      expect(again.sql).toBeLessThan(first.sql);
+      expect(first.sql - again.sql).toBeGreaterThanOrEqual(2);
+    } finally {
+      await cached.close();
+    }
+  });
+});

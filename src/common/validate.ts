@@ -12,8 +12,9 @@ import { isFieldCode } from '../modules/field/field.data';
 type Path = (string | number)[];
 
 /** Today's date in Vietnam (UTC+7), as YYYY-MM-DD. */
+const VIETNAM_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
 export function todayInVietnam(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return VIETNAM_DATE.format(now); // one formatter for the process: building one costs ~0.25 ms, twice per pushed row
 }
 
 export function text(p: Problems, path: Path, value: string | null | undefined, opts: { max: number; required?: boolean }): string | null | undefined {

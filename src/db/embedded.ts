@@ -287,7 +287,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     const port = await freePort();
     child = spawn(
       bins.postgres,
-      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on'],
+      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'work_mem=32MB', '-c', 'maintenance_work_mem=256MB'],
       // Its own process group: Ctrl-C in a terminal reaches the hub, which stops the database
       // after in-flight requests are done, instead of PostgreSQL shutting down under them.
       { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },

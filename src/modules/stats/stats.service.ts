@@ -94,9 +94,12 @@ export class StatsService {
     const rows = await this.query(
       scope,
       roots,
-      `select s.root, count(distinct s.association_id) as associations, count(m.id) as active, count(distinct m.intellectual_id) as people
-       from scope s left join membership m on m.association_id = s.association_id and m.status = 'ACTIVE'
-       group by s.root`,
+      // Hash aggregates rather than count(distinct …), which sorts a million rows.
+      `select r.root,
+         (select count(*) from scope s where s.root = r.root) as associations,
+         (select count(*) from scope s join membership m on m.association_id = s.association_id and m.status = 'ACTIVE' where s.root = r.root) as active,
+         (select count(*) from people p where p.root = r.root) as people
+       from (select distinct root from scope) as r`,
     );
     const out = new Map<number, StatsTotals>(roots.map((id) => [id, { associationCount: 0, activeMembers: 0, distinctPeople: 0 }]));
     for (const r of rows) out.set(r.root, { associationCount: Number(r.associations), activeMembers: Number(r.active), distinctPeople: Number(r.people) });
