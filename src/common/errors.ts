@@ -24,7 +24,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 export class HubError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
     const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+    // A 401 says how to authenticate (RFC 7235).
+    const headers = code === ErrorCode.UNAUTHENTICATED ? new Map([['www-authenticate', 'Bearer realm="federation-hub"']]) : undefined;
+    super(message, { extensions: { code, ...extra, ...(status ? { http: { status, ...(headers ? { headers } : {}) } } : {}) } });
   }
 }
 

@@ -14,7 +14,8 @@ export function hydrate<T extends object>(em: EntityManager, entity: EntityClass
     if (prop.embedded || prop.persist === false) continue; // children of an embeddable are read below
     switch (prop.kind) {
       case ReferenceKind.SCALAR:
-        obj[prop.name] = row[prop.fieldNames[0]];
+        // The driver leaves timestamptz as text ("2026-11-28 01:44:10.748451+00"); Date properties get a Date.
+        obj[prop.name] = prop.runtimeType === 'Date' && typeof row[prop.fieldNames[0]] === 'string' ? new Date(row[prop.fieldNames[0]] as string) : row[prop.fieldNames[0]];
         break;
       case ReferenceKind.MANY_TO_ONE: {
         const id = row[prop.fieldNames[0]];

@@ -816,6 +816,11 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
       progress('analyze', 1, 1);
 
       await client.query('commit');
+      // VACUUM sets the visibility map, so statistics can read the covering indexes alone
+      // (index-only scans) instead of the wide tables. It cannot run inside the transaction.
+      progress('vacuum', 0, 1);
+      await client.query('vacuum (analyze) intellectual, membership');
+      progress('vacuum', 1, 1);
       return {
         federationCode: SYNTHETIC_FEDERATION_CODE,
         associations: plans.length,

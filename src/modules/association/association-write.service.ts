@@ -98,7 +98,7 @@ export class AssociationWriteService {
     if (p.any) return { association: current, userErrors: p.list };
 
     return this.refusable(async (tx) => {
-      const a = await tx.findOneOrFail(Association, { id: current.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const a = await tx.findOneOrFail(Association, { id: current.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (a.version !== input.expectedVersion) {
         throw AssociationWriteService.refuse(a, UserErrorCode.CONFLICT, ['expectedVersion'], `The association is at version ${a.version}, not ${input.expectedVersion}: read it again and retry`);
       }
@@ -169,7 +169,7 @@ export class AssociationWriteService {
     if (p.any || !current || !status) return { association: current, userErrors: p.list };
 
     return this.refusable(async (tx) => {
-      const a = await tx.findOneOrFail(Association, { id: current.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const a = await tx.findOneOrFail(Association, { id: current.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (a.status === status) return { association: a, userErrors: [] };
       if (a.status === AssociationStatus.DISSOLVED) {
         throw AssociationWriteService.refuse(a, UserErrorCode.INVALID_STATE, ['status'], `${a.code} is dissolved; its status cannot change`);

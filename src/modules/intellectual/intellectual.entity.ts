@@ -12,6 +12,10 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
 @Index({ name: 'intellectual_degree_sort_idx', expression: 'create index "intellectual_degree_sort_idx" on "intellectual" ("highest_degree", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'intellectual_title_sort_idx', expression: 'create index "intellectual_title_sort_idx" on "intellectual" ("academic_title", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'intellectual_name_trgm_idx', expression: 'create index "intellectual_name_trgm_idx" on "intellectual" using gin (f_fold("full_name") gin_trgm_ops)' })
+@Index({
+  name: 'intellectual_stats_idx',
+  expression: 'create index "intellectual_stats_idx" on "intellectual" ("id") include ("highest_degree", "academic_title", "gender", "birth_date", "fields")',
+})
 @ObjectType('Intellectual', {
   implements: Node,
   description:

@@ -10,7 +10,7 @@ import { IntellectualConnection, MembershipConnection } from './intellectual.typ
 import { Membership } from './membership.entity';
 
 const PERSONAL =
-  'Personal data: visible to ADMIN keys and to the keys of associations this person belongs to; null for everyone else (and when unknown).';
+  'Personal data: visible to ADMIN keys and to the keys of associations this person currently belongs to (not ended); null for everyone else (and when unknown).';
 
 const pageKey = (args: MembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
 

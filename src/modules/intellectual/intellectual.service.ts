@@ -47,14 +47,16 @@ export class IntellectualService {
 
   /**
    * Which of these people's personal data (e-mail, phone, birth date) the viewer may see:
-   * ADMIN all; an ASSOCIATION key its own members'; nobody else any.
+   * ADMIN all; an ASSOCIATION key its own current (not ended) members'; nobody else any.
    */
   async personalDataAccess(ids: readonly number[]): Promise<Set<number>> {
     if (this.viewer.role === 'ADMIN') return new Set(ids);
     if (this.viewer.role !== 'ASSOCIATION' || this.viewer.associationId === null) return new Set();
+    // Current members only: once a membership has ended, the association no longer sees the person's personal data.
     const q = knexOf(this.em)('membership')
       .distinct('intellectual_id')
       .where('association_id', this.viewer.associationId)
+      .whereNot('status', 'ENDED')
       .whereIn('intellectual_id', [...ids]);
     return new Set((await runQuery<{ intellectual_id: number }>(this.em, q)).map((r) => Number(r.intellectual_id)));
   }

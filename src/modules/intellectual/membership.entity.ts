@@ -12,6 +12,10 @@ import { MembershipRole, MembershipStatus } from './intellectual.enums';
 @Unique({ name: 'membership_association_external_id_key', properties: ['association', 'externalId'] })
 @Index({ name: 'membership_association_sort_vi_idx', expression: 'create index "membership_association_sort_vi_idx" on "membership" ("association_id", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'membership_association_id_idx', expression: 'create index "membership_association_id_idx" on "membership" ("association_id", "id")' })
+@Index({
+  name: 'membership_stats_idx',
+  expression: 'create index "membership_stats_idx" on "membership" ("association_id", "status") include ("intellectual_id", "joined_on")',
+})
 @ObjectType('Membership', {
   implements: Node,
   description: 'A person admitted to an association (hội viên): member number, dates, status and role.',

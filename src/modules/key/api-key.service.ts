@@ -5,7 +5,7 @@ import { Association } from '../association/association.entity';
 import { ApiKey } from './api-key.entity';
 
 const KEY_PREFIX = 'fh_';
-const BEARER_RE = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
+const BEARER_RE = /^Bearer ([A-Za-z0-9_-]{10,200})$/i; // the scheme is case-insensitive (RFC 7235)
 
 export const hashKey = (key: string) => crypto.createHash('sha256').update(key, 'utf8').digest('hex');
 

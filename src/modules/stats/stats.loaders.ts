@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
-import { PeopleBreakdowns, StatsService, StatsTotals } from './stats.service';
+import { mergesSmallGroups, PeopleBreakdowns, StatsService, StatsTotals } from './stats.service';
 import { StatBucket, StatsScope } from './stats.types';
 import { StatsCache } from './stats.cache';
 
@@ -26,8 +26,8 @@ export type ScopeLoaders = ReturnType<typeof scopeLoaders>;
 
 export function statsLoaders(em: EntityManager, viewer: Viewer, cache: StatsCache) {
   const service = new StatsService(em, viewer);
-  // Anonymous callers get small groups merged, so their answers are kept apart.
-  const audience = viewer.role === 'PUBLIC' ? 'public' : 'keyed';
+  // Callers who get small groups merged are kept apart from those who see them all.
+  const audience = mergesSmallGroups(viewer) ? 'merged' : 'full';
   return {
     stats: { federation: scopeLoaders(service, 'federation', cache, audience), association: scopeLoaders(service, 'association', cache, audience) },
   };

@@ -19,6 +19,8 @@ export interface PeopleBreakdowns {
 
 type Row = Record<string, unknown> & { root: number };
 
+export const mergesSmallGroups = (viewer: Viewer) => viewer.role === 'PUBLIC' || viewer.role === 'ASSOCIATION';
+
 /** Smallest group of people an anonymous caller sees on its own. */
 export const MIN_PUBLIC_GROUP = 5;
 export const OTHER_KEY = 'OTHER';
@@ -70,11 +72,12 @@ export class StatsService {
   }
 
   /**
-   * For anonymous callers, groups of fewer than MIN_PUBLIC_GROUP people are merged into one
-   * "OTHER" group, so that a public breakdown cannot single a person out.
+   * For callers who may not see every person (anonymous callers, and association keys, which
+   * read as the public does beyond their own members), groups of fewer than MIN_PUBLIC_GROUP
+   * people are merged into one "OTHER" group, so that a breakdown cannot single a person out.
    */
   private protect(buckets: StatBucket[]): StatBucket[] {
-    if (this.viewer.role !== 'PUBLIC') return buckets;
+    if (!mergesSmallGroups(this.viewer)) return buckets;
     const small = buckets.filter((b) => b.count < MIN_PUBLIC_GROUP);
     if (!small.length) return buckets;
     const other = StatsService.bucket(OTHER_KEY, small.reduce((n, b) => n + b.count, 0), OTHER_LABEL);

@@ -24,7 +24,7 @@ export interface StatsRoot {
 }
 
 const PEOPLE_NOTE =
-  'People with an active membership in scope; a person in several associations counts once per group. For anonymous callers, groups of fewer than 5 are merged into one group with key "OTHER".';
+  'People with an active membership in scope; a person in several associations counts once per group. For anonymous callers and association keys, groups of fewer than 5 are merged into one group with key "OTHER".';
 
 @ObjectType('FederationStats', {
   description:
@@ -45,7 +45,7 @@ export const STATS_DESCRIPTIONS = {
   associationCount: 'Member associations, whatever their status.',
   activeMembers: 'Active memberships (a person in two associations counts twice).',
   distinctPeople: 'People with at least one active membership (each counts once).',
-  peopleByAssociation: 'Active members per association, largest first. For anonymous callers, associations with fewer than 5 are merged into "OTHER".',
+  peopleByAssociation: 'Active members per association, largest first. For anonymous callers and association keys, associations with fewer than 5 are merged into "OTHER".',
   peopleByField: `People per field of expertise (OECD FOS code). ${PEOPLE_NOTE} A person with two fields counts in both.`,
   peopleByDegree: `People per highest degree. ${PEOPLE_NOTE}`,
   peopleByAcademicTitle: `People per academic title. ${PEOPLE_NOTE}`,
@@ -53,5 +53,5 @@ export const STATS_DESCRIPTIONS = {
   peopleByBirthDecade: `People per decade of birth ("1970s"). ${PEOPLE_NOTE}`,
   associationsByField: 'Associations per field of activity (OECD FOS code); an association with two fields counts in both.',
   newMembershipsByYear:
-    'Memberships by the year they began (joinedOn), whatever their status now, oldest year first. For anonymous callers, years with fewer than 5 are merged into "OTHER".',
+    'Memberships by the year they began (joinedOn), whatever their status now, oldest year first. For anonymous callers and association keys, years with fewer than 5 are merged into "OTHER".',
 } as const;
