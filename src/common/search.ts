@@ -29,11 +29,11 @@ export function searchTerm(raw: string, argumentName = 'filter.search'): string 
 }
 
 /**
- * Keeps the rows whose `column` contains `term`, both folded. Folding turns punctuation
+ * Keeps the rows whose `column` contains `term`, both folded (`folded`: the column holds f_fold(name) already). Folding turns punctuation
  * (LIKE's % and _ included) into spaces, so a term cannot smuggle in wildcards.
  */
-export function whereNameMatches(q: Knex.QueryBuilder, column: string, term: string): Knex.QueryBuilder {
-  return q.whereRaw(`f_fold(${column}) like '%' || btrim(f_fold(?)) || '%'`, [term]);
+export function whereNameMatches(q: Knex.QueryBuilder, column: string, term: string, folded = false): Knex.QueryBuilder {
+  return q.whereRaw(`${folded ? column : `f_fold(${column})`} like '%' || btrim(f_fold(?)) || '%'`, [term]);
 }
 
 /** The sort of a search: best match first (folded similarity, then similarity with diacritics, so "Đức" wins over "Dục" for "Đức"), ties by id. */
@@ -53,13 +53,14 @@ export function rankedSort(alias: string, key: string): SortSpec {
  * Wraps a filtered query so that its rows carry `search_rank` and `search_exact` (similarity to the term) and can
  * be paged by it: `select * from (<base>, similarity(…) as search_rank) as <alias>`.
  */
-export function withSearchRank(knex: Knex, base: Knex.QueryBuilder, alias: string, column: string, term: string): Knex.QueryBuilder {
+export function withSearchRank(knex: Knex, base: Knex.QueryBuilder, alias: string, column: string, term: string, foldedColumn?: string): Knex.QueryBuilder {
+  const folded = foldedColumn ?? `f_fold(${column})`;
   const inner = base
     .clone()
     // Rounded numerics, not floats: a cursor must compare equal to the row it came from.
     .select(
       knex.raw(
-        `round(similarity(f_fold(${column}), f_fold(?))::numeric, 6) as search_rank, round(similarity(lower(${column}), lower(?))::numeric, 6) as search_exact`,
+        `round(similarity(${folded}, f_fold(?))::numeric, 6) as search_rank, round(similarity(lower(${column}), lower(?))::numeric, 6) as search_exact`,
         [term, term],
       ),
     );

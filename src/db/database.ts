@@ -6,8 +6,8 @@ import { ormConfig } from './mikro-orm.config';
 import { seedDemo } from './seed/demo';
 
 /** Opens MikroORM on a database URL; every SQL statement is counted for the current request. */
-export async function openOrm(url: string, poolMax = 10): Promise<MikroORM> {
-  const orm = await MikroORM.init(ormConfig({ url, poolMax }));
+export async function openOrm(url: string, poolMax = 10, statementTimeoutMs?: number): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig({ url, poolMax, statementTimeoutMs }));
   orm.em.getKnex().on('query', () => {
     const scope = requestScope.getStore();
     if (scope) scope.sqlStatements++;
@@ -31,10 +31,19 @@ export async function withDatabaseLock<T>(url: string, name: string, fn: () => P
   }
 }
 
-export async function migrate(orm: MikroORM, url: string): Promise<string[]> {
+/**
+ * Applies pending migrations on a connection of their own, without the statement timeout that
+ * guards requests: rewriting a table of a million people takes longer than a request may.
+ */
+export async function migrate(_orm: MikroORM, url: string): Promise<string[]> {
   return withDatabaseLock(url, 'migrate', async () => {
-    const done = await orm.getMigrator().up();
-    return done.map((m) => m.name);
+    const migrationOrm = await openOrm(url, 1, 0);
+    try {
+      const done = await migrationOrm.getMigrator().up();
+      return done.map((m) => m.name);
+    } finally {
+      await migrationOrm.close(true);
+    }
   });
 }
 

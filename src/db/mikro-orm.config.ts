@@ -20,6 +20,8 @@ export interface OrmOptions {
   url: string;
   poolMax?: number;
   debug?: boolean;
+  /** Longest a statement may run (ms); requests are cut off at 30 s, migrations not at all (0). */
+  statementTimeoutMs?: number;
 }
 
 export function ormConfig(opts: OrmOptions): Options {
@@ -39,7 +41,7 @@ export function ormConfig(opts: OrmOptions): Options {
       tableName: 'mikro_orm_migrations',
     },
     pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000 },
-    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 5_000, statement_timeout: 30_000 } },
+    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 5_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
     forceUtcTimezone: true,
     // Never create a database because a URL has a typo: the embedded path creates its own.
     ensureDatabase: false,

@@ -11,7 +11,7 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
 @Index({ name: 'intellectual_fields_gin_idx', expression: 'create index "intellectual_fields_gin_idx" on "intellectual" using gin ("fields")' })
 @Index({ name: 'intellectual_degree_sort_idx', expression: 'create index "intellectual_degree_sort_idx" on "intellectual" ("highest_degree", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'intellectual_title_sort_idx', expression: 'create index "intellectual_title_sort_idx" on "intellectual" ("academic_title", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
-@Index({ name: 'intellectual_name_trgm_idx', expression: 'create index "intellectual_name_trgm_idx" on "intellectual" using gin (f_fold("full_name") gin_trgm_ops)' })
+@Index({ name: 'intellectual_search_trgm_idx', expression: 'create index "intellectual_search_trgm_idx" on "intellectual" using gin ("search_name" gin_trgm_ops)' })
 @Index({
   name: 'intellectual_stats_idx',
   expression: 'create index "intellectual_stats_idx" on "intellectual" ("id") include ("highest_degree", "academic_title", "gender", "birth_date", "fields")',
@@ -21,11 +21,18 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
   description:
     'A science and technology intellectual (trí thức KH&CN): a person who belongs to the federation through one or more associations.',
 })
-export class Intellectual extends BaseEntity<'givenName' | 'gender' | 'academicTitle' | 'fields' | 'publicProfile' | 'version' | 'demo' | 'fieldList'> {
+export class Intellectual extends BaseEntity<'searchName' | 'givenName' | 'gender' | 'academicTitle' | 'fields' | 'publicProfile' | 'version' | 'demo' | 'fieldList'> {
 
   @Property({ type: 'text' })
   @Field(() => String, { description: 'Full name in Vietnamese order (family, middle, given), NFC-normalised, e.g. "Nguyễn Văn Đức".' })
   fullName!: string;
+
+  /**
+   * The folded full name (f_fold: no diacritics, lower case, punctuation as spaces), computed by
+   * PostgreSQL: search reads it instead of folding every candidate row again.
+   */
+  @Property({ type: 'text', generated: '(f_fold(full_name)) stored', nullable: true, lazy: true })
+  searchName?: string | null;
 
   /**
    * The last word of the full name (kept in step with it). Vietnamese lists sort by given name,

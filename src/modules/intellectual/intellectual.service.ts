@@ -64,7 +64,7 @@ export class IntellectualService {
   private peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = this.visible(knex('intellectual as i').select('i.*'), 'i');
-    if (filter?.search) whereNameMatches(q, 'i.full_name', searchTerm(filter.search));
+    if (filter?.search) whereNameMatches(q, 'i.search_name', searchTerm(filter.search), true);
     if (filter?.field) {
       if (!isFieldCode(filter.field)) throw badInput(`Unknown field code "${filter.field}"; see the scienceFields query`, { argumentName: 'filter.field' });
       q.whereRaw('i.fields && ?::text[]', [pgArray(expandFieldCode(filter.field))]);
@@ -83,7 +83,7 @@ export class IntellectualService {
   async list(args: IntellectualsArgs): Promise<{ page: Page<Intellectual>; count: () => Promise<number> }> {
     const base = this.peopleBase(args.filter);
     const page = args.filter?.search
-      ? await entityPage(this.em, Intellectual, withSearchRank(knexOf(this.em), base, 'i', 'i.full_name', searchTerm(args.filter.search)), rankedSort('i', 'is'), args)
+      ? await entityPage(this.em, Intellectual, withSearchRank(knexOf(this.em), base, 'i', 'i.full_name', searchTerm(args.filter.search), 'i.search_name'), rankedSort('i', 'is'), args)
       : await entityPage(this.em, Intellectual, base, INTELLECTUAL_SORTS[args.orderBy], args);
     return { page, count: () => countRows(this.em, base) };
   }
