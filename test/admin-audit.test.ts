@@ -1,0 +1,564 @@
+import { createAssociation, createFederation, createKey, uniq } from './factories';
+import { startTestHub, TestHub } from './support/harness';
+import { toGlobalId } from '../src/common/node-id';
+import type { Association } from '../src/modules/association/association.entity';
+import type { Federation } from '../src/modules/federation/federation.entity';
+
+/**
+ * Administration writes (association profiles under a version guard; federations, associations
+ * and statuses for ADMIN only) and the audit log every write adds to, which only ADMIN reads.
+ */
+
+let t: TestHub;
+type Key = { id: number; key: string; headers: Record<string, string> };
+let admin: Key;
+let analyst: Key;
+let federation: Federation;
+
+beforeAll(async () => {
+  t = await startTestHub();
+  admin = await createKey(t.em(), 'ADMIN');
+  analyst = await createKey(t.em(), 'ANALYST');
+  federation = await createFederation(t.em());
+});
+afterAll(() => t.close());
+
+const ASSOCIATION_FIELDS = `code name nameEn shortName version status joinedOn federation { code } fields { code }
+  charter { title approvingDecision approvedOn url } contact { address email phone website }`;
+const PAYLOAD = `{ association { ${ASSOCIATION_FIELDS} } userErrors { code field message } }`;
+const UPDATE = `mutation($input: UpdateAssociationProfileInput!) { updateAssociationProfile(input: $input) ${PAYLOAD} }`;
+const CREATE_ASSOCIATION = `mutation($input: CreateAssociationInput!) { createAssociation(input: $input) ${PAYLOAD} }`;
+const SET_STATUS = `mutation($input: SetAssociationStatusInput!) { setAssociationStatus(input: $input) ${PAYLOAD} }`;
+const CREATE_FEDERATION = `mutation($input: CreateFederationInput!) { createFederation(input: $input) {
+  federation { id code name nameEn shortName level province parent { code } foundedOn foundingDecision { number date issuer title } status }
+  userErrors { code field message } } }`;
+const UPSERT = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created updated unchanged userErrors { code field message } } }`;
+const END = `mutation($input: EndMembershipsInput!) { endMemberships(input: $input) { ended userErrors { code field message } } }`;
+const AUDIT = `query($filter: AuditEventFilter, $first: Int! = 20, $after: String) {
+  auditEvents(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor node { id at keyId keyLabel associationCode entityType entityId action changes requestId } } } }`;
+
+type Row = Record<string, any>;
+let seq = 0;
+const idemKey = () => `audit-test-${process.pid}-${Date.now()}-${seq++}`;
+
+async function sql<T = Row>(query: string, params: unknown[] = []): Promise<T[]> {
+  return t.orm.em.getConnection().execute(query, params);
+}
+
+async function counts() {
+  const [r] = await sql<{ federation: number; association: number; audit_event: number }>(
+    `select (select count(*) from federation)::int as federation, (select count(*) from association)::int as association,
+            (select count(*) from audit_event)::int as audit_event`,
+  );
+  return r;
+}
+
+async function associationRow(code: string): Promise<Row> {
+  const [r] = await sql(`select * from association where code = ?`, [code]);
+  return r;
+}
+
+async function labelOf(key: Key): Promise<string> {
+  const [r] = await sql<{ label: string }>(`select label from api_key where id = ?`, [key.id]);
+  return r.label;
+}
+
+/** A mutation that must answer without GraphQL errors: its payload and its X-Request-Id. */
+async function write(query: string, input: Row, headers: Record<string, string> = admin.headers): Promise<{ payload: Row; requestId: string }> {
+  const r = await t.gql<any>(query, { input }, headers);
+  if (r.body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(r.body.errors)}`);
+  const data = r.body.data;
+  return { payload: data[Object.keys(data)[0]], requestId: r.headers.get('x-request-id')! };
+}
+
+/** A mutation the caller may not make: its HTTP status and error code; nothing in data. */
+async function refused(query: string, input: Row, headers: Record<string, string>): Promise<[number, string]> {
+  const r = await t.gql<any>(query, { input }, headers);
+  expect(r.body.data ?? null).toBeNull();
+  return [r.status, r.body.errors![0].extensions!.code];
+}
+
+async function auditOf(filter: Row, first = 100, headers = admin.headers): Promise<Row[]> {
+  const d = await t.data<any>(AUDIT, { filter, first }, headers);
+  return d.auditEvents.edges.map((e: any) => e.node);
+}
+
+const newAssociation = (data: Partial<Association> = {}): Promise<Association> => createAssociation(t.em(), federation, data);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('updateAssociationProfile', () => {
+  it('changes the profile, bumps the version and records old → new', async () => {
+    const a = await newAssociation({ name: 'Hội Y học Sóc Trăng' });
+    const { payload, requestId } = await write(UPDATE, {
+      code: a.code,
+      expectedVersion: 1,
+      name: 'Hội Y học tỉnh Sóc Trăng',
+      nameEn: 'Soc Trang Medical Association',
+      fields: ['3.2', '3.3'],
+      charter: { title: 'Điều lệ Hội', approvedOn: '2020-02-29', url: 'https://hoiyhoc.example.vn/dieu-le' },
+      contact: { email: 'lienhe@hoiyhoc.example.vn', website: 'https://hoiyhoc.example.vn', phone: '0299 3822 123' },
+    });
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.association).toMatchObject({
+      code: a.code,
+      name: 'Hội Y học tỉnh Sóc Trăng',
+      nameEn: 'Soc Trang Medical Association',
+      version: 2,
+      fields: [{ code: '3.2' }, { code: '3.3' }],
+      charter: { title: 'Điều lệ Hội', approvingDecision: null, approvedOn: '2020-02-29', url: 'https://hoiyhoc.example.vn/dieu-le' },
+      contact: { address: null, email: 'lienhe@hoiyhoc.example.vn', phone: '0299 3822 123', website: 'https://hoiyhoc.example.vn/' }, // the URL scalar answers the normalised URL
+    });
+    expect((await associationRow(a.code)).version).toBe(2);
+
+    const [ev] = await auditOf({ associationCode: a.code });
+    expect(ev).toMatchObject({ entityType: 'Association', entityId: toGlobalId('Association', a.id), action: 'UPDATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId });
+    expect(Math.abs(Date.parse(ev.at) - Date.now())).toBeLessThan(60_000);
+    expect(ev.changes.name).toEqual({ old: 'Hội Y học Sóc Trăng', new: 'Hội Y học tỉnh Sóc Trăng' });
+    expect(ev.changes.nameEn).toEqual({ old: null, new: 'Soc Trang Medical Association' });
+    expect(ev.changes.fields).toEqual({ old: ['3.2'], new: ['3.2', '3.3'] });
+    expect(ev.changes.contact.new).toMatchObject({ email: 'lienhe@hoiyhoc.example.vn', website: 'https://hoiyhoc.example.vn' });
+    expect(ev.changes).not.toHaveProperty('code');
+
+    // Omitted fields keep their value; null clears an optional one; the version moves on again.
+    const next = await write(UPDATE, { code: a.code, expectedVersion: 2, nameEn: null, contact: { phone: null } });
+    expect(next.payload.association).toMatchObject({ name: 'Hội Y học tỉnh Sóc Trăng', nameEn: null, version: 3, contact: { email: 'lienhe@hoiyhoc.example.vn', phone: null } });
+  });
+
+  it('a stale expectedVersion: CONFLICT, nothing written, the association as it now is in the payload', async () => {
+    const a = await newAssociation({ name: 'Hội Tin học' });
+    await write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'HTH' });
+    const row = await associationRow(a.code);
+    const before = await counts();
+    const { payload } = await write(UPDATE, { code: a.code, expectedVersion: 1, name: 'Hội Tin học mới', contact: { email: 'x@example.vn' } });
+    expect(payload.userErrors).toEqual([{ code: 'CONFLICT', field: ['expectedVersion'], message: expect.stringMatching(/version 2/) }]);
+    expect(payload.association).toMatchObject({ code: a.code, name: 'Hội Tin học', shortName: 'HTH', version: 2, contact: { email: null } });
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+    // A version from the future is stale too.
+    expect((await write(UPDATE, { code: a.code, expectedVersion: 7, name: 'X' })).payload.userErrors[0].code).toBe('CONFLICT');
+    expect(await associationRow(a.code)).toEqual(row);
+  });
+
+  it('two updates from the same version at once: one wins, the other gets CONFLICT', async () => {
+    const a = await newAssociation();
+    const [x, y] = await Promise.all([
+      write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'X' }),
+      write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'Y' }),
+    ]);
+    const codes = [x, y].map((r) => r.payload.userErrors[0]?.code ?? 'OK').sort();
+    expect(codes).toEqual(['CONFLICT', 'OK']);
+    const winner = x.payload.userErrors.length ? y : x;
+    const row = await associationRow(a.code);
+    expect(row).toMatchObject({ version: 2, short_name: winner.payload.association.shortName });
+    expect(await auditOf({ associationCode: a.code })).toHaveLength(1);
+  });
+
+  it('an update that changes nothing writes nothing', async () => {
+    const a = await newAssociation({ name: 'Hội Vật lý' });
+    const before = await counts();
+    const { payload } = await write(UPDATE, { code: a.code, expectedVersion: 1, name: 'Hội Vật lý', fields: ['3.2'] });
+    expect(payload).toMatchObject({ userErrors: [], association: { version: 1 } });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('invalid values come back as userErrors with their paths, and nothing is written', async () => {
+    const a = await newAssociation();
+    const row = await associationRow(a.code);
+    const before = await counts();
+    const { payload } = await write(UPDATE, {
+      code: a.code,
+      expectedVersion: 1,
+      name: '  ',
+      fields: ['3.2', '42'],
+      charter: { approvedOn: '2999-01-01', url: 'ftp://example.vn/charter' },
+      contact: { email: 'lienhe@@hoi', website: 'not a url', phone: 'abc' },
+    });
+    expect(payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual(
+      expect.arrayContaining([
+        ['REQUIRED', ['name']],
+        ['UNKNOWN_FIELD_CODE', ['fields', '1']],
+        ['FUTURE_DATE', ['charter', 'approvedOn']],
+        ['INVALID_URL', ['charter', 'url']],
+        ['INVALID_EMAIL', ['contact', 'email']],
+        ['INVALID_URL', ['contact', 'website']],
+        ['INVALID_PHONE', ['contact', 'phone']],
+      ]),
+    );
+    expect(payload.userErrors).toHaveLength(7);
+    expect(payload.association).toMatchObject({ code: a.code, version: 1 });
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('an ASSOCIATION key may update only its own association; ANALYST 403, anonymous 401', async () => {
+    const a = await newAssociation();
+    const b = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const { payload } = await write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'Của mình' }, own.headers);
+    expect(payload).toMatchObject({ userErrors: [], association: { shortName: 'Của mình', version: 2 } });
+    const [ev] = await auditOf({ associationCode: a.code });
+    expect(ev).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), action: 'UPDATE' });
+
+    const before = await counts();
+    const rowB = await associationRow(b.code);
+    expect(await refused(UPDATE, { code: b.code, expectedVersion: 1, shortName: 'Của người khác' }, own.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(UPDATE, { code: 'NO-SUCH-ASSOC', expectedVersion: 1, shortName: 'x' }, own.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(UPDATE, { code: b.code, expectedVersion: 1, shortName: 'x' }, analyst.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(UPDATE, { code: b.code, expectedVersion: 1, shortName: 'x' }, {})).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await associationRow(b.code)).toEqual(rowB);
+    expect(await counts()).toEqual(before);
+    // ADMIN is told when there is no such association.
+    const missing = await write(UPDATE, { code: 'NO-SUCH-ASSOC', expectedVersion: 1, shortName: 'x' });
+    expect(missing.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['code'] })] });
+  });
+});
+
+describe('createFederation (ADMIN only)', () => {
+  it('creates a federation and audits it', async () => {
+    const code = uniq('LHH');
+    const { payload, requestId } = await write(CREATE_FEDERATION, {
+      code,
+      name: 'Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh Hậu Giang',
+      level: 'PROVINCIAL',
+      province: 'Hậu Giang',
+      parentCode: federation.code,
+      foundedOn: '2008-02-29',
+      foundingDecision: { number: '123/QĐ-UBND', date: '2008-02-29', issuer: 'UBND tỉnh Hậu Giang' },
+    });
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.federation).toMatchObject({
+      code,
+      level: 'PROVINCIAL',
+      province: 'Hậu Giang',
+      parent: { code: federation.code },
+      foundedOn: '2008-02-29',
+      foundingDecision: { number: '123/QĐ-UBND', date: '2008-02-29', issuer: 'UBND tỉnh Hậu Giang', title: null },
+      status: 'ACTIVE',
+    });
+    const read = await t.data<any>(`query($c: String!) { federation(code: $c) { code parent { code } } }`, { c: code });
+    expect(read.federation).toEqual({ code, parent: { code: federation.code } });
+    const [ev] = await auditOf({ entityType: 'Federation' }, 1);
+    expect(ev).toMatchObject({ entityType: 'Federation', entityId: payload.federation.id, action: 'CREATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId, associationCode: null });
+    expect(ev.changes).toMatchObject({ code: { old: null, new: code }, level: { old: null, new: 'PROVINCIAL' }, parentCode: { old: null, new: federation.code }, foundedOn: { old: null, new: '2008-02-29' } });
+  });
+
+  it('refuses a duplicate code (ALREADY_EXISTS) and an unknown parent (NOT_FOUND), writing nothing', async () => {
+    const before = await counts();
+    const dup = await write(CREATE_FEDERATION, { code: federation.code, name: 'Trùng mã', level: 'PROVINCIAL' });
+    expect(dup.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
+    const orphan = await write(CREATE_FEDERATION, { code: uniq('LHH'), name: 'Mồ côi', level: 'PROVINCIAL', parentCode: 'NO-SUCH-FED' });
+    expect(orphan.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['parentCode'] })] });
+    const bad = await write(CREATE_FEDERATION, { code: 'lower case', name: '', level: 'COUNTY' });
+    expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field.join('.')]).sort()).toEqual([
+      ['INVALID', 'code'],
+      ['REQUIRED', 'name'],
+      ['UNKNOWN_ENUM_VALUE', 'level'],
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('is refused to ANALYST and ASSOCIATION keys (403) and to anonymous callers (401)', async () => {
+    const a = await newAssociation();
+    const input = { code: uniq('LHH'), name: 'Không được phép', level: 'PROVINCIAL' };
+    const before = await counts();
+    expect(await refused(CREATE_FEDERATION, input, analyst.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(CREATE_FEDERATION, input, (await createKey(t.em(), 'ASSOCIATION', a)).headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(CREATE_FEDERATION, input, {})).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('createAssociation (ADMIN only)', () => {
+  it('creates an association in a federation and audits it', async () => {
+    const code = uniq('ST-YHOC');
+    const { payload, requestId } = await write(CREATE_ASSOCIATION, {
+      code,
+      name: 'Hội Y học tỉnh Sóc Trăng'.normalize('NFD'),
+      shortName: 'HYH',
+      federationCode: federation.code,
+      fields: ['3.2'],
+      joinedOn: '2010-10-10',
+      contact: { email: 'hoi@yhoc.example.vn', website: 'https://yhoc.example.vn' },
+    });
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.association).toMatchObject({ code, name: 'Hội Y học tỉnh Sóc Trăng', version: 1, status: 'ACTIVE', joinedOn: '2010-10-10', federation: { code: federation.code }, fields: [{ code: '3.2' }] });
+    const [ev] = await auditOf({ associationCode: code });
+    expect(ev).toMatchObject({ entityType: 'Association', action: 'CREATE', associationCode: code, keyId: admin.id, requestId });
+    expect(ev.changes).toMatchObject({ code: { old: null, new: code }, name: { old: null, new: 'Hội Y học tỉnh Sóc Trăng' }, status: { old: null, new: 'ACTIVE' } });
+  });
+
+  it('refuses a duplicate code (ALREADY_EXISTS) and an unknown federation (NOT_FOUND), writing nothing', async () => {
+    const existing = await newAssociation();
+    const before = await counts();
+    const dup = await write(CREATE_ASSOCIATION, { code: existing.code, name: 'Trùng', federationCode: federation.code });
+    expect(dup.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
+    const orphan = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Không liên hiệp', federationCode: 'NO-SUCH-FED' });
+    expect(orphan.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['federationCode'] })] });
+    const bad = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai', federationCode: federation.code, contact: { email: 'no', website: 'javascript:alert(1)' } });
+    expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual([
+      ['INVALID_EMAIL', ['contact', 'email']],
+      ['INVALID_URL', ['contact', 'website']],
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('is refused to ANALYST and ASSOCIATION keys (403) and to anonymous callers (401)', async () => {
+    const a = await newAssociation();
+    const input = { code: uniq('AS'), name: 'Không được phép', federationCode: federation.code };
+    const before = await counts();
+    expect(await refused(CREATE_ASSOCIATION, input, analyst.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(CREATE_ASSOCIATION, input, (await createKey(t.em(), 'ASSOCIATION', a)).headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(CREATE_ASSOCIATION, input, {})).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('setAssociationStatus (ADMIN only)', () => {
+  it('moves ACTIVE → SUSPENDED → DISSOLVED with audit events; a DISSOLVED association cannot change again', async () => {
+    const a = await newAssociation();
+    const s1 = await write(SET_STATUS, { code: a.code, status: 'SUSPENDED', reason: 'Không đại hội nhiệm kỳ' });
+    expect(s1.payload).toMatchObject({ userErrors: [], association: { status: 'SUSPENDED', version: 2 } });
+    const s2 = await write(SET_STATUS, { code: a.code, status: 'DISSOLVED' });
+    expect(s2.payload).toMatchObject({ userErrors: [], association: { status: 'DISSOLVED', version: 3 } });
+    const events = await auditOf({ associationCode: a.code, entityType: 'Association' });
+    expect(events.map((e) => [e.action, e.changes, e.requestId])).toEqual([
+      ['STATUS', { status: { old: 'SUSPENDED', new: 'DISSOLVED' } }, s2.requestId],
+      ['STATUS', { status: { old: 'ACTIVE', new: 'SUSPENDED' }, reason: { old: null, new: 'Không đại hội nhiệm kỳ' } }, s1.requestId],
+    ]);
+
+    const row = await associationRow(a.code);
+    const before = await counts();
+    for (const status of ['ACTIVE', 'SUSPENDED']) {
+      const { payload } = await write(SET_STATUS, { code: a.code, status });
+      expect(payload).toMatchObject({ userErrors: [{ code: 'INVALID_STATE', field: ['status'] }], association: { code: a.code, status: 'DISSOLVED' } });
+    }
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('status changes at once are applied one after the other, never an internal error', async () => {
+    const a = await newAssociation();
+    const wanted = ['SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE'];
+    const answers = await Promise.all(wanted.map((status) => t.gql<any>(SET_STATUS, { input: { code: a.code, status } }, admin.headers)));
+    for (const r of answers) {
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.setAssociationStatus.userErrors).toEqual([]);
+    }
+    // Each change that moved the status is one version and one audit event, in order.
+    const events = (await auditOf({ associationCode: a.code })).reverse();
+    const row = await associationRow(a.code);
+    expect(row.version).toBe(1 + events.length);
+    let status = 'ACTIVE';
+    for (const e of events) {
+      expect(e.changes.status).toEqual({ old: status, new: e.changes.status.new });
+      expect(e.changes.status.new).not.toBe(status);
+      status = e.changes.status.new;
+    }
+    expect(row.status).toBe(status);
+  });
+
+  it('refuses an unknown status or association', async () => {
+    const a = await newAssociation();
+    const before = await counts();
+    expect((await write(SET_STATUS, { code: a.code, status: 'CLOSED' })).payload.userErrors).toEqual([expect.objectContaining({ code: 'UNKNOWN_ENUM_VALUE', field: ['status'] })]);
+    expect((await write(SET_STATUS, { code: 'NO-SUCH-ASSOC', status: 'SUSPENDED' })).payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['code'] })] });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('is refused to ANALYST and ASSOCIATION keys, its own association’s included (403), and to anonymous callers (401)', async () => {
+    const a = await newAssociation();
+    const input = { code: a.code, status: 'SUSPENDED' };
+    const row = await associationRow(a.code);
+    const before = await counts();
+    expect(await refused(SET_STATUS, input, analyst.headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(SET_STATUS, input, (await createKey(t.em(), 'ASSOCIATION', a)).headers)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(SET_STATUS, input, {})).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('audit events of pushes', () => {
+  it('record key, entity, action and changes, with e-mail, phone and birth date masked', async () => {
+    const a = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const r = await t.gql<any>(
+      UPSERT,
+      {
+        input: {
+          associationCode: a.code,
+          idempotencyKey: idemKey(),
+          members: [{ externalId: 'A-1', fullName: 'Lê Văn An', email: 'an.le@secret.example.vn', phone: '0912 000 111', birthDate: '1971-07-07', degree: 'TS', memberNumber: 'S-1' }],
+        },
+      },
+      { ...own.headers, 'x-request-id': 'push-audit-0001' },
+    );
+    expect(r.body.data.upsertMembers.created).toBe(1);
+    expect(r.headers.get('x-request-id')).toBe('push-audit-0001');
+    const created = await auditOf({ associationCode: a.code });
+    expect(created.map((e) => [e.entityType, e.action])).toEqual([
+      ['Membership', 'CREATE'],
+      ['Intellectual', 'CREATE'],
+    ]);
+    for (const e of created) expect(e).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
+    const [membership, person] = created;
+    expect(person.changes).toMatchObject({
+      fullName: { old: null, new: 'Lê Văn An' },
+      email: { old: null, new: '[masked]' },
+      phone: { old: null, new: '[masked]' },
+      birthDate: { old: null, new: '[masked]' },
+      highestDegree: { old: null, new: 'TS' },
+    });
+    expect(membership.changes).toMatchObject({ externalId: { old: null, new: 'A-1' }, memberNumber: { old: null, new: 'S-1' }, status: { old: null, new: 'ACTIVE' } });
+    expect(membership.entityId).not.toBe(person.entityId);
+    const membershipNode = await t.data<any>(`query($id: ID!) { node(id: $id) { ... on Membership { externalId } } }`, { id: membership.entityId }, admin.headers);
+    expect(membershipNode.node).toEqual({ externalId: 'A-1' });
+
+    // A change of e-mail: masked on both sides; a cleared phone: masked → null; the name in clear.
+    const u = await t.gql<any>(
+      UPSERT,
+      { input: { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'A-1', fullName: 'Lê Văn Ân', email: 'an.new@secret.example.vn', phone: null }] } },
+      own.headers,
+    );
+    expect(u.body.data.upsertMembers.updated).toBe(1);
+    const [update] = await auditOf({ associationCode: a.code, entityType: 'Intellectual' }, 1);
+    expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id') });
+    expect(update.changes).toEqual({
+      fullName: { old: 'Lê Văn An', new: 'Lê Văn Ân' },
+      email: { old: '[masked]', new: '[masked]' },
+      phone: { old: '[masked]', new: null },
+    });
+
+    // End and reactivate.
+    const e = await t.gql<any>(END, { input: { associationCode: a.code, externalIds: ['A-1'], leftOn: '2024-01-31', reason: 'Chuyển đi' } }, own.headers);
+    expect(e.body.data.endMemberships.ended).toBe(1);
+    const [ended] = await auditOf({ associationCode: a.code, entityType: 'Membership' }, 1);
+    expect(ended).toMatchObject({ action: 'END', requestId: e.headers.get('x-request-id'), changes: { status: { old: 'ACTIVE', new: 'ENDED' }, leftOn: { old: null, new: '2024-01-31' }, endReason: { old: null, new: 'Chuyển đi' } } });
+
+    // The personal data never reaches the audit table, in any form.
+    const leaks = await sql(`select id from audit_event where changes::text ~ '(secret\\.example|0912|1971)'`);
+    expect(leaks).toEqual([]);
+  });
+
+  it('are written in the write’s own transaction: when the audit insert fails, nothing is written', async () => {
+    const a = await newAssociation();
+    // Make every audit insert for this association fail, from inside the database.
+    await sql(`create function test_fail_audit() returns trigger language plpgsql as $body$
+      begin if new.association_code = '${a.code}' then raise exception 'audit refused by test'; end if; return new; end $body$`);
+    await sql(`create trigger test_fail_audit before insert on audit_event for each row execute function test_fail_audit()`);
+    const key = idemKey();
+    const members = [{ externalId: 'TX-1', fullName: 'Lê Văn An' }];
+    try {
+      const before = await counts();
+      const [m0] = await sql<{ n: number }>(`select count(*)::int as n from membership`);
+      const p = await t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: key, members } }, admin.headers);
+      expect(p.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const u = await t.gql<any>(UPDATE, { input: { code: a.code, expectedVersion: 1, shortName: 'Không lưu' } }, admin.headers);
+      expect(u.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const [m1] = await sql<{ n: number }>(`select count(*)::int as n from membership`);
+      expect(m1.n).toBe(m0.n);
+      expect(await counts()).toEqual(before);
+      expect(await associationRow(a.code)).toMatchObject({ version: 1, short_name: null });
+      expect(await sql(`select 1 from idempotency_record where idempotency_key = ?`, [key])).toEqual([]);
+    } finally {
+      await sql(`drop trigger test_fail_audit on audit_event`);
+      await sql(`drop function test_fail_audit()`);
+    }
+    // The same key then goes through.
+    const ok = await t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: key, members } }, admin.headers);
+    expect(ok.body.data.upsertMembers.created).toBe(1);
+  });
+
+  it('a refused push or a replay adds no audit event', async () => {
+    const a = await newAssociation();
+    const key = idemKey();
+    const members = [{ externalId: 'R-1', fullName: 'Lê Văn An' }];
+    const before = await counts();
+    const bad = await t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: idemKey(), members: [...members, { externalId: 'R-2', fullName: 'X', email: 'nope' }] } }, admin.headers);
+    expect(bad.body.data.upsertMembers.userErrors).toHaveLength(1);
+    expect(await counts()).toEqual(before);
+    await t.gql(UPSERT, { input: { associationCode: a.code, idempotencyKey: key, members } }, admin.headers);
+    const afterFirst = await counts();
+    expect(afterFirst.audit_event - before.audit_event).toBe(2);
+    await t.gql(UPSERT, { input: { associationCode: a.code, idempotencyKey: key, members } }, admin.headers);
+    // An identical push under a new key is UNCHANGED: nothing to audit either.
+    await t.gql(UPSERT, { input: { associationCode: a.code, idempotencyKey: idemKey(), members } }, admin.headers);
+    expect(await counts()).toEqual(afterFirst);
+  });
+});
+
+describe('auditEvents', () => {
+  let a: Association;
+  let since: string;
+  beforeAll(async () => {
+    a = await newAssociation();
+    // Before `since`: five people (ten events) and a profile change.
+    await t.gql(UPSERT, { input: { associationCode: a.code, idempotencyKey: idemKey(), members: Array.from({ length: 5 }, (_, k) => ({ externalId: `Q-${k}`, fullName: `Lê Văn Ghi${k}` })) } }, admin.headers);
+    await write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'Một' });
+    await sleep(20);
+    const [row] = await sql<{ now: Date }>(`select clock_timestamp() as now`);
+    since = new Date(row.now).toISOString();
+    await sleep(20);
+    // After it: an ended membership and a second profile change.
+    await t.gql(END, { input: { associationCode: a.code, externalIds: ['Q-0'] } }, admin.headers);
+    await write(UPDATE, { code: a.code, expectedVersion: 2, shortName: 'Hai' });
+    // Noise from another association.
+    const b = await newAssociation();
+    await write(UPDATE, { code: b.code, expectedVersion: 1, shortName: 'Khác' });
+  });
+
+  it('filters by association, entity type and time', async () => {
+    const all = await auditOf({ associationCode: a.code });
+    expect(all).toHaveLength(13);
+    expect(all.every((e) => e.associationCode === a.code)).toBe(true);
+    const memberships = await auditOf({ associationCode: a.code, entityType: 'Membership' });
+    expect(memberships.map((e) => e.action)).toEqual(['END', 'CREATE', 'CREATE', 'CREATE', 'CREATE', 'CREATE']);
+    expect((await auditOf({ associationCode: a.code, entityType: 'Intellectual' })).map((e) => e.action)).toEqual(Array(5).fill('CREATE'));
+    const recent = await auditOf({ associationCode: a.code, since });
+    expect(recent.map((e) => [e.entityType, e.action])).toEqual([
+      ['Association', 'UPDATE'],
+      ['Membership', 'END'],
+    ]);
+    for (const e of recent) expect(new Date(e.at).getTime()).toBeGreaterThanOrEqual(new Date(since).getTime());
+    expect(await auditOf({ associationCode: a.code, entityType: 'Association', since })).toHaveLength(1);
+    expect(await auditOf({ associationCode: 'NO-SUCH-ASSOC' })).toEqual([]);
+    expect(await auditOf({ entityType: 'Nothing' })).toEqual([]);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect(await auditOf({ associationCode: a.code, since: later })).toEqual([]);
+  });
+
+  it('pages newest first, every event once', async () => {
+    const ids = (await sql<{ id: number }>(`select id from audit_event where association_code = ? order by id desc`, [a.code])).map((r) => toGlobalId('AuditEvent', r.id));
+    expect(ids).toHaveLength(13);
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const d: any = await t.data(AUDIT, { filter: { associationCode: a.code }, first: 5, after }, admin.headers);
+      const c = d.auditEvents;
+      expect(c.totalCount).toBe(13);
+      expect(c.pageInfo.hasPreviousPage).toBe(after !== null);
+      sizes.push(c.edges.length);
+      seen.push(...c.edges.map((e: any) => e.node.id));
+      if (!c.pageInfo.hasNextPage) break;
+      after = c.pageInfo.endCursor;
+    }
+    expect(sizes).toEqual([5, 5, 3]);
+    expect(seen).toEqual(ids);
+  });
+
+  it('only ADMIN reads the audit log', async () => {
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    for (const [headers, status, code] of [
+      [analyst.headers, 403, 'FORBIDDEN'],
+      [own.headers, 403, 'FORBIDDEN'],
+      [{}, 401, 'UNAUTHENTICATED'],
+    ] as const) {
+      const r = await t.gql<any>(AUDIT, { filter: { associationCode: a.code } }, headers);
+      expect([r.status, r.body.errors?.[0]?.extensions?.code]).toEqual([status, code]);
+      expect(r.body.data ?? null).toBeNull();
+    }
+  });
+});
