@@ -5,6 +5,7 @@ import { associationLoaders } from './modules/association/association.loaders';
 import { federationLoaders } from './modules/federation/federation.loaders';
 import { intellectualLoaders } from './modules/intellectual/intellectual.loaders';
 import { statsLoaders } from './modules/stats/stats.loaders';
+import { auditLoaders } from './modules/audit/audit.loaders';
 import { StatsCache } from './modules/stats/stats.cache';
 
 function createLoaders(em: EntityManager, viewer: Viewer, statsCache: StatsCache) {
@@ -13,6 +14,7 @@ function createLoaders(em: EntityManager, viewer: Viewer, statsCache: StatsCache
     ...associationLoaders(em, viewer),
     ...intellectualLoaders(em, viewer),
     ...statsLoaders(em, viewer, statsCache),
+    ...auditLoaders(em),
   };
 }
 

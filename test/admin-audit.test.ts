@@ -562,3 +562,27 @@ describe('auditEvents', () => {
     }
   });
 });
+
+describe('node(id) of an audit event', () => {
+  it('is the event for ADMIN and null for everyone else', async () => {
+    const t2 = await startTestHub();
+    try {
+      const em = t2.em();
+      const admin = await createKey(em, 'ADMIN');
+      const made = await t2.gql<any>(
+        `mutation { createFederation(input: { code: "NODE-AUDIT", name: "Liên hiệp các Hội KH&KT thử", level: "PROVINCIAL" }) { userErrors { code } } }`,
+        undefined,
+        admin.headers,
+      );
+      expect(made.body.data.createFederation.userErrors).toEqual([]);
+      const list = await t2.gql<any>(`{ auditEvents(first: 1) { edges { node { id action } } } }`, undefined, admin.headers);
+      const id = list.body.data.auditEvents.edges[0].node.id;
+      const q = `query($id: ID!) { node(id: $id) { __typename ... on AuditEvent { action entityType } } }`;
+      expect((await t2.gql<any>(q, { id }, admin.headers)).body.data.node).toEqual({ __typename: 'AuditEvent', action: 'CREATE', entityType: 'Federation' });
+      expect((await t2.gql<any>(q, { id }, (await createKey(em, 'ANALYST')).headers)).body.data.node).toBeNull();
+      expect((await t2.gql<any>(q, { id })).body.data.node).toBeNull();
+    } finally {
+      await t2.close();
+    }
+  });
+});

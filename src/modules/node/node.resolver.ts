@@ -22,6 +22,9 @@ export class NodeResolver {
         return loaders.intellectualById.load(decoded.id);
       case 'Membership':
         return loaders.membershipById.load(decoded.id);
+      case 'AuditEvent':
+        // The audit log is ADMIN's alone; for anyone else the id names nothing.
+        return ctx.viewer.role === 'ADMIN' ? loaders.auditEventById.load(decoded.id) : null;
       default:
         return null;
     }
