@@ -21,8 +21,16 @@ export function knexOf(em: EntityManager): Knex {
   return em.getKnex();
 }
 
+/**
+ * Runs a query in the entity manager's transaction (if any) with real bind parameters: going
+ * through MikroORM's execute() would inline the values into the SQL text, which for a push
+ * means escaping megabytes of JSON into a literal for PostgreSQL to parse again.
+ */
 export async function runQuery<Row = Record<string, unknown>>(em: EntityManager, q: Knex.QueryBuilder | Knex.Raw): Promise<Row[]> {
-  return em.getConnection().execute<Row[]>(q, [], 'all', em.getTransactionContext());
+  const { sql, bindings } = q.toSQL();
+  const runner = (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;
+  const result = (await runner.raw(sql, bindings as readonly Knex.RawBinding[])) as { rows: Row[] };
+  return result.rows;
 }
 
 /** One page of a list: `base` selects an entity's rows (FROM, JOINs, WHERE). */
