@@ -16,6 +16,7 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
   name: 'intellectual_stats_idx',
   expression: 'create index "intellectual_stats_idx" on "intellectual" ("id") include ("highest_degree", "academic_title", "gender", "birth_date", "fields")',
 })
+@Index({ name: 'intellectual_public_idx', expression: 'create index "intellectual_public_idx" on "intellectual" ("public_profile", "id")' })
 @ObjectType('Intellectual', {
   implements: Node,
   description:
