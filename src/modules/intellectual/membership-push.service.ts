@@ -108,12 +108,14 @@ export class MembershipPushService {
     private readonly viewer: Viewer,
   ) {}
 
-  private async writableAssociation(code: string): Promise<Association | null> {
+  /** The association written to; null (with NOT_FOUND recorded) when ADMIN names an unknown code. */
+  private async writableAssociation(code: string, p: Problems): Promise<Association | null> {
     requireRole(this.viewer, ['ADMIN', 'ASSOCIATION'], 'Writing members');
     const association = await this.em.findOne(Association, { code });
     if (!association) {
       // Do not tell an association's key which other codes exist.
       if (this.viewer.role !== 'ADMIN') throw forbidden(`This key may not write to association ${code}`);
+      p.add(UserErrorCode.NOT_FOUND, ['associationCode'], `No association has the code ${code}`);
       return null;
     }
     requireWriteAccess(this.viewer, association.id, association.code);
@@ -210,6 +212,21 @@ export class MembershipPushService {
     return rows.map((r) => Number(r.id));
   }
 
+  /**
+   * Claims the idempotency key: the stored response when this is a replay, null when the call
+   * should run; a key reused with another input rolls back with IDEMPOTENCY_KEY_REUSED.
+   */
+  private async claim<R>(idem: IdempotencyService, keyId: number, key: string, operation: string, input: unknown, refused: (p: Problems) => R): Promise<R | null> {
+    const claim = await idem.claim<R>(keyId, key, operation, input);
+    if (claim.kind === 'replay') return claim.response;
+    if (claim.kind === 'reused') {
+      const r = new Problems();
+      r.add(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['idempotencyKey'], 'This idempotency key was used in the last 24 hours with a different input');
+      throw new Refusal(refused(r));
+    }
+    return null;
+  }
+
   private async runRefusable<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
     try {
       return await this.em.transactional(fn);
@@ -222,11 +239,8 @@ export class MembershipPushService {
   async upsertMembers(input: UpsertMembersInput): Promise<UpsertMembersResult> {
     const refused = (problems: Problems): UpsertMembersResult => ({ created: 0, updated: 0, unchanged: 0, results: [], userErrors: problems.list });
     const p = new Problems();
-    const association = await this.writableAssociation(input.associationCode);
-    if (!association) {
-      p.add(UserErrorCode.NOT_FOUND, ['associationCode'], `No association has the code ${input.associationCode}`);
-      return refused(p);
-    }
+    const association = await this.writableAssociation(input.associationCode, p);
+    if (!association) return refused(p);
     this.validateIdempotencyKey(p, input.idempotencyKey, true);
     if (input.members.length > MAX_PUSH_ROWS) {
       p.add(UserErrorCode.TOO_MANY_ROWS, ['members'], `A push carries at most ${MAX_PUSH_ROWS} members; this one has ${input.members.length}`);
@@ -245,13 +259,8 @@ export class MembershipPushService {
     const keyId = this.viewer.keyId as number;
     return this.runRefusable(async (tx) => {
       const idem = new IdempotencyService(tx);
-      const claim = await idem.claim<UpsertMembersResult>(keyId, input.idempotencyKey, 'upsertMembers', input);
-      if (claim.kind === 'replay') return claim.response;
-      if (claim.kind === 'reused') {
-        const r = new Problems();
-        r.add(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['idempotencyKey'], 'This idempotency key was used in the last 24 hours with a different input');
-        throw new Refusal(refused(r));
-      }
+      const replay = await this.claim(idem, keyId, input.idempotencyKey, 'upsertMembers', input, refused);
+      if (replay) return replay;
       await this.lockAssociation(tx, association.id);
       const found = await this.existing(tx, association.id, rows.map((r) => r.externalId));
 
@@ -425,11 +434,8 @@ export class MembershipPushService {
   async endMemberships(input: EndMembershipsInput): Promise<EndMembershipsResult> {
     const refused = (problems: Problems): EndMembershipsResult => ({ ended: 0, results: [], userErrors: problems.list });
     const p = new Problems();
-    const association = await this.writableAssociation(input.associationCode);
-    if (!association) {
-      p.add(UserErrorCode.NOT_FOUND, ['associationCode'], `No association has the code ${input.associationCode}`);
-      return refused(p);
-    }
+    const association = await this.writableAssociation(input.associationCode, p);
+    if (!association) return refused(p);
     this.validateIdempotencyKey(p, input.idempotencyKey, false);
     if (input.externalIds.length > MAX_PUSH_ROWS) {
       p.add(UserErrorCode.TOO_MANY_ROWS, ['externalIds'], `At most ${MAX_PUSH_ROWS} externalIds per call; this one has ${input.externalIds.length}`);
@@ -449,13 +455,8 @@ export class MembershipPushService {
     return this.runRefusable(async (tx) => {
       const idem = new IdempotencyService(tx);
       if (input.idempotencyKey) {
-        const claim = await idem.claim<EndMembershipsResult>(keyId, input.idempotencyKey, 'endMemberships', input);
-        if (claim.kind === 'replay') return claim.response;
-        if (claim.kind === 'reused') {
-          const r = new Problems();
-          r.add(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['idempotencyKey'], 'This idempotency key was used in the last 24 hours with a different input');
-          throw new Refusal(refused(r));
-        }
+        const replay = await this.claim(idem, keyId, input.idempotencyKey, 'endMemberships', input, refused);
+        if (replay) return replay;
       }
       await this.lockAssociation(tx, association.id);
       const found = await this.existing(tx, association.id, ids);
