@@ -156,6 +156,15 @@ function reachableDataDir(ids: { uid: number; gid: number } | null, pgDir: strin
   return outside;
 }
 
+/**
+ * PostgreSQL's own cache: an eighth of the machine's memory, from 128 MB up to 1 GB. Searching
+ * and paging a million people reads scattered rows; from shared buffers that is several times
+ * faster than from the operating system's cache.
+ */
+function sharedBuffersMb(): number {
+  return Math.max(128, Math.min(1024, Math.floor(os.totalmem() / 2 ** 20 / 8)));
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -287,7 +296,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
     const port = await freePort();
     child = spawn(
       bins.postgres,
-      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'work_mem=32MB', '-c', 'maintenance_work_mem=256MB'],
+      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', `shared_buffers=${sharedBuffersMb()}MB`, '-c', 'work_mem=32MB', '-c', 'maintenance_work_mem=256MB'],
       // Its own process group: Ctrl-C in a terminal reaches the hub, which stops the database
       // after in-flight requests are done, instead of PostgreSQL shutting down under them.
       { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
