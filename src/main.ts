@@ -91,6 +91,11 @@ async function main(): Promise<void> {
     }
     hub.state.ready = true;
     logger.info({ url: graphqlUrl }, 'federation hub ready');
+    const warming = Date.now();
+    hub.warmStats().then(
+      (n) => n && logger.info({ federations: n, ms: Date.now() - warming }, 'statistics cache warmed'),
+      (err) => !shuttingDown && logger.warn({ err }, 'statistics cache warm-up failed'),
+    );
     console.log(`Federation Hub ready at ${graphqlUrl}`);
   } catch (e) {
     if (e instanceof DataDirBusyError) {

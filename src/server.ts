@@ -12,6 +12,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
 import { StatsCache } from './modules/stats/stats.cache';
+import { warmStatsCache } from './modules/stats/stats.warmup';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
 import { requestScope } from './common/request-scope';
@@ -44,6 +45,8 @@ export interface Hub {
   state: HubState;
   /** Stop accepting, let in-flight requests finish, close the server. */
   stop(): Promise<void>;
+  /** Fill the statistics cache for every federation (in the background, after start-up). */
+  warmStats(): Promise<number>;
 }
 
 interface ValidationIssue {
@@ -196,5 +199,6 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     apollo,
     state,
     stop: () => (stopping ??= apollo.stop()),
+    warmStats: () => warmStatsCache(orm.em, caches.stats),
   };
 }
