@@ -20,6 +20,17 @@ export interface Config {
   exposeSqlStats: boolean;
   /** How long a statistics answer is served before it is recomputed (0: always live). */
   statsCacheSeconds: number;
+  limits: {
+    /** Object levels below the root (connection wrappers `edges`/`node` and introspection not counted). */
+    maxDepth: number;
+    maxAliases: number;
+    /** Lexical tokens in a query document (Apollo's parser stops there). */
+    maxTokens: number;
+    /** Node budget: sum over connections of the product of page sizes along the path. */
+    maxNodes: number;
+    /** Largest request body; fits a push of 5,000 members with every field filled. */
+    bodyLimitBytes: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -68,5 +79,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    limits: {
+      maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxTokens: int(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
+      maxNodes: int(env, 'MAX_NODES', 250_000, 1, 100_000_000),
+      bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
   };
 }

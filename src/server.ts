@@ -7,7 +7,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { aliasLimitRule, depthLimitRule, nodeCost } from './common/query-limits';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -114,8 +115,53 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       },
     });
   }
+  const schema = buildSchema();
+  const { limits } = config;
+  plugins.push({
+    // One structured line per GraphQL request: operation, duration, key id (never the key itself,
+    // never variables, which may hold personal data).
+    async requestDidStart({ contextValue, request }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, errors, operationName }) {
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operationName: operationName ?? request.operationName ?? null,
+              keyId: contextValue.viewer.keyId,
+              role: contextValue.viewer.role,
+              status: response.http.status ?? 200,
+              errors: errors?.length ?? 0,
+              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  });
+  plugins.push({
+    // The node budget needs the variables (a `first: $n`), so it is checked once they are known.
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
+          const cost = nodeCost(schema, document, operation, request.variables ?? {});
+          if (cost.total > limits.maxNodes) {
+            throw new GraphQLError(
+              `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
+              { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path, http: { status: 400 } } },
+            );
+          }
+        },
+      };
+    },
+  });
   const apollo = new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema,
+    validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
+    parseOptions: { maxTokens: limits.maxTokens },
+    allowBatchedHttpRequests: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -163,12 +209,14 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   app.use(
     '/graphql',
     corsMiddleware,
-    express.json({ limit: '6mb' }),
+    express.json({ limit: limits.bodyLimitBytes }),
     (err: unknown, _req: Request, res: Response, next: NextFunction) => {
       // The body parser's own answer is an HTML page with a stack: answer JSON instead.
       const e = err as { type?: string; status?: number };
       if (e?.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
-      if (e?.type === 'entity.too.large') return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than the limit of 6mb');
+      if (e?.type === 'entity.too.large') {
+        return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes`);
+      }
       if (e?.status && e.status < 500) return jsonError(res, e.status, 'BAD_REQUEST', 'The request body could not be read');
       next(err);
     },
