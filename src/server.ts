@@ -16,6 +16,7 @@ import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
+import { ErrorCode, HubError } from './common/errors';
 import { requestScope } from './common/request-scope';
 import { ApiKeyService } from './modules/key/api-key.service';
 
@@ -75,6 +76,15 @@ function formatError(logger: Logger) {
       return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
+      return {
+        message: 'The database is not answering: try again in a moment',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', requestId },
+      };
+    }
     logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
     return {
       message: 'Internal server error',
@@ -83,6 +93,17 @@ function formatError(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     };
   };
+}
+
+/** Connection failures (refused, reset, timed out, server shutting down): the database is away, not the request wrong. */
+function isDatabaseUnavailable(e: unknown): boolean {
+  for (let cur = e as { code?: string; message?: string; cause?: unknown; previous?: unknown } | undefined, n = 0; cur && n < 5; n++) {
+    const code = cur.code ?? '';
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(code)) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(cur.message ?? '')) return true;
+    cur = (cur.cause ?? cur.previous) as typeof cur;
+  }
+  return false;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -227,7 +248,15 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     expressMiddleware(apollo, {
       // An unknown or revoked key is refused here, before any resolver runs (401).
       context: async ({ req }) => {
-        const viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
+        let viewer;
+        try {
+          viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
+        } catch (e) {
+          if (e instanceof HubError) throw e;
+          // Anything else here is the database: answer 503, never Apollo's 500 with its message.
+          logger.warn({ requestId: requestScope.getStore()?.requestId, err: e }, 'authentication failed');
+          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment');
+        }
         return createContext(orm.em, caches, { requestId: requestScope.getStore()?.requestId, viewer });
       },
     }),

@@ -260,6 +260,8 @@ export interface EmbeddedOptions {
   log?: Log;
   /** Take `<dataDir>/hub.lock` (default true). */
   lock?: boolean;
+  /** Listen on this port (default: a free one). */
+  port?: number;
 }
 
 /** Starts (initialising on first use) the embedded PostgreSQL of a data directory. */
@@ -293,7 +295,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedData
       await stopOrphan(pgDir, log);
     }
 
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     child = spawn(
       bins.postgres,
       ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', `shared_buffers=${sharedBuffersMb()}MB`, '-c', 'work_mem=32MB', '-c', 'maintenance_work_mem=256MB'],

@@ -40,8 +40,9 @@ export function ormConfig(opts: OrmOptions): Options {
       allOrNothing: true,
       tableName: 'mikro_orm_migrations',
     },
-    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000 },
-    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 5_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
+    // A request waits at most 5 s for a connection: when the database is away it fails fast.
+    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 5_000 },
+    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 3_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
     forceUtcTimezone: true,
     // Never create a database because a URL has a typo: the embedded path creates its own.
     ensureDatabase: false,
