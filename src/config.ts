@@ -1,4 +1,12 @@
 import path from 'node:path';
+import {
+  DEFAULT_ANONYMOUS_BURST,
+  DEFAULT_ANONYMOUS_PER_MINUTE,
+  DEFAULT_FAILED_AUTH_PER_MINUTE,
+  DEFAULT_INTROSPECTION_PER_MINUTE,
+  DEFAULT_KEYED_BURST,
+  DEFAULT_KEYED_PER_MINUTE,
+} from './common/rate-limit';
 
 /**
  * The hub's configuration: the only place that reads process.env.
@@ -30,6 +38,16 @@ export interface Config {
     maxNodes: number;
     /** Largest request body; fits a push of 5,000 members with every field filled. */
     bodyLimitBytes: number;
+  };
+  /** Token-bucket rate limits on /graphql (src/common/rate-limit.ts); a rate of 0 turns that limit off. */
+  rateLimit: {
+    keyedPerMinute: number;
+    keyedBurst: number;
+    anonymousPerMinute: number;
+    anonymousBurst: number;
+    introspectionPerMinute: number;
+    failedAuthPerMinute: number;
+    trustProxyHops: number;
   };
 }
 
@@ -85,6 +103,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: int(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
       maxNodes: int(env, 'MAX_NODES', 250_000, 1, 100_000_000),
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+    // Off by default in tests: every test client shares 127.0.0.1; rate-limit tests set their own.
+    rateLimit: {
+      keyedPerMinute: int(env, 'RATE_LIMIT_KEYED_PER_MINUTE', nodeEnv === 'test' ? 0 : DEFAULT_KEYED_PER_MINUTE, 0, 1_000_000),
+      keyedBurst: int(env, 'RATE_LIMIT_KEYED_BURST', DEFAULT_KEYED_BURST, 1, 1_000_000),
+      anonymousPerMinute: int(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', nodeEnv === 'test' ? 0 : DEFAULT_ANONYMOUS_PER_MINUTE, 0, 1_000_000),
+      anonymousBurst: int(env, 'RATE_LIMIT_ANONYMOUS_BURST', DEFAULT_ANONYMOUS_BURST, 1, 1_000_000),
+      introspectionPerMinute: int(env, 'RATE_LIMIT_INTROSPECTION_PER_MINUTE', nodeEnv === 'test' ? 0 : DEFAULT_INTROSPECTION_PER_MINUTE, 0, 1_000_000),
+      failedAuthPerMinute: int(env, 'RATE_LIMIT_FAILED_AUTH_PER_MINUTE', nodeEnv === 'test' ? 0 : DEFAULT_FAILED_AUTH_PER_MINUTE, 0, 1_000_000),
+      trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     },
   };
 }

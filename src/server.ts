@@ -9,6 +9,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { aliasLimitRule, depthLimitRule, nodeCost } from './common/query-limits';
+import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -219,11 +220,20 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     }
   });
 
+  const rl = config.rateLimit;
+  const rateLimit = rateLimitMiddleware({
+    keyed: TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst),
+    anonymous: TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst),
+    introspection: TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST),
+    failedAuth: TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST),
+    trustProxy: rl.trustProxyHops,
+  });
+
   const corsMiddleware = cors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Apollo-Require-Preflight', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
     maxAge: 600,
   });
 
@@ -241,6 +251,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       if (e?.status && e.status < 500) return jsonError(res, e.status, 'BAD_REQUEST', 'The request body could not be read');
       next(err);
     },
+    rateLimit,
     (_req: Request, res: Response, next: NextFunction) => {
       if (!state.ready) return jsonError(res, 503, 'SERVICE_UNAVAILABLE', 'The hub is starting: try again in a moment');
       next();

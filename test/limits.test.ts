@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { startTestHub, TestHub } from './support/harness';
+import { createKey } from './factories';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -102,5 +103,25 @@ describe('request bodies', () => {
     const m = encodeURIComponent('mutation { createFederation(input: { code: "X", name: "X", level: "NATIONAL" }) { userErrors { code } } }');
     const mutation = await fetch(`${t.url}?query=${m}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(mutation.status).toBe(405);
+  });
+});
+
+describe('rate limits through the hub', () => {
+  it('an anonymous burst over the limit gets 429 with Retry-After; introspection and keys are not held up', async () => {
+    const limited = await startTestHub({ RATE_LIMIT_ANONYMOUS_PER_MINUTE: '6', RATE_LIMIT_ANONYMOUS_BURST: '3', RATE_LIMIT_KEYED_PER_MINUTE: '600' });
+    try {
+      const statuses: number[] = [];
+      for (let k = 0; k < 4; k++) statuses.push((await limited.gql('{ scienceFields { code } }')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await limited.gql('{ scienceFields { code } }');
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(refused.body.errors![0].extensions!.code).toBe('RATE_LIMITED');
+      expect((await limited.gql(getIntrospectionQuery())).status).toBe(200);
+      const key = await createKey(limited.em(), 'ANALYST');
+      expect((await limited.gql('{ viewer { role } }', undefined, key.headers)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 });
