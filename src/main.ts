@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     shuttingDown ??= (async () => {
       logger.info({ reason }, 'shutting down');
       if (hub) {
-        hub.state.ready = false;
+        // /readyz turns 503 at once; requests being read or run are still answered (the drain
+        // stops accepting connections and waits for them).
+        hub.state.stopping = true;
         await hub.stop().catch((e) => logger.error({ err: e }, 'error while stopping the server'));
       }
       await orm?.close(true).catch((e) => logger.error({ err: e }, 'error while closing the pool'));

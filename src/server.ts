@@ -39,6 +39,8 @@ const CLIENT_CODES = new Set([
 export interface HubState {
   /** True once migrations and the first seed are done. */
   ready: boolean;
+  /** True once shutdown began: /readyz answers 503 so that balancers stop sending, while requests already sent are still served. */
+  stopping?: boolean;
 }
 
 export interface Hub {
@@ -208,6 +210,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   });
 
   app.get('/readyz', async (_req, res) => {
+    if (state.stopping) return void res.status(503).json({ status: 'stopping' });
     if (!state.ready) return void res.status(503).json({ status: 'starting' });
     try {
       await Promise.race([
@@ -266,7 +269,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
           if (e instanceof HubError) throw e;
           // Anything else here is the database: answer 503, never Apollo's 500 with its message.
           logger.warn({ requestId: requestScope.getStore()?.requestId, err: e }, 'authentication failed');
-          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment');
+          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment', {
+            requestId: requestScope.getStore()?.requestId,
+          });
         }
         return createContext(orm.em, caches, { requestId: requestScope.getStore()?.requestId, viewer });
       },
