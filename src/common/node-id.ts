@@ -10,7 +10,7 @@ export function fromGlobalId(globalId: string): { type: string; id: number } | n
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(globalId)) return null;
   const raw = Buffer.from(globalId, 'base64url').toString('utf8');
   const m = /^([A-Za-z]+):([1-9][0-9]{0,14})$/.exec(raw);
-  if (!m) return null;
+  if (!m || Number(m[2]) > 2147483647) return null; // ids are PostgreSQL integers: a larger one names nothing
   return { type: m[1], id: Number(m[2]) };
 }
 

@@ -227,8 +227,8 @@ function onlyIntrospection(set: SelectionSetNode, fragments: Map<string, Fragmen
     if (s.kind === Kind.FIELD) return INTROSPECTION_FIELDS.has(s.name.value);
     if (s.kind === Kind.INLINE_FRAGMENT) return onlyIntrospection(s.selectionSet, fragments, seen);
     const fragment = fragments.get(s.name.value);
-    if (!fragment || seen.has(s.name.value)) return false; // unknown or cyclic: invalid anyway
-    return onlyIntrospection(fragment.selectionSet, fragments, new Set(seen).add(s.name.value));
+    if (!fragment || seen.has(s.name.value)) return false; // unknown, cyclic (invalid anyway) or spread twice
+    return onlyIntrospection(fragment.selectionSet, fragments, seen.add(s.name.value)); // one set per operation: each fragment is entered once, not 2^n times
   });
 }
 
