@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import cors from 'cors';
@@ -8,7 +9,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { aliasLimitRule, depthLimitRule, nodeCost } from './common/query-limits';
+import { aliasLimitRule, depthLimitRule } from './common/query-limits';
+import { requestGuardPlugin } from './common/request-guard';
 import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
@@ -70,8 +72,14 @@ function validationMessages(issues: ValidationIssue[], prefix = ''): string[] {
 /** Masks unexpected errors (no stack, no SQL) and logs them with the request id. */
 function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code as string | undefined;
     const requestId = requestScope.getStore()?.requestId;
+    let code = formatted.extensions?.code as string | undefined;
+    // Apollo refuses some requests with a 4xx status but no code (e.g. a malformed `persistedQuery`
+    // extension): they are the client's error, not the hub's.
+    if (!code && clientStatus(error)) {
+      code = 'BAD_REQUEST';
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code } };
+    }
     if (code && CLIENT_CODES.has(code)) {
       const validationErrors = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
       const { stacktrace: _s, validationErrors: _v, ...extensions } = formatted.extensions ?? {};
@@ -98,6 +106,13 @@ function formatError(logger: Logger) {
   };
 }
 
+/** True for a framework error (not one thrown by a resolver) that carries an HTTP 4xx status. */
+function clientStatus(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** Connection failures (refused, reset, timed out, server shutting down): the database is away, not the request wrong. */
 function isDatabaseUnavailable(e: unknown): boolean {
   for (let cur = e as { code?: string; message?: string; cause?: unknown; previous?: unknown } | undefined, n = 0; cur && n < 5; n++) {
@@ -116,11 +131,33 @@ function jsonError(res: Response, status: number, code: string, message: string)
   res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
 }
 
+/**
+ * Requests Node's HTTP parser refuses before the hub sees them (a URL or headers over Node's
+ * 16 KiB limit, a malformed request line) get the hub's JSON error shape instead of an empty body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', `The URL and headers exceed ${http.maxHeaderSize} bytes: send long queries by POST`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
+        : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function createServer(orm: MikroORM, config: Config, opts: { logger?: Logger; state?: HubState } = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const state = opts.state ?? { ready: true };
   const app = express();
   const httpServer = http.createServer(app);
+  httpServer.on('clientError', answerClientError);
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
 
   const plugins: ApolloServerPlugin<Context>[] = [
@@ -164,23 +201,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       };
     },
   });
-  plugins.push({
-    // The node budget needs the variables (a `first: $n`), so it is checked once they are known.
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
-          const cost = nodeCost(schema, document, operation, request.variables ?? {});
-          if (cost.total > limits.maxNodes) {
-            throw new GraphQLError(
-              `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
-              { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path, http: { status: 400 } } },
-            );
-          }
-        },
-      };
-    },
-  });
+  plugins.push(requestGuardPlugin<Context>(schema, limits));
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
@@ -189,6 +210,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     introspection: true,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // No automatic persisted queries: clients that try get PERSISTED_QUERY_NOT_SUPPORTED and send
+    // the full query (the protocol's fallback); there is no CDN cache here for them to serve.
+    persistedQueries: false,
     formatError: formatError(logger),
     plugins,
   });

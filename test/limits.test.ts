@@ -1,6 +1,8 @@
-import { getIntrospectionQuery } from 'graphql';
+import { getIntrospectionQuery, OperationDefinitionNode, parse } from 'graphql';
+import { MAX_COST_STEPS, nodeCost } from '../src/common/query-limits';
+import { buildSchema } from '../src/schema';
 import { startTestHub, TestHub } from './support/harness';
-import { createKey } from './factories';
+import { createAssociation, createFederation, createIntellectual, createKey, createMembership } from './factories';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -71,6 +73,168 @@ describe('query limits', () => {
     // Missing first = 20: 100 · 100 · 20 = 200,000 (+10,100) is allowed.
     const defaults = await t.gql(`{ associations(first: 100) { edges { node { members(first: 100) { edges { node { intellectual { memberships { totalCount } } } } } } } } }`);
     expect(defaults.body.errors).toBeUndefined();
+  });
+});
+
+describe('fragments cost one walk each', () => {
+  // Each fragment spreads the next one twice: 2^n paths if every spread were followed.
+  const fan = (n: number, leaf: string) =>
+    `{ ...F0 }\n${Array.from({ length: n }, (_, k) => `fragment F${k} on Query { ${k + 1 < n ? `...F${k + 1} ...F${k + 1}` : leaf} }`).join('\n')}`;
+
+  it('a fan of 40 fragments (2^40 paths) is answered at once, its depth and budget counted once', async () => {
+    const started = Date.now();
+    const ok = await t.gql(fan(40, 'associations(first: 100) { edges { node { code } } }'));
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data!.associations.edges).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000); // the old walk took seconds at 17 fragments and never ended at 40
+  });
+
+  it('depth and node budget still see through fragments', async () => {
+    const deep = await t.gql(`{ ...A } fragment A on Query { ${deepQuery(11).slice(2, -2)} }`);
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors![0].message).toMatch(/this operation has 11/);
+    const costly = await t.gql(`{ associations(first: 100) { ...E } } fragment E on AssociationConnection { edges { node { members(first: 100) { edges { node { intellectual {
+      memberships(first: 30) { totalCount } } } } } } } }`);
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors![0].extensions).toMatchObject({ limit: 'nodes', found: 100 + 100 * 100 + 100 * 100 * 30, path: 'associations.members.intellectual.memberships' });
+  });
+
+  it('the same field selected by two fragments is one field, as execution merges it, and costs once', async () => {
+    const q = `query($n: Int) { associations(first: 100) { ...A ...B } }
+      fragment A on AssociationConnection { edges { node { members(first: 100) { totalCount } } } }
+      fragment B on AssociationConnection { edges { node { members(first: 100) { edges { node { intellectual { memberships(first: $n) { totalCount } } } } } } } }`;
+    // 100 + 100·100 + 100·100·23 = 240,100 (counting members twice would make it 250,100: refused).
+    const ok = await t.gql(q, { n: 23 });
+    expect(ok.body.errors).toBeUndefined();
+    const over = await t.gql(q, { n: 24 });
+    expect(over.body.errors![0].extensions).toMatchObject({ limit: 'nodes', found: 250_100 });
+  });
+
+  it('a document too intricate to cost within the step bound is refused, not walked for long', () => {
+    // 30 aliases, each spreading a 4,000-field fragment: 120,000 selections to merge (> MAX_COST_STEPS).
+    const doc = parse(`{ ${Array.from({ length: 30 }, (_, k) => `a${k}: federation(code: "X") { ...Big }`).join(' ')} }
+      fragment Big on Federation { ${Array.from({ length: 4000 }, () => 'code').join(' ')} }`);
+    const started = Date.now();
+    const cost = nodeCost(buildSchema(), doc, doc.definitions[0] as OperationDefinitionNode);
+    expect(cost).toMatchObject({ tooComplex: true, total: Infinity });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(MAX_COST_STEPS).toBe(100_000);
+  });
+
+  it('a fragment cycle through a field is refused as invalid (was endless recursion and a 500)', async () => {
+    const r = await t.gql('{ ...A } fragment A on Query { viewer { ...A } }');
+    expect(r.status).toBe(400);
+    expect(r.body.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.body.errors!.map((e) => e.message).join(' ')).toMatch(/Cannot spread fragment "A" within itself/);
+  });
+
+  it('below `node`, the budget counts the costliest possible type, not the sum of the types, following type conditions', async () => {
+    // Federation branch: 100 + 100·100 + 100·100·n; Association branch: 100 + 100·100 = 10,100.
+    const q = `query($n: Int) { node(id: "RmVkZXJhdGlvbjox") {
+      ... on Federation { associations(first: 100) { edges { node { members(first: 100) { edges { node { intellectual { memberships(first: $n) { totalCount } } } } } } } } }
+      ... on Association { members(first: 100) { edges { node { intellectual { memberships(first: 100) { totalCount } } } } } } } }`;
+    const over = await t.gql(q, { n: 24 });
+    expect(over.status).toBe(400);
+    expect(over.body.errors![0].extensions).toMatchObject({ limit: 'nodes', found: 250_100, path: 'node.associations.members.intellectual.memberships' });
+    // 240,100: passes (with the Association branch added it would be 250,200 and refused).
+    const ok = await t.gql(q, { n: 23 });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+  });
+});
+
+describe('input the database cannot store is refused at the edge', () => {
+  it('a NUL character in a variable or a literal is BAD_USER_INPUT (400) naming where, and writes nothing', async () => {
+    const federation = await createFederation(t.em(), { code: 'LIM-F' });
+    const association = await createAssociation(t.em(), federation, { code: 'LIM-A' });
+    const key = await createKey(t.em(), 'ASSOCIATION', association);
+    const before = await t.orm.em.getConnection().execute(`select (select count(*) from intellectual)::int as i, (select count(*) from audit_event)::int as a`);
+    const push = await t.gql(
+      `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { code } } }`,
+      { input: { associationCode: 'LIM-A', idempotencyKey: 'lim-nul-1', members: [{ externalId: 'HV-1', fullName: 'Nguyễn Văn Đức' }, { externalId: 'HV-2', fullName: 'Trần\u0000Thị Hồng' }] } },
+      key.headers,
+    );
+    expect(push.status).toBe(400);
+    expect(push.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', path: 'variables.input.members.1.fullName' });
+    expect(push.body.errors![0].message).toMatch(/Text at variables\.input\.members\.1\.fullName contains a NUL character/);
+    const after = await t.orm.em.getConnection().execute(`select (select count(*) from intellectual)::int as i, (select count(*) from audit_event)::int as a`);
+    expect(after).toEqual(before);
+
+    const literal = await t.gql(`{\n  association(code: "LIM-A\\u0000") { code }\n}`);
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(literal.body.errors![0].message).toMatch(/Text at line 2, column 21 contains a NUL character/);
+    const search = await t.gql(`query($q: String!) { intellectuals(filter: { search: $q }) { totalCount } }`, { q: 'Đức\u0000' });
+    expect(search.status).toBe(400);
+  });
+
+  it('an unpaired surrogate (not Unicode) is refused too; Vietnamese text and emoji pass', async () => {
+    const bad = await t.gql(`query($q: String!) { intellectuals(filter: { search: $q }) { totalCount } }`, { q: 'Nguy\ud800n' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors![0].message).toMatch(/unpaired surrogate \(U\+D800\)/);
+    const ok = await t.gql(`query($q: String!) { intellectuals(filter: { search: $q }) { totalCount } }`, { q: 'Hồ Chí Minh 🎓' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+  });
+
+  it('forged cursors (values of the wrong type, out of range, NUL) are BAD_USER_INPUT, not a database error', async () => {
+    const federation = await createFederation(t.em(), { code: 'LIM-C' });
+    const association = await createAssociation(t.em(), federation, { code: 'LIM-CA' });
+    for (const fullName of ['Nguyễn Văn Đức', 'Hồ Thị Ân']) await createMembership(t.em(), await createIntellectual(t.em(), { fullName }), association);
+    const admin = await createKey(t.em(), 'ADMIN');
+    const page = async (after: string) =>
+      t.gql(`query($after: String) { association(code: "LIM-CA") { members(first: 1, after: $after) { edges { node { intellectual { fullName } } } pageInfo { endCursor } } } }`, { after }, admin.headers);
+    const first = await page(null as unknown as string);
+    const real = first.body.data!.association.members.pageInfo.endCursor as string;
+    const decoded = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as unknown[];
+    expect((await page(real)).body.data!.association.members.edges[0].node.intellectual.fullName).toBe('Nguyễn Văn Đức');
+    const forge = (values: unknown[]) => Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+    const [sortKey, given, full] = decoded;
+    for (const forged of [
+      forge([sortKey, given, full, "'; drop table x; --"]), // id as text
+      forge([sortKey, given, full, 1e20]), // id beyond integer
+      forge([sortKey, given, full, 1.5]), // id not an integer
+      forge([sortKey, 'Đ\u0000', full, 1]), // NUL in text
+      forge([sortKey, 7, full, 1]), // a number for a text column
+    ]) {
+      const r = await page(forged);
+      expect(r.status).toBe(200);
+      expect(r.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    }
+    // Search cursors carry rounded numerics as strings: a forged one is refused the same way.
+    const search = await t.gql(`{ intellectuals(first: 1, filter: { search: "duc" }) { pageInfo { endCursor } } }`, undefined, admin.headers);
+    const s = JSON.parse(Buffer.from(search.body.data!.intellectuals.pageInfo.endCursor, 'base64url').toString('utf8')) as unknown[];
+    const forgedSearch = await t.gql(`query($a: String) { intellectuals(first: 1, after: $a, filter: { search: "duc" }) { totalCount } }`, { a: forge([s[0], 'NaN', s[2], s[3]]) }, admin.headers);
+    expect(forgedSearch.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('requests the hub does not serve get client errors', () => {
+  it('subscriptions: 400 BAD_REQUEST', async () => {
+    const r = await t.gql('subscription { __typename }');
+    expect(r.status).toBe(400);
+    expect(r.body.errors![0].extensions!.code).toBe('BAD_REQUEST');
+    expect(r.body.errors![0].message).toMatch(/subscriptions are not supported/i);
+  });
+
+  it('automatic persisted queries: PERSISTED_QUERY_NOT_SUPPORTED (the protocol lets clients fall back to the full query)', async () => {
+    for (const extensions of [{ persistedQuery: { version: 1, sha256Hash: 'abc' } }, { persistedQuery: { version: 2 } }, { persistedQuery: 'x' }]) {
+      const r = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', extensions }) });
+      const body = (await r.json()) as any;
+      expect(r.status).toBeLessThan(500);
+      expect(body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    }
+  });
+
+  it('a URL over 16 KiB gets 431 with a JSON error saying to use POST', async () => {
+    const q = encodeURIComponent(`{ scienceField(code: "${'x'.repeat(20_000)}") { code } }`);
+    const r = await fetch(`${t.url}?query=${q}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(r.status).toBe(431);
+    const body = (await r.json()) as any;
+    expect(body.errors[0].extensions.code).toBe('REQUEST_HEADER_FIELDS_TOO_LARGE');
+    expect(body.errors[0].message).toMatch(/POST/);
+    expect((await t.gql('{ __typename }')).status).toBe(200); // and the hub goes on
   });
 });
 

@@ -38,10 +38,17 @@ export class PageArgs {
   after?: string | null;
 }
 
+/**
+ * What a sort column holds, so that a cursor's values are checked before they reach SQL: `int` is a
+ * PostgreSQL integer (ids), `decimal` a rounded numeric (pg returns it as a string), `text` text.
+ */
+export type SortColumnType = 'int' | 'decimal' | 'text';
+
 /** One column of a stable sort; the last column of every sort is the primary key. */
 export interface SortColumn {
   /** Column name in the query's result rows. */
   column: string;
+  type: SortColumnType;
   /** SQL expression to order by, e.g. `i.given_name`. */
   sql: string;
   collate?: string;
@@ -61,7 +68,23 @@ export function encodeCursor(sort: SortSpec, row: Record<string, unknown>): stri
   return Buffer.from(JSON.stringify([sort.key, ...values]), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor made for `sort`; anything else is BAD_USER_INPUT. */
+const INT_MAX = 2_147_483_647;
+const DECIMAL_RE = /^-?\d{1,30}(\.\d{1,30})?$/;
+const MAX_TEXT = 1000;
+
+/** True when `v` can stand for a value of a column of this type (a forged cursor must not reach SQL). */
+function fitsColumn(type: SortColumnType, v: unknown): boolean {
+  switch (type) {
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) && v >= -INT_MAX - 1 && v <= INT_MAX;
+    case 'decimal':
+      return (typeof v === 'string' && DECIMAL_RE.test(v)) || (typeof v === 'number' && Number.isFinite(v));
+    case 'text':
+      return typeof v === 'string' && v.length <= MAX_TEXT && !v.includes('\u0000');
+  }
+}
+
+/** Decodes a cursor made for `sort`; anything else (another order's cursor, forged values) is BAD_USER_INPUT. */
 export function decodeCursor(sort: SortSpec, cursor: string): CursorValue[] {
   let parsed: unknown;
   try {
@@ -74,7 +97,7 @@ export function decodeCursor(sort: SortSpec, cursor: string): CursorValue[] {
     !Array.isArray(parsed) ||
     parsed[0] !== sort.key ||
     parsed.length !== sort.columns.length + 1 ||
-    !parsed.slice(1).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+    !sort.columns.every((c, i) => fitsColumn(c.type, parsed[i + 1]))
   ) {
     throw badInput('Invalid cursor: it does not belong to this connection and order', { argumentName: 'after' });
   }

@@ -7,7 +7,7 @@ import {
   GraphQLError,
   GraphQLObjectType,
   GraphQLSchema,
-  isInterfaceType,
+  isAbstractType,
   isObjectType,
   Kind,
   OperationDefinitionNode,
@@ -31,36 +31,64 @@ export interface QueryLimits {
   maxNodes: number;
 }
 
-/** Connection wrappers do not count as levels: `edges { node { … } }` is one step down, not three. */
-const WRAPPERS = new Set(['edges', 'node']);
+/** Connection wrappers (`edges`, and `node` inside an edge) do not count as levels: `edges { node { … } }` is one step down, not three. */
 const INTROSPECTION = new Set(['__schema', '__type']);
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 }
 
-/** Fields of a selection set, fragments inlined (a fragment already on the path is not entered twice). */
-function fieldsOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string> = new Set()): FieldNode[] {
-  const out: FieldNode[] = [];
-  for (const s of set.selections) {
-    if (s.kind === Kind.FIELD) out.push(s);
-    else if (s.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(s.selectionSet, fragments, seen));
-    else {
-      const f = fragments.get(s.name.value);
-      if (f && !seen.has(f.name.value)) out.push(...fieldsOf(f.selectionSet, fragments, new Set([...seen, f.name.value])));
-    }
+/**
+ * Memoises a computation per selection set (and a key, e.g. a type name), so that a fragment
+ * spread many times, or spread inside fragments that are themselves spread many times, is walked
+ * once: linear in the document, where expanding fragments per path is exponential. A selection set
+ * met again while it is being computed (a fragment cycle, which validation refuses anyway)
+ * counts as `empty` instead of recursing forever.
+ */
+class SelectionMemo<T> {
+  private readonly done = new Map<SelectionSetNode, Map<string, T>>();
+  private readonly active = new Map<SelectionSetNode, Set<string>>();
+  constructor(private readonly empty: T) {}
+
+  get(set: SelectionSetNode, key: string, compute: () => T): T {
+    const cached = this.done.get(set)?.get(key);
+    if (cached !== undefined) return cached;
+    const active = this.active.get(set) ?? new Set<string>();
+    if (active.has(key)) return this.empty;
+    this.active.set(set, active.add(key));
+    const value = compute();
+    active.delete(key);
+    const byKey = this.done.get(set) ?? new Map<string, T>();
+    this.done.set(set, byKey.set(key, value));
+    return value;
   }
-  return out;
 }
 
-function depthOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): number {
-  let max = 0;
-  for (const field of fieldsOf(set, fragments)) {
-    if (!field.selectionSet || INTROSPECTION.has(field.name.value)) continue; // introspection is exempt
-    const level = (WRAPPERS.has(field.name.value) ? 0 : 1) + depthOf(field.selectionSet, fragments);
-    if (level > max) max = level;
-  }
-  return max;
+/**
+ * Object levels below a selection set (connection wrappers and introspection not counted): `edges`,
+ * and `node` directly inside `edges`, are wrappers; the root `node(id:)` field is a level.
+ */
+function depthCounter(fragments: Map<string, FragmentDefinitionNode>): (set: SelectionSetNode) => number {
+  const memo = new SelectionMemo<number>(0);
+  const depthOf = (set: SelectionSetNode, inEdges: boolean): number =>
+    memo.get(set, inEdges ? 'edges' : '', () => {
+      let max = 0;
+      for (const s of set.selections) {
+        let level = 0;
+        if (s.kind === Kind.FIELD) {
+          if (!s.selectionSet || INTROSPECTION.has(s.name.value)) continue; // introspection is exempt
+          const wrapper = s.name.value === 'edges' || (inEdges && s.name.value === 'node');
+          level = (wrapper ? 0 : 1) + depthOf(s.selectionSet, s.name.value === 'edges');
+        } else if (s.kind === Kind.INLINE_FRAGMENT) level = depthOf(s.selectionSet, inEdges);
+        else {
+          const fragment = fragments.get(s.name.value);
+          if (fragment) level = depthOf(fragment.selectionSet, inEdges || fragment.typeCondition.name.value.endsWith('Edge'));
+        }
+        if (level > max) max = level;
+      }
+      return max;
+    });
+  return (set) => depthOf(set, false);
 }
 
 function limitError(message: string, extra: Record<string, unknown>): GraphQLError {
@@ -71,7 +99,7 @@ function limitError(message: string, extra: Record<string, unknown>): GraphQLErr
 export function depthLimitRule(max: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(op: OperationDefinitionNode) {
-      const depth = depthOf(op.selectionSet, fragmentsOf(context.getDocument()));
+      const depth = depthCounter(fragmentsOf(context.getDocument()))(op.selectionSet);
       if (depth > max) {
         context.reportError(limitError(`Query depth limit exceeded: the limit is ${max} levels, this operation has ${depth}`, { limit: 'depth', max, found: depth }));
       }
@@ -100,42 +128,130 @@ export interface NodeCost {
   total: number;
   /** The most expensive connection path and its product of page sizes. */
   worst: { path: string; nodes: number } | null;
+  /** True when the document is too intricate to cost within MAX_COST_STEPS (it is then refused). */
+  tooComplex?: boolean;
+}
+
+/** Cost of a merged selection for one parent object (multiplier 1); paths are relative to it. */
+interface SetCost {
+  total: number;
+  worst: { path: string[]; nodes: number } | null;
+}
+
+const NO_COST: SetCost = { total: 0, worst: null };
+
+/** Selections the cost walk may visit for one operation; real queries need a few hundred. */
+export const MAX_COST_STEPS = 100_000;
+
+class TooComplex extends Error {}
+
+function addCost(into: SetCost, part: SetCost, multiplier: number, prefix: string[]): void {
+  into.total += multiplier * part.total;
+  if (part.worst && (!into.worst || multiplier * part.worst.nodes > into.worst.nodes)) {
+    into.worst = { path: [...prefix, ...part.worst.path], nodes: multiplier * part.worst.nodes };
+  }
+}
+
+/** One response key of a merged selection: its first field (name, arguments) and every sub-selection merged into it. */
+interface FieldGroup {
+  field: FieldNode;
+  sets: SelectionSetNode[];
 }
 
 /**
  * The node budget of an operation: for every connection field (a field whose type's name ends in
  * "Connection"), the product of page sizes from the root down to it; the sum over all of them.
+ *
+ * Fields are merged as execution merges them (the same response key in two fragments is one
+ * field, its sub-selections united), so spreading a fragment twice costs nothing more. Cost is
+ * linear in the multiplier, so each merged selection is costed once per object type (multiplier 1)
+ * and scaled where it is used. Below an interface (`node`), each result is one object type: the
+ * costliest possible type counts. The walk is bounded (MAX_COST_STEPS).
  */
 export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> = {}): NodeCost {
   const fragments = fragmentsOf(document);
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
-  const cost: NodeCost = { total: 0, worst: null };
-  const walk = (set: SelectionSetNode, type: GraphQLObjectType | null, multiplier: number, path: string[]) => {
-    for (const field of fieldsOf(set, fragments)) {
+  const ids = new Map<SelectionSetNode, number>();
+  const idOf = (set: SelectionSetNode) => ids.get(set) ?? (ids.set(set, ids.size), ids.size - 1);
+  const memo = new Map<string, SetCost>();
+  const active = new Set<string>();
+  let steps = 0;
+
+  const applies = (condition: string | undefined, type: GraphQLObjectType): boolean => {
+    if (!condition || condition === type.name) return true;
+    const cond = schema.getType(condition);
+    return !!cond && isAbstractType(cond) && schema.isSubType(cond, type);
+  };
+
+  /** The fields of merged selection sets on `type`, grouped by response key, each fragment entered once. */
+  const collect = (sets: SelectionSetNode[], type: GraphQLObjectType): Map<string, FieldGroup> => {
+    const groups = new Map<string, FieldGroup>();
+    const entered = new Set<string>();
+    const visit = (set: SelectionSetNode) => {
+      for (const s of set.selections) {
+        if (++steps > MAX_COST_STEPS) throw new TooComplex();
+        if (s.kind === Kind.FIELD) {
+          const key = s.alias?.value ?? s.name.value;
+          const group = groups.get(key) ?? { field: s, sets: [] };
+          if (s.selectionSet) group.sets.push(s.selectionSet);
+          groups.set(key, group);
+        } else if (s.kind === Kind.INLINE_FRAGMENT) {
+          if (applies(s.typeCondition?.name.value, type)) visit(s.selectionSet);
+        } else {
+          const fragment = fragments.get(s.name.value);
+          if (fragment && !entered.has(s.name.value) && applies(fragment.typeCondition.name.value, type)) {
+            entered.add(s.name.value);
+            visit(fragment.selectionSet);
+          }
+        }
+      }
+    };
+    for (const set of sets) visit(set);
+    return groups;
+  };
+
+  const costOf = (sets: SelectionSetNode[], type: GraphQLObjectType): SetCost => {
+    const key = `${type.name}|${[...new Set(sets.map(idOf))].sort((a, b) => a - b).join(',')}`;
+    const cached = memo.get(key);
+    if (cached) return cached;
+    if (active.has(key)) return NO_COST; // a fragment cycle: invalid, refused by validation anyway
+    active.add(key);
+    const cost: SetCost = { total: 0, worst: null };
+    for (const { field, sets: subSets } of collect(sets, type).values()) {
       if (INTROSPECTION.has(field.name.value) || field.name.value === '__typename') continue;
-      const def = type?.getFields()[field.name.value];
+      const def = type.getFields()[field.name.value];
       if (!def) continue;
       const named = getNamedType(def.type);
-      let m = multiplier;
-      const here = WRAPPERS.has(field.name.value) ? path : [...path, field.alias?.value ?? field.name.value];
+      const wrapper = (field.name.value === 'edges' && type.name.endsWith('Connection')) || (field.name.value === 'node' && type.name.endsWith('Edge'));
+      const segment = wrapper ? [] : [field.alias?.value ?? field.name.value];
+      let multiplier = 1;
       if (named.name.endsWith('Connection')) {
         const arg = field.arguments?.find((a) => a.name.value === 'first');
         const raw = arg ? valueFromASTUntyped(arg.value, variables) : undefined;
-        const first = typeof raw === 'number' && raw > 0 ? raw : DEFAULT_PAGE_SIZE;
-        m = multiplier * first;
-        cost.total += m;
-        if (!cost.worst || m > cost.worst.nodes) cost.worst = { path: here.join('.'), nodes: m };
+        multiplier = typeof raw === 'number' && raw > 0 ? raw : DEFAULT_PAGE_SIZE;
+        addCost(cost, { total: 1, worst: { path: [], nodes: 1 } }, multiplier, segment);
       }
-      if (field.selectionSet) {
-        const next = isObjectType(named) ? named : isInterfaceType(named) ? null : null;
-        // Through an interface (Node), the fragments name concrete types: follow each.
-        if (next) walk(field.selectionSet, next, m, here);
-        else if (isInterfaceType(named)) {
-          for (const t of schema.getPossibleTypes(named)) walk(field.selectionSet, t, m, here);
+      if (!subSets.length) continue;
+      if (isObjectType(named)) addCost(cost, costOf(subSets, named), multiplier, segment);
+      else if (isAbstractType(named)) {
+        let costliest = NO_COST;
+        for (const t of schema.getPossibleTypes(named)) {
+          const c = costOf(subSets, t);
+          if (c.total > costliest.total) costliest = c;
         }
+        addCost(cost, costliest, multiplier, segment);
       }
     }
+    active.delete(key);
+    memo.set(key, cost);
+    return cost;
   };
-  if (root) walk(operation.selectionSet, root, 1, []);
-  return cost;
+
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  try {
+    const cost = root ? costOf([operation.selectionSet], root) : NO_COST;
+    return { total: cost.total, worst: cost.worst && { path: cost.worst.path.join('.'), nodes: cost.worst.nodes } };
+  } catch (e) {
+    if (e instanceof TooComplex) return { total: Infinity, worst: null, tooComplex: true };
+    throw e;
+  }
 }

@@ -42,9 +42,9 @@ export function rankedSort(alias: string, key: string): SortSpec {
     key,
     direction: 'desc',
     columns: [
-      { column: 'search_rank', sql: `${alias}.search_rank` },
-      { column: 'search_exact', sql: `${alias}.search_exact` },
-      { column: 'id', sql: `${alias}.id` },
+      { column: 'search_rank', type: 'decimal', sql: `${alias}.search_rank` },
+      { column: 'search_exact', type: 'decimal', sql: `${alias}.search_exact` },
+      { column: 'id', type: 'int', sql: `${alias}.id` },
     ],
   };
 }

@@ -18,6 +18,6 @@ registerEnumType(AssociationOrder, {
 });
 
 export const ASSOCIATION_SORTS: Record<AssociationOrder, SortSpec> = {
-  NAME: { key: 'an', direction: 'asc', columns: [{ column: 'name', sql: 'a.name', collate: VI_COLLATION }, { column: 'id', sql: 'a.id' }] },
-  CODE: { key: 'ac', direction: 'asc', columns: [{ column: 'code', sql: 'a.code', collate: 'C' }, { column: 'id', sql: 'a.id' }] },
+  NAME: { key: 'an', direction: 'asc', columns: [{ column: 'name', type: 'text', sql: 'a.name', collate: VI_COLLATION }, { column: 'id', type: 'int', sql: 'a.id' }] },
+  CODE: { key: 'ac', direction: 'asc', columns: [{ column: 'code', type: 'text', sql: 'a.code', collate: 'C' }, { column: 'id', type: 'int', sql: 'a.id' }] },
 };

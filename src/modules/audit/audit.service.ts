@@ -30,7 +30,7 @@ export function diff(before: Record<string, unknown> | null, after: Record<strin
   return out;
 }
 
-export const AUDIT_SORT: SortSpec = { key: 'au', direction: 'desc', columns: [{ column: 'id', sql: 'e.id' }] };
+export const AUDIT_SORT: SortSpec = { key: 'au', direction: 'desc', columns: [{ column: 'id', type: 'int', sql: 'e.id' }] };
 
 export class AuditService {
   constructor(

@@ -18,6 +18,6 @@ registerEnumType(FederationOrder, {
 });
 
 export const FEDERATION_SORTS: Record<FederationOrder, SortSpec> = {
-  CODE: { key: 'fc', direction: 'asc', columns: [{ column: 'code', sql: 'f.code', collate: 'C' }, { column: 'id', sql: 'f.id' }] },
-  NAME: { key: 'fn', direction: 'asc', columns: [{ column: 'name', sql: 'f.name', collate: VI_COLLATION }, { column: 'id', sql: 'f.id' }] },
+  CODE: { key: 'fc', direction: 'asc', columns: [{ column: 'code', type: 'text', sql: 'f.code', collate: 'C' }, { column: 'id', type: 'int', sql: 'f.id' }] },
+  NAME: { key: 'fn', direction: 'asc', columns: [{ column: 'name', type: 'text', sql: 'f.name', collate: VI_COLLATION }, { column: 'id', type: 'int', sql: 'f.id' }] },
 };

@@ -36,12 +36,12 @@ const byName = (alias: string, key: string): SortSpec => ({
   key,
   direction: 'asc',
   columns: [
-    { column: 'given_name', sql: `${alias}.given_name`, collate: VI_COLLATION },
-    { column: 'full_name', sql: `${alias}.full_name`, collate: VI_COLLATION },
-    { column: 'id', sql: `${alias}.id` },
+    { column: 'given_name', type: 'text', sql: `${alias}.given_name`, collate: VI_COLLATION },
+    { column: 'full_name', type: 'text', sql: `${alias}.full_name`, collate: VI_COLLATION },
+    { column: 'id', type: 'int', sql: `${alias}.id` },
   ],
 });
-const newest = (alias: string, key: string): SortSpec => ({ key, direction: 'desc', columns: [{ column: 'id', sql: `${alias}.id` }] });
+const newest = (alias: string, key: string): SortSpec => ({ key, direction: 'desc', columns: [{ column: 'id', type: 'int', sql: `${alias}.id` }] });
 
 export const INTELLECTUAL_SORTS: Record<IntellectualOrder, SortSpec> = {
   VIETNAMESE_NAME: byName('i', 'iv'),

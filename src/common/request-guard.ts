@@ -1,0 +1,69 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, visit } from 'graphql';
+import { MAX_COST_STEPS, nodeCost, QueryLimits } from './query-limits';
+import { findUnstorableText, unstorableText } from './text';
+
+/**
+ * Checks made once an operation is known and before anything runs, so that what the hub cannot
+ * serve is refused at the edge with a client error (HTTP 400), never reaching a resolver or the
+ * database: subscriptions (the hub has none), text PostgreSQL cannot store (NUL, unpaired
+ * surrogates) in variables or literals, and the node budget (it needs the variables: `first: $n`).
+ */
+export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
+          if (operation.operation === 'subscription') {
+            throw clientError('BAD_REQUEST', 'Subscriptions are not supported by this hub: send a query or a mutation');
+          }
+
+          const badVariable = findUnstorableText(request.variables ?? {}, 'variables');
+          if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
+          const badLiteral = unstorableLiteral(document);
+          if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
+
+          const cost = nodeCost(schema, document, operation, request.variables ?? {});
+          if (cost.tooComplex) {
+            throw clientError(
+              'GRAPHQL_VALIDATION_FAILED',
+              `Query too complex: its node budget could not be computed within ${MAX_COST_STEPS} steps. Use fewer fragments and fields.`,
+              { limit: 'nodes', max: limits.maxNodes },
+            );
+          }
+          if (cost.total > limits.maxNodes) {
+            throw clientError(
+              'GRAPHQL_VALIDATION_FAILED',
+              `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
+              { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+function clientError(code: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
+}
+
+function unstorable(where: string, problem: string): GraphQLError {
+  return clientError('BAD_USER_INPUT', `Text at ${where} contains ${problem}, which cannot be stored: remove it`, { path: where });
+}
+
+/** The first string literal of the document that cannot be stored as text. */
+function unstorableLiteral(document: DocumentNode): { where: string; problem: string } | null {
+  let found: { where: string; problem: string } | null = null;
+  visit(document, {
+    [Kind.STRING](node) {
+      const problem = unstorableText(node.value);
+      if (!problem) return;
+      const at = node.loc?.startToken;
+      found = { where: at ? `line ${at.line}, column ${at.column}` : 'a string literal', problem };
+      return BREAK;
+    },
+  });
+  return found;
+}
