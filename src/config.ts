@@ -28,6 +28,8 @@ export interface Config {
   exposeSqlStats: boolean;
   /** How long a statistics answer is served before it is recomputed (0: always live). */
   statsCacheSeconds: number;
+  /** On SIGTERM, how long requests in progress may take before their connections are closed. */
+  shutdownGraceSeconds: number;
   limits: {
     /** Object levels below the root (connection wrappers `edges`/`node` and introspection not counted). */
     maxDepth: number;
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),

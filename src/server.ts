@@ -5,7 +5,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import cors from 'cors';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { HttpDrain } from './common/drain';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -158,10 +158,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const app = express();
   const httpServer = http.createServer(app);
   httpServer.on('clientError', answerClientError);
+  const drain = new HttpDrain(httpServer, { graceMs: config.shutdownGraceSeconds * 1000, freshMs: 1000, quietMs: 250, lingerMs: 2000 });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
 
   const plugins: ApolloServerPlugin<Context>[] = [
-    ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
   ];
@@ -213,6 +213,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     // No automatic persisted queries: clients that try get PERSISTED_QUERY_NOT_SUPPORTED and send
     // the full query (the protocol's fallback); there is no CDN cache here for them to serve.
     persistedQueries: false,
+    // main.ts owns the signals: Apollo's own SIGTERM handler would stop executing operations at once,
+    // before the drain (src/common/drain.ts) lets the requests in progress finish.
+    stopOnTerminationSignals: false,
     formatError: formatError(logger),
     plugins,
   });
@@ -315,7 +318,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     httpServer,
     apollo,
     state,
-    stop: () => (stopping ??= apollo.stop()),
+    stop: () =>
+      (stopping ??= (async () => {
+        const graceful = await drain.stop();
+        if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
+        await apollo.stop();
+      })()),
     warmStats: () => warmStatsCache(orm.em, caches.stats),
   };
 }
