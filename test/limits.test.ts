@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { getIntrospectionQuery, OperationDefinitionNode, parse } from 'graphql';
 import { MAX_COST_STEPS, nodeCost } from '../src/common/query-limits';
 import { buildSchema } from '../src/schema';
@@ -227,6 +228,21 @@ describe('requests the hub does not serve get client errors', () => {
     }
   });
 
+  it('a request Node cannot parse as HTTP gets 400 with a JSON error and a request id', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1', () => socket.write('NOT AN HTTP REQUEST\r\n\r\n'));
+      let data = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (data += d));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toMatch(/\r\nX-Request-Id: [0-9a-f-]{36}\r\n/);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
   it('a URL over 16 KiB gets 431 with a JSON error saying to use POST', async () => {
     const q = encodeURIComponent(`{ scienceField(code: "${'x'.repeat(20_000)}") { code } }`);
     const r = await fetch(`${t.url}?query=${q}`, { headers: { 'apollo-require-preflight': 'true' } });
@@ -234,6 +250,7 @@ describe('requests the hub does not serve get client errors', () => {
     const body = (await r.json()) as any;
     expect(body.errors[0].extensions.code).toBe('REQUEST_HEADER_FIELDS_TOO_LARGE');
     expect(body.errors[0].message).toMatch(/POST/);
+    expect(r.headers.get('x-request-id')).toBe(body.errors[0].extensions.requestId); // every response has one
     expect((await t.gql('{ __typename }')).status).toBe(200); // and the hub goes on
   });
 });
