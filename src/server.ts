@@ -83,7 +83,12 @@ function formatError(logger: Logger) {
     if (code && CLIENT_CODES.has(code)) {
       const validationErrors = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
       const { stacktrace: _s, validationErrors: _v, ...extensions } = formatted.extensions ?? {};
-      const message = validationErrors?.length ? `Invalid argument: ${validationMessages(validationErrors).join('; ')}` : formatted.message;
+      const message = validationErrors?.length
+        ? `Invalid argument: ${validationMessages(validationErrors).join('; ')}`
+        : formatted.message === 'Validation aborted.'
+          ? // graphql-js gives up comparing fields past a work limit (e.g. thousands of repeats of one field).
+            'Validation aborted: the document repeats fields or fragments too often to be checked; send fewer repeated selections'
+          : formatted.message;
       return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const original = (error as { originalError?: unknown })?.originalError ?? error;

@@ -51,13 +51,25 @@ describe('query limits', () => {
     expect(over.body.errors![0].message).toMatch(/alias limit exceeded: the limit is 30 aliases, this document has 31/i);
   });
 
-  it('tokens: a document over MAX_TOKENS is refused with 400 GRAPHQL_PARSE_FAILED', async () => {
-    const under = `{ ${Array.from({ length: 100 }, () => '__typename').join(' ')} }`;
-    expect((await t.gql(under)).status).toBe(200);
-    const over = await t.gql(`{ ${Array.from({ length: 2100 }, () => '__typename').join(' ')} }`);
+  it('tokens: 2,000 tokens pass, 2,001 are refused with 400 GRAPHQL_PARSE_FAILED', async () => {
+    // 20 tokens around a list of n strings (commas are not tokens): n + 20.
+    const doc = (tokens: number) =>
+      `mutation { endMemberships(input: { associationCode: "NO-SUCH", externalIds: [${Array.from({ length: tokens - 20 }, (_, k) => `"E${k}"`).join(', ')}] }) { ended } }`;
+    const admin = await createKey(t.em(), 'ADMIN');
+    const under = await t.gql(doc(2000), undefined, admin.headers);
+    expect(under.status).toBe(200);
+    expect(under.body).toEqual({ data: { endMemberships: { ended: 0 } } });
+    const over = await t.gql(doc(2001), undefined, admin.headers);
     expect(over.status).toBe(400);
     expect(over.body.errors![0].extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(over.body.errors![0].message).toMatch(/more th\w+ 2000 tokens/);
+  });
+
+  it('a document graphql-js gives up validating (thousands of repeats of one field) gets 400 with a clear message', async () => {
+    const r = await t.gql(`{ ${Array.from({ length: 1900 }, () => '__typename').join(' ')} }`);
+    expect(r.status).toBe(400);
+    expect(r.body.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.body.errors![0].message).toMatch(/^Validation aborted: the document repeats fields or fragments too often/);
   });
 
   it('node budget: 250,000 pass, more are refused naming the most expensive path; a missing first counts as 20', async () => {
@@ -258,15 +270,20 @@ describe('requests the hub does not serve get client errors', () => {
 describe('request bodies', () => {
   const post = (body: string, headers: Record<string, string> = {}) => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
-  it('a body over BODY_LIMIT_BYTES gets 413 with a JSON error naming the limit', async () => {
-    const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(70 * 1024) } });
-    const r = await post(big);
+  it('a body of BODY_LIMIT_BYTES passes, one byte more gets 413 with a JSON error naming the limit', async () => {
+    const limit = 64 * 1024;
+    const sized = (bytes: number) => {
+      const bare = JSON.stringify({ query: '{ __typename }', variables: { pad: '' } });
+      return JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(bytes - bare.length) } });
+    };
+    expect(sized(limit)).toHaveLength(limit);
+    const under = await post(sized(limit));
+    expect(under.status).toBe(200);
+    const r = await post(sized(limit + 1));
     expect(r.status).toBe(413);
     const body = (await r.json()) as any;
     expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(body.errors[0].message).toContain(String(64 * 1024));
-    const under = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(60 * 1024) } }));
-    expect(under.status).toBe(200);
+    expect(body.errors[0].message).toContain(String(limit));
   });
 
   it('batched arrays are refused with 400', async () => {
