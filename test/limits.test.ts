@@ -83,6 +83,15 @@ describe('query limits', () => {
     expect(over.status).toBe(400);
     expect(over.body.errors![0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'nodes', found: 250_100 });
     expect(over.body.errors![0].message).toContain('associations.members.intellectual.memberships');
+    // Exactly at the limit: 100 + 100·49 + 100·49·50 = 250,000 passes; one node more does not.
+    const exact = `query($extra: Boolean!) { associations(first: 100) { edges { node { members(first: 49) { edges { node { intellectual {
+      memberships(first: 50) { totalCount } } } } } } } } federations(first: 1) @include(if: $extra) { totalCount } }`;
+    const at = await t.gql(exact, { extra: false });
+    expect(at.status).toBe(200);
+    expect(at.body.errors).toBeUndefined();
+    const oneMore = await t.gql(exact, { extra: true });
+    expect(oneMore.status).toBe(400);
+    expect(oneMore.body.errors![0].extensions).toMatchObject({ limit: 'nodes', max: 250_000, found: 250_001 });
     // Missing first = 20: 100 · 100 · 20 = 200,000 (+10,100) is allowed.
     const defaults = await t.gql(`{ associations(first: 100) { edges { node { members(first: 100) { edges { node { intellectual { memberships { totalCount } } } } } } } } }`);
     expect(defaults.body.errors).toBeUndefined();

@@ -11,6 +11,7 @@ import {
   isObjectType,
   Kind,
   OperationDefinitionNode,
+  SelectionNode,
   SelectionSetNode,
   ValidationContext,
   ValidationRule,
@@ -166,7 +167,8 @@ interface FieldGroup {
  * field, its sub-selections united), so spreading a fragment twice costs nothing more. Cost is
  * linear in the multiplier, so each merged selection is costed once per object type (multiplier 1)
  * and scaled where it is used. Below an interface (`node`), each result is one object type: the
- * costliest possible type counts. The walk is bounded (MAX_COST_STEPS).
+ * costliest possible type counts. Selections left out by `@skip`/`@include` cost nothing. The walk
+ * is bounded (MAX_COST_STEPS).
  */
 export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> = {}): NodeCost {
   const fragments = fragmentsOf(document);
@@ -182,6 +184,15 @@ export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operatio
     return !!cond && isAbstractType(cond) && schema.isSubType(cond, type);
   };
 
+  /** True when `@skip` or `@include` leaves the selection out, as execution will. */
+  const excluded = (s: SelectionNode): boolean =>
+    (s.directives ?? []).some((d) => {
+      if (d.name.value !== 'skip' && d.name.value !== 'include') return false;
+      const arg = d.arguments?.find((a) => a.name.value === 'if');
+      const value = arg ? valueFromASTUntyped(arg.value, variables) : undefined;
+      return d.name.value === 'skip' ? value === true : value === false;
+    });
+
   /** The fields of merged selection sets on `type`, grouped by response key, each fragment entered once. */
   const collect = (sets: SelectionSetNode[], type: GraphQLObjectType): Map<string, FieldGroup> => {
     const groups = new Map<string, FieldGroup>();
@@ -189,6 +200,7 @@ export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operatio
     const visit = (set: SelectionSetNode) => {
       for (const s of set.selections) {
         if (++steps > MAX_COST_STEPS) throw new TooComplex();
+        if (excluded(s)) continue;
         if (s.kind === Kind.FIELD) {
           const key = s.alias?.value ?? s.name.value;
           const group = groups.get(key) ?? { field: s, sets: [] };
