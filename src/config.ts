@@ -105,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),
       maxTokens: int(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
       maxNodes: int(env, 'MAX_NODES', 250_000, 1, 100_000_000),
-      bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     },
     // Off by default in tests: every test client shares 127.0.0.1; rate-limit tests set their own.
     rateLimit: {

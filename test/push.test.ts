@@ -1,6 +1,7 @@
 import { createAssociation, createFederation, createKey } from './factories';
 import { startTestHub, TestHub } from './support/harness';
 import { todayInVietnam } from '../src/common/validate';
+import { loadConfig } from '../src/config';
 import type { Association } from '../src/modules/association/association.entity';
 import type { Federation } from '../src/modules/federation/federation.entity';
 
@@ -402,6 +403,36 @@ describe('upsertMembers: 5,000 rows per call', () => {
     console.log(`5,000-row push: fresh ${Math.round(fresh)} ms, unchanged ${Math.round(unchanged)} ms`);
     expect(fresh).toBeLessThan(15_000);
     expect(unchanged).toBeLessThan(15_000);
+  });
+
+  it('5,000 rows with every field at its maximum length (about 15 MiB of JSON) fit the default body limit and are written', async () => {
+    const a = await newAssociation();
+    // The most bytes a character of Vietnamese text takes in UTF-8 (ệ: 3), at every field's maximum length.
+    const long = (n: number) => `Đức ${'ệ'.repeat(n - 4)}`;
+    const fields = ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', ...Array.from({ length: 11 }, (_, i) => `2.${i + 1}`), '3.1', '3.2'];
+    const rows = Array.from({ length: 5000 }, (_, k) => ({
+      externalId: `MAX-${String(k).padStart(4, '0')}-${'x'.repeat(91)}`,
+      fullName: `${long(195)} ${String(k).padStart(4, '0')}`,
+      email: `${'a'.repeat(59)}${String(k).padStart(5, '0')}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.vn`,
+      phone: '+84 (0) 912-345-678',
+      birthDate: '1970-01-01',
+      gender: 'UNDISCLOSED',
+      degree: 'TSKH',
+      academicTitle: 'PGS',
+      fields,
+      workplace: long(300),
+      position: long(300),
+      memberNumber: `${'M'.repeat(45)}${String(k).padStart(5, '0')}`,
+      joinedOn: '2020-01-01',
+      role: 'SECRETARY_GENERAL',
+      publicProfile: true,
+    }));
+    const body = JSON.stringify({ query: UPSERT, variables: { input: { associationCode: a.code, idempotencyKey: idemKey(), members: rows } } });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(14 * 1024 * 1024);
+    expect(Buffer.byteLength(body)).toBeLessThan(loadConfig({ NODE_ENV: 'test' }).limits.bodyLimitBytes);
+    const res = await push(a.code, rows);
+    expect(res.userErrors).toEqual([]);
+    expect(res.created).toBe(5000);
   });
 
   it('5,001 rows are refused with TOO_MANY_ROWS and nothing is written', async () => {
