@@ -191,6 +191,19 @@ describe('with DATABASE_URL', () => {
     }
     expect(await keyCount(db.url)).toBe(count);
   });
+
+  it('answers a usage mistake at once, before it opens any database (exit 2)', async () => {
+    // A database that does not answer: a usage error must not wait for it.
+    const nowhere = { DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` };
+    for (const args of [['keys', 'create', '--role', 'SUPERUSER', '--label', 'x'], ['keys', 'revoke', 'mot'], ['keys', 'list', 'extra'], ['keys', 'rotate']]) {
+      const started = Date.now();
+      const r = await runCli(args, nowhere);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.out).toMatch(/Error: /);
+      expect(r.out).not.toMatch(/ECONNREFUSED|database/i);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    }
+  });
 });
 
 // --- the embedded database ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { seedSynthetic } from '../db/seed/synthetic';
 import { PROJECT_ROOT } from '../paths';
 import { printHubSchema } from '../schema';
 import { withCliDatabase } from './database';
-import { keysCommand, KEYS_HELP } from './keys';
+import { KEYS_HELP, parseKeysCommand, runKeysCommand } from './keys';
 import { UsageError } from './usage';
 
 const HELP = `Federation Hub command line: npm run cli -- <command>
@@ -211,8 +211,9 @@ async function run(args: string[]): Promise<number> {
       }
     case 'keys':
       try {
+        const action = parseKeysCommand(args.slice(1)); // usage errors before any database is opened
         const config = loadConfig();
-        return await withCliDatabase(config, (orm) => keysCommand(orm, args.slice(1), (line) => console.log(line)), log);
+        return await withCliDatabase(config, (orm) => runKeysCommand(orm, action, (line) => console.log(line)), log);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         console.error(`Error: ${e.message}\n${KEYS_HELP}`);

@@ -27,22 +27,46 @@ export function parseOptions(args: string[], allowed: string[]): Record<string, 
   return out;
 }
 
-export async function keysCommand(orm: MikroORM, args: string[], print: (line: string) => void): Promise<number> {
+/** What a `keys` command asks for, checked before any database is opened. */
+export type KeysAction =
+  | { kind: 'create'; role: (typeof ROLES)[number]; label: string; association: string | null }
+  | { kind: 'list' }
+  | { kind: 'revoke'; id: number };
+
+/** Parses and checks the arguments of `keys`; a mistake is a UsageError, with no database opened. */
+export function parseKeysCommand(args: string[]): KeysAction {
   const [sub, ...rest] = args;
-  const service = new ApiKeyService(orm.em.fork());
   switch (sub) {
     case 'create': {
       const o = parseOptions(rest, ['role', 'association', 'label']);
       const role = o.role as (typeof ROLES)[number];
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       if (!o.label) throw new UsageError('--label is required');
-      const key = await service.create({ role, label: o.label, associationCode: o.association ?? null });
+      return { kind: 'create', role, label: o.label, association: o.association ?? null };
+    }
+    case 'list':
+      if (rest.length) throw new UsageError('keys list takes no arguments');
+      return { kind: 'list' };
+    case 'revoke': {
+      const id = Number(rest[0]);
+      if (rest.length !== 1 || !Number.isInteger(id) || id <= 0) throw new UsageError('keys revoke needs one key id (see keys list)');
+      return { kind: 'revoke', id };
+    }
+    default:
+      throw new UsageError(`Unknown keys command "${sub ?? ''}"\n${KEYS_HELP}`);
+  }
+}
+
+export async function runKeysCommand(orm: MikroORM, action: KeysAction, print: (line: string) => void): Promise<number> {
+  const service = new ApiKeyService(orm.em.fork());
+  switch (action.kind) {
+    case 'create': {
+      const key = await service.create({ role: action.role, label: action.label, associationCode: action.association });
       print(`Created key ${key.id} (${key.role}${key.associationCode ? ` for ${key.associationCode}` : ''}, "${key.label}"). It is shown only now; keep it secret:`);
       print(key.key);
       return 0;
     }
     case 'list': {
-      if (rest.length) throw new UsageError('keys list takes no arguments');
       const keys = await service.list();
       if (!keys.length) print('No keys.');
       for (const k of keys) {
@@ -61,17 +85,12 @@ export async function keysCommand(orm: MikroORM, args: string[], print: (line: s
       }
       return 0;
     }
-    case 'revoke': {
-      const id = Number(rest[0]);
-      if (rest.length !== 1 || !Number.isInteger(id) || id <= 0) throw new UsageError('keys revoke needs one key id (see keys list)');
-      if (!(await service.revoke(id))) {
-        print(`No key has the id ${id}.`);
+    case 'revoke':
+      if (!(await service.revoke(action.id))) {
+        print(`No key has the id ${action.id}.`);
         return 1;
       }
-      print(`Key ${id} revoked.`);
+      print(`Key ${action.id} revoked.`);
       return 0;
-    }
-    default:
-      throw new UsageError(`Unknown keys command "${sub ?? ''}"\n${KEYS_HELP}`);
   }
 }
