@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config';
 import { openOrm } from '../src/db/database';
 import { createServer, Hub } from '../src/server';
+import { createLogger } from '../src/common/logger';
 import { createAssociation, createFederation, createKey } from './factories';
 import { createTestDatabase, TestDatabase } from './support/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -24,7 +25,7 @@ beforeAll(async () => {
       done();
     },
   });
-  const logger = pino({ level: 'info', redact: ['*.authorization'] }, sink);
+  const logger = createLogger('info', sink); // the hub's own logger configuration
   hub = await createServer(orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url }), { logger });
   await new Promise<void>((r) => hub.httpServer.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(hub.httpServer.address() as AddressInfo).port}/graphql`;
@@ -83,5 +84,37 @@ it('logs an unexpected error with the request id the client got, without leaking
   } finally {
     await broken.stop();
     await dead.close(true);
+  }
+});
+
+it('logs a database error by its code and constraint, never the row values or SQL it quotes (personal data)', async () => {
+  // A rule of the database that the hub's validation does not know: breaking it is an unexpected
+  // error, and PostgreSQL's error quotes the whole failing row.
+  await orm.em.getConnection().execute(`alter table intellectual add constraint logging_test_rule check (full_name <> 'Trần Thị Bí Mật')`);
+  try {
+    const em = orm.em.fork();
+    const a = await createAssociation(em, await createFederation(em));
+    const key = await createKey(em, 'ASSOCIATION', a);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...key.headers },
+      body: JSON.stringify({
+        query: 'mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created } }',
+        variables: { input: { associationCode: a.code, idempotencyKey: 'log-db-1', members: [{ externalId: 'L2', fullName: 'Trần Thị Bí Mật', email: 'bimat2@example.org', phone: '0909 222 333', birthDate: '1981-02-03' }] } },
+      }),
+    });
+    const body = (await res.json()) as any;
+    expect(body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    const requestId = body.errors[0].extensions.requestId;
+    const logged = lines.find((l) => l.level === 50 && l.requestId === requestId);
+    expect(logged?.err).toMatchObject({ code: '23514', constraint: 'logging_test_rule', table: 'intellectual' });
+    expect(logged!.err.stack).toMatch(/^\s+at /);
+    const all = JSON.stringify(lines.filter((l) => l.requestId === requestId));
+    for (const secret of ['Bí Mật', 'bimat2@example.org', '0909 222 333', '1981-02-03', 'insert into', 'Failing row']) expect(all).not.toContain(secret);
+    // Nothing of the push was written.
+    const [{ n }] = await orm.em.getConnection().execute(`select count(*)::int as n from membership where external_id = 'L2'`);
+    expect(n).toBe(0);
+  } finally {
+    await orm.em.getConnection().execute(`alter table intellectual drop constraint logging_test_rule`);
   }
 });

@@ -1,18 +1,73 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 /**
  * Structured JSON logs (pino). Keys, passwords and personal data are redacted wherever they
  * would appear; log the key id, never the key.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'federation-hub' },
     redact: {
       paths: ['*.authorization', '*.password', 'password', 'key', '*.key', 'email', '*.email', 'phone', '*.phone', 'birthDate', '*.birthDate'],
       censor: '[redacted]',
     },
-  });
+    serializers: { err: errorForLog },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+interface DatabaseErrorFields {
+  code?: unknown;
+  sqlState?: unknown;
+  constraint?: unknown;
+  table?: unknown;
+  column?: unknown;
+  schema?: unknown;
+  routine?: unknown;
+  severity?: unknown;
+  previous?: unknown;
+  cause?: unknown;
+}
+
+/** The database error (one with an SQLSTATE) in an error's chain of causes, if any. */
+function databaseErrorIn(e: unknown): DatabaseErrorFields | null {
+  let cur = e as DatabaseErrorFields | undefined;
+  for (let n = 0; cur && typeof cur === 'object' && n < 5; n++) {
+    const code = cur.code ?? cur.sqlState;
+    if (typeof code === 'string' && SQLSTATE.test(code)) return cur;
+    cur = (cur.previous ?? cur.cause) as DatabaseErrorFields | undefined;
+  }
+  return null;
+}
+
+/**
+ * Errors as logged. A database error is logged by its SQLSTATE and the names of what it concerns
+ * (constraint, table, column) with the stack frames, but without its message, detail or SQL:
+ * those quote the values of the row ("Failing row contains (…, someone@example.vn, …)", the
+ * statement with its parameters), which are personal data.
+ */
+export function errorForLog(e: unknown): unknown {
+  const db = databaseErrorIn(e);
+  if (!db) return e instanceof Error ? pino.stdSerializers.err(e) : e;
+  const pick = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    type: (e as Error)?.constructor?.name ?? 'Error',
+    message: '[withheld: a database error can quote personal data; see code, constraint, table and column]',
+    code: pick(db.code) ?? pick(db.sqlState),
+    constraint: pick(db.constraint),
+    table: pick(db.table),
+    column: pick(db.column),
+    schema: pick(db.schema),
+    routine: pick(db.routine),
+    severity: pick(db.severity),
+    stack: String((e as Error)?.stack ?? '')
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n'),
+  };
 }
 
 export type { Logger };
