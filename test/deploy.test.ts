@@ -1,3 +1,4 @@
+import { loadConfig } from '../src/config';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -133,6 +134,13 @@ describe('docker-compose.yml', () => {
     expect(hub).toMatch(/^\s+healthcheck:/m);
     expect(hub).toMatch(/\/readyz/);
     expect(hub).toMatch(/depends_on:\s*\n\s+db:\s*\n\s+condition:\s*service_healthy/);
+  });
+
+  it('gives the hub longer to stop than its shutdown takes at most (2 s linger + SHUTDOWN_GRACE_SECONDS)', () => {
+    const grace = /^\s+stop_grace_period:\s*(\d+)s\s*$/m.exec(hub);
+    expect(grace).not.toBeNull();
+    const shutdownGrace = Number(/SHUTDOWN_GRACE_SECONDS:\s*["']?(\d+)/.exec(hub)?.[1] ?? loadConfig({}).shutdownGraceSeconds);
+    expect(Number(grace![1])).toBeGreaterThan(2 + shutdownGrace);
   });
 
   it('holds no literal password: every one comes from the environment, with no default', () => {
