@@ -40,6 +40,12 @@ export interface Config {
     maxNodes: number;
     /** Largest request body; fits a push of 5,000 members with every field filled. */
     bodyLimitBytes: number;
+    /** From this node cost on, a query is heavy: heavy queries run a few at a time (heavyConcurrency). */
+    heavyNodes: number;
+    /** Heavy queries executing at once; more wait their turn. */
+    heavyConcurrency: number;
+    /** How long a heavy query may wait for its turn before it is answered 503. */
+    heavyWaitSeconds: number;
   };
   /** Token-bucket rate limits on /graphql (src/common/rate-limit.ts); a rate of 0 turns that limit off. */
   rateLimit: {
@@ -106,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: int(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
       maxNodes: int(env, 'MAX_NODES', 250_000, 1, 100_000_000),
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      heavyNodes: int(env, 'HEAVY_QUERY_NODES', 10_000, 1, 100_000_000),
+      heavyConcurrency: int(env, 'HEAVY_QUERY_CONCURRENCY', 1, 1, 1_000),
+      heavyWaitSeconds: int(env, 'HEAVY_QUERY_WAIT_SECONDS', 30, 0, 3_600),
     },
     // Off by default in tests: every test client shares 127.0.0.1; rate-limit tests set their own.
     rateLimit: {

@@ -15,21 +15,30 @@ export function hydrate<T extends object>(em: EntityManager, entity: EntityClass
     switch (prop.kind) {
       case ReferenceKind.SCALAR:
         // The driver leaves timestamptz as text ("2026-11-28 01:44:10.748451+00"); Date properties get a Date.
-        obj[prop.name] = prop.runtimeType === 'Date' && typeof row[prop.fieldNames[0]] === 'string' ? new Date(row[prop.fieldNames[0]] as string) : row[prop.fieldNames[0]];
+        own(obj, prop.name, prop.runtimeType === 'Date' && typeof row[prop.fieldNames[0]] === 'string' ? new Date(row[prop.fieldNames[0]] as string) : row[prop.fieldNames[0]]);
         break;
       case ReferenceKind.MANY_TO_ONE: {
         const id = row[prop.fieldNames[0]];
-        obj[prop.name] = id === null || id === undefined ? null : { id: Number(id) };
+        own(obj, prop.name, id === null || id === undefined ? null : { id: Number(id) });
         break;
       }
       case ReferenceKind.EMBEDDED:
-        obj[prop.name] = embedded(prop, row);
+        own(obj, prop.name, embedded(prop, row));
         break;
       default:
         break; // collections are loaded through their own connections
     }
   }
   return obj as T;
+}
+
+/**
+ * Sets a property as the instance's own data property. Plain assignment would run MikroORM's
+ * setter on the entity prototype, which builds a change-tracking wrapper and an accessor pair per
+ * instance: most of the time and garbage of a large page (profiled: 2 s for 35,000 objects).
+ */
+function own(obj: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function embedded(prop: EntityProperty, row: Record<string, unknown>): unknown {

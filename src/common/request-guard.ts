@@ -1,18 +1,38 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, visit } from 'graphql';
 import { MAX_COST_STEPS, nodeCost, QueryLimits } from './query-limits';
+import { Semaphore, SemaphoreBusy } from './semaphore';
 import { findUnstorableText, unstorableText } from './text';
+
+export interface GuardLimits extends QueryLimits {
+  heavyNodes: number;
+  heavyConcurrency: number;
+  heavyWaitSeconds: number;
+}
+
+/** Heavy queries waiting for their turn, at most; more are answered 503 at once. */
+const HEAVY_QUEUE = 100;
 
 /**
  * Checks made once an operation is known and before anything runs, so that what the hub cannot
  * serve is refused at the edge with a client error (HTTP 400), never reaching a resolver or the
  * database: subscriptions (the hub has none), text PostgreSQL cannot store (NUL, unpaired
  * surrogates) in variables or literals, and the node budget (it needs the variables: `first: $n`).
+ *
+ * Then heavy queries (node cost from `heavyNodes` on) take turns: at most `heavyConcurrency`
+ * execute at once. Building tens of thousands of objects keeps Node's single thread busy for
+ * seconds; run side by side, a few such queries would hold up every light request behind all of
+ * them, while one at a time they only delay light requests by one slice of work.
  */
-export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin<C> {
+export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimits): ApolloServerPlugin<C> {
+  const heavy = new Semaphore(limits.heavyConcurrency, HEAVY_QUEUE, limits.heavyWaitSeconds * 1000);
   return {
     async requestDidStart() {
+      let release: (() => void) | null = null;
       return {
+        async willSendResponse() {
+          release?.();
+        },
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
           if (operation.operation === 'subscription') {
@@ -38,6 +58,18 @@ export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limi
               `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
               { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
             );
+          }
+          if (cost.total >= limits.heavyNodes) {
+            try {
+              release = await heavy.acquire();
+            } catch (e) {
+              if (!(e instanceof SemaphoreBusy)) throw e;
+              const retryAfter = Math.max(1, Math.ceil(limits.heavyWaitSeconds / 2));
+              throw new GraphQLError(
+                `The hub is busy with other large queries (${e.reason}): retry in ${retryAfter} s, or ask for smaller pages (this query may return ${cost.total} nodes; from ${limits.heavyNodes} on, queries take turns)`,
+                { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', String(retryAfter)]]) } } },
+              );
+            }
           }
         },
       };

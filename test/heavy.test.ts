@@ -1,0 +1,106 @@
+import { Client } from 'pg';
+import { Semaphore, SemaphoreBusy } from '../src/common/semaphore';
+import { startTestHub, TestHub } from './support/harness';
+import { createAssociation, createFederation } from './factories';
+
+/**
+ * Heavy queries (node cost from HEAVY_QUERY_NODES on) take turns, so that a few of them cannot
+ * hold up every other request: a heavy query waits while another runs, light ones do not, and a
+ * heavy query that waits too long is answered 503 with Retry-After.
+ */
+
+describe('Semaphore', () => {
+  const flush = () => new Promise((r) => setImmediate(r));
+
+  it('grants permits up to its size, then in order of arrival as permits come back', async () => {
+    const s = new Semaphore(2, 10, 10_000);
+    const order: string[] = [];
+    const r1 = await s.acquire();
+    const r2 = await s.acquire();
+    const waiting = ['c', 'd', 'e'].map((name) => s.acquire().then((release) => (order.push(name), release)));
+    await flush();
+    expect(s.load).toEqual({ active: 2, waiting: 3 });
+    r2();
+    r2(); // a second call gives nothing back
+    await flush();
+    expect(order).toEqual(['c']);
+    expect(s.load).toEqual({ active: 2, waiting: 2 });
+    r1();
+    await flush();
+    expect(order).toEqual(['c', 'd']);
+    for (const release of await Promise.all(waiting.slice(0, 2))) release();
+    await flush();
+    expect(order).toEqual(['c', 'd', 'e']);
+    (await waiting[2])();
+    expect(s.load).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('refuses at once when the queue is full, and after the timeout when waiting too long', async () => {
+    const s = new Semaphore(1, 1, 50);
+    const held = await s.acquire();
+    const queued = s.acquire();
+    await expect(s.acquire()).rejects.toEqual(new SemaphoreBusy('queue full'));
+    await expect(queued).rejects.toEqual(new SemaphoreBusy('timeout'));
+    expect(s.load).toEqual({ active: 1, waiting: 0 });
+    held();
+    (await s.acquire())();
+  });
+});
+
+describe('heavy queries take turns', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ HEAVY_QUERY_NODES: '1000', HEAVY_QUERY_CONCURRENCY: '1', HEAVY_QUERY_WAIT_SECONDS: '1' });
+    const f = await createFederation(t.em(), { code: 'HEAVY-F' });
+    await createAssociation(t.em(), f, { code: 'HEAVY-A', name: 'Hội Khoa học Đồng bằng sông Cửu Long' });
+  });
+  afterAll(() => t.close());
+
+  // 100 + 100 · 20 = 2,100 nodes: heavy here. 100 + 100 · 5 = 600: light.
+  const HEAVY = `{ associations(first: 100) { edges { node { code members(first: 20) { totalCount } } } } }`;
+  const LIGHT_ON_ASSOCIATIONS = `{ associations(first: 100) { edges { node { code members(first: 5) { totalCount } } } } }`;
+
+  it('a second heavy query waits for the first and is answered 503 with Retry-After when the wait runs out; light queries pass', async () => {
+    // The first heavy query is held up inside the database by a lock this test holds.
+    const locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table association in access exclusive mode');
+      const first = t.gql(HEAVY);
+      await new Promise((r) => setTimeout(r, 300));
+
+      // A light query that needs no locked table is answered at once.
+      const light = await t.gql('{ scienceField(code: "2.3") { labelVi } }');
+      expect(light.body).toEqual({ data: { scienceField: { labelVi: 'Kỹ thuật cơ khí' } } });
+
+      const started = Date.now();
+      const second = await t.gql(HEAVY);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited its turn (1 s)
+      expect(second.status).toBe(503);
+      expect(second.headers.get('retry-after')).toBe('1');
+      expect(second.body.errors![0].extensions!.code).toBe('SERVICE_UNAVAILABLE');
+      expect(second.body.errors![0].message).toMatch(/busy with other large queries \(timeout\).*2100 nodes.*from 1000 on/);
+
+      await locker.query('rollback');
+      const done = await first;
+      expect(done.status).toBe(200);
+      expect(done.body.data!.associations.edges.map((e: any) => e.node.code)).toContain('HEAVY-A');
+    } finally {
+      await locker.end();
+    }
+    // The permit came back: the next heavy query runs at once, as does a light one.
+    const again = await t.gql(HEAVY);
+    expect(again.body.errors).toBeUndefined();
+    const light = await t.gql(LIGHT_ON_ASSOCIATIONS);
+    expect(light.body.errors).toBeUndefined();
+  });
+
+  it('a heavy query that fails still gives its turn back', async () => {
+    const failing = await t.gql(`{ associations(first: 100, after: "not-a-cursor") { edges { node { members(first: 20) { totalCount } } } } }`);
+    expect(failing.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    const next = await t.gql(HEAVY);
+    expect(next.status).toBe(200);
+    expect(next.body.errors).toBeUndefined();
+  });
+});
