@@ -36,7 +36,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-it('logs each request as JSON with operation name, duration, key id and request id; never the key or personal data', async () => {
+/** A push of one member by a new association's own key, as operation PushOne. */
+async function pushOne(idempotencyKey: string, member: Record<string, string>) {
   const em = orm.em.fork();
   const a = await createAssociation(em, await createFederation(em));
   const key = await createKey(em, 'ASSOCIATION', a);
@@ -46,9 +47,14 @@ it('logs each request as JSON with operation name, duration, key id and request 
     body: JSON.stringify({
       operationName: 'PushOne',
       query: 'mutation PushOne($input: UpsertMembersInput!) { upsertMembers(input: $input) { created } }',
-      variables: { input: { associationCode: a.code, idempotencyKey: 'log-1', members: [{ externalId: 'L1', fullName: 'Nguyễn Thị Bí Mật', email: 'bimat@example.org', phone: '0909 000 111' }] } },
+      variables: { input: { associationCode: a.code, idempotencyKey, members: [member] } },
     }),
   });
+  return { key, res };
+}
+
+it('logs each request as JSON with operation name, duration, key id and request id; never the key or personal data', async () => {
+  const { key, res } = await pushOne('log-1', { externalId: 'L1', fullName: 'Nguyễn Thị Bí Mật', email: 'bimat@example.org', phone: '0909 000 111' });
   expect(res.status).toBe(200);
   const requestId = res.headers.get('x-request-id');
   const line = lines.find((l) => l.msg === 'graphql request' && l.requestId === requestId);
@@ -92,17 +98,7 @@ it('logs a database error by its code and constraint, never the row values or SQ
   // error, and PostgreSQL's error quotes the whole failing row.
   await orm.em.getConnection().execute(`alter table intellectual add constraint logging_test_rule check (full_name <> 'Trần Thị Bí Mật')`);
   try {
-    const em = orm.em.fork();
-    const a = await createAssociation(em, await createFederation(em));
-    const key = await createKey(em, 'ASSOCIATION', a);
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...key.headers },
-      body: JSON.stringify({
-        query: 'mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created } }',
-        variables: { input: { associationCode: a.code, idempotencyKey: 'log-db-1', members: [{ externalId: 'L2', fullName: 'Trần Thị Bí Mật', email: 'bimat2@example.org', phone: '0909 222 333', birthDate: '1981-02-03' }] } },
-      }),
-    });
+    const { res } = await pushOne('log-db-1', { externalId: 'L2', fullName: 'Trần Thị Bí Mật', email: 'bimat2@example.org', phone: '0909 222 333', birthDate: '1981-02-03' });
     const body = (await res.json()) as any;
     expect(body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
     const requestId = body.errors[0].extensions.requestId;
