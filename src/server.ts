@@ -280,10 +280,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     express.json({ limit: limits.bodyLimitBytes }),
     (err: unknown, _req: Request, res: Response, next: NextFunction) => {
       // The body parser's own answer is an HTML page with a stack: answer JSON instead.
-      const e = err as { type?: string; status?: number };
+      const e = err as { type?: string; status?: number; length?: number };
       if (e?.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
       if (e?.type === 'entity.too.large') {
-        return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes`);
+        const found = typeof e.length === 'number' && Number.isFinite(e.length) ? `this one has ${e.length}` : 'this one has more';
+        return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes: ${found}`);
       }
       if (e?.status && e.status < 500) return jsonError(res, e.status, 'BAD_REQUEST', 'The request body could not be read');
       next(err);
