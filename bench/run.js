@@ -14,8 +14,8 @@
  *
  *   --url URL           benchmark a hub that is already running (it should have EXPOSE_SQL_STATS=true);
  *                       without it, the script starts `node dist/src/main.js` itself on a free port
- *                       with EXPOSE_SQL_STATS=true, LOG_LEVEL=warn, SEED_DEMO=false, NODE_ENV=production,
- *                       waits for /readyz, and stops it with SIGTERM at the end.
+ *                       with EXPOSE_SQL_STATS=true, LOG_LEVEL=warn, SEED_DEMO=false, NODE_ENV=production
+ *                       and the rate limits off, waits for /readyz, and stops it with SIGTERM at the end.
  *   --data-dir DIR      the hub's embedded PostgreSQL data directory (DATA_DIR)
  *   --database-url URL  an external PostgreSQL (DATABASE_URL); the password is never printed or stored
  *                       (with neither: DATABASE_URL from the environment if set, else the hub's default .data)
@@ -282,6 +282,11 @@ async function startHub(opts) {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     SEED_DEMO: opts.seedDemo ? 'true' : 'false',
+    // One client sending as fast as it can is what a benchmark is, and what the rate limits stop:
+    // they are off here (test/rate-limit.test.ts covers them).
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    RATE_LIMIT_KEYED_PER_MINUTE: '0',
+    RATE_LIMIT_INTROSPECTION_PER_MINUTE: '0',
   };
   let database;
   if (opts.databaseUrl) {
