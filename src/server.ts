@@ -10,7 +10,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
-import { requestGuardPlugin } from './common/request-guard';
+import { requestGuard } from './common/request-guard';
 import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
@@ -208,7 +208,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       };
     },
   });
-  plugins.push(requestGuardPlugin<Context>(schema, limits));
+  const guard = requestGuard<Context>(schema, limits);
+  plugins.push(guard.plugin);
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
@@ -328,6 +329,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     state,
     stop: () =>
       (stopping ??= (async () => {
+        guard.stopping();
         const graceful = await drain.stop();
         if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
         await apollo.stop();

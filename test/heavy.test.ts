@@ -35,6 +35,18 @@ describe('Semaphore', () => {
     expect(s.load).toEqual({ active: 0, waiting: 0 });
   });
 
+  it('once closed, refuses those waiting and those to come; holders keep their permits', async () => {
+    const s = new Semaphore(1, 5, 10_000);
+    const held = await s.acquire();
+    const waiting = s.acquire();
+    s.close();
+    await expect(waiting).rejects.toEqual(new SemaphoreBusy('closed'));
+    await expect(s.acquire()).rejects.toEqual(new SemaphoreBusy('closed'));
+    expect(s.load).toEqual({ active: 1, waiting: 0 });
+    held();
+    expect(s.load).toEqual({ active: 0, waiting: 0 });
+  });
+
   it('refuses at once when the queue is full, and after the timeout when waiting too long', async () => {
     const s = new Semaphore(1, 1, 50);
     const held = await s.acquire();
@@ -104,3 +116,42 @@ describe('heavy queries take turns', () => {
     expect(next.body.errors).toBeUndefined();
   });
 });
+
+describe('heavy queries and shutdown', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ HEAVY_QUERY_NODES: '1000', HEAVY_QUERY_CONCURRENCY: '1', HEAVY_QUERY_WAIT_SECONDS: '30', SHUTDOWN_GRACE_SECONDS: '20' });
+  });
+  afterAll(() => t.close());
+
+  it('a heavy query waiting for its turn when the hub stops is answered 503 at once; the one running finishes', async () => {
+    const HEAVY = `{ associations(first: 100) { edges { node { code members(first: 20) { totalCount } } } } }`;
+    const locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table association in access exclusive mode');
+      const running = t.gql(HEAVY);
+      await new Promise((r) => setTimeout(r, 300));
+      const waiting = t.gql(HEAVY);
+      await new Promise((r) => setTimeout(r, 300));
+
+      const started = Date.now();
+      const stopped = t.hub.stop();
+      const refused = await waiting;
+      expect(Date.now() - started).toBeLessThan(2_000); // not after its 30 s wait, nor the 20 s grace
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.body.errors![0]).toMatchObject({ message: 'The hub is shutting down: retry in a moment', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+
+      await locker.query('rollback');
+      const done = await running;
+      expect(done.status).toBe(200);
+      expect(done.body.errors).toBeUndefined();
+      await stopped;
+    } finally {
+      await locker.end();
+    }
+  });
+});
+

@@ -24,8 +24,14 @@ const HEAVY_QUEUE = 100;
  * seconds; run side by side, a few such queries would hold up every light request behind all of
  * them, while one at a time they only delay light requests by one slice of work.
  */
-export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimits): ApolloServerPlugin<C> {
+export function requestGuard<C extends object>(schema: GraphQLSchema, limits: GuardLimits): { plugin: ApolloServerPlugin<C>; stopping(): void } {
   const heavy = new Semaphore(limits.heavyConcurrency, HEAVY_QUEUE, limits.heavyWaitSeconds * 1000);
+  // On shutdown, heavy queries still waiting for their turn are answered at once (503, retry
+  // elsewhere) rather than cut off when the grace period ends.
+  return { plugin: guardPlugin<C>(schema, limits, heavy), stopping: () => heavy.close() };
+}
+
+function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       let release: (() => void) | null = null;
@@ -64,6 +70,11 @@ export function requestGuardPlugin<C extends object>(schema: GraphQLSchema, limi
               release = await heavy.acquire();
             } catch (e) {
               if (!(e instanceof SemaphoreBusy)) throw e;
+              if (e.reason === 'closed') {
+                throw new GraphQLError('The hub is shutting down: retry in a moment', {
+                  extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', '1']]) } },
+                });
+              }
               const retryAfter = Math.max(1, Math.ceil(limits.heavyWaitSeconds / 2));
               throw new GraphQLError(
                 `The hub is busy with other large queries (${e.reason}): retry in ${retryAfter} s, or ask for smaller pages (this query may return ${cost.total} nodes; from ${limits.heavyNodes} on, queries take turns)`,

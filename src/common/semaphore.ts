@@ -1,6 +1,6 @@
 /** Thrown when a permit cannot be had: the queue is full, or the wait ran out. */
 export class SemaphoreBusy extends Error {
-  constructor(readonly reason: 'queue full' | 'timeout') {
+  constructor(readonly reason: 'queue full' | 'timeout' | 'closed') {
     super(`semaphore busy (${reason})`);
   }
 }
@@ -12,7 +12,8 @@ export class SemaphoreBusy extends Error {
  */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: { grant: () => void }[] = [];
+  private closed = false;
+  private readonly waiting: { grant: () => void; refuse: () => void }[] = [];
 
   constructor(
     readonly permits: number,
@@ -27,7 +28,14 @@ export class Semaphore {
     return { active: this.active, waiting: this.waiting.length };
   }
 
+  /** Refuses every caller waiting and every later one ('closed'); holders keep their permits. */
+  close(): void {
+    this.closed = true;
+    for (const entry of this.waiting.splice(0)) entry.refuse();
+  }
+
   acquire(): Promise<() => void> {
+    if (this.closed) return Promise.reject(new SemaphoreBusy('closed'));
     if (this.active < this.permits) {
       this.active++;
       return Promise.resolve(this.releaser());
@@ -39,6 +47,10 @@ export class Semaphore {
           clearTimeout(timer);
           this.active++;
           resolve(this.releaser());
+        },
+        refuse: () => {
+          clearTimeout(timer);
+          reject(new SemaphoreBusy('closed'));
         },
       };
       const timer = setTimeout(() => {
