@@ -30,6 +30,7 @@ const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'SERVICE_UNAVAILABLE',
+  'QUERY_TIMEOUT',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -92,6 +93,17 @@ function formatError(logger: Logger) {
       return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (hasSqlState(original, '57014')) {
+      // statement_timeout (or a cancel): the request asked the database for too much, or waited
+      // too long for a lock. Nothing was written (the transaction rolled back).
+      logger.warn({ requestId, err: original, path: formatted.path }, 'statement timeout');
+      return {
+        message: 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.QUERY_TIMEOUT, requestId },
+      };
+    }
     if (isDatabaseUnavailable(original)) {
       logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
       return {
@@ -116,6 +128,15 @@ function clientStatus(error: unknown): boolean {
   if (!(error instanceof GraphQLError) || error.originalError) return false;
   const status = (error.extensions?.http as { status?: number } | undefined)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** True when the error, or one it wraps, is a PostgreSQL error with this SQLSTATE. */
+function hasSqlState(e: unknown, state: string): boolean {
+  for (let cur = e as { code?: string; cause?: unknown; previous?: unknown } | undefined, n = 0; cur && n < 5; n++) {
+    if (cur.code === state) return true;
+    cur = (cur.cause ?? cur.previous) as typeof cur;
+  }
+  return false;
 }
 
 /** Connection failures (refused, reset, timed out, server shutting down): the database is away, not the request wrong. */

@@ -1,6 +1,11 @@
 import { Client } from 'pg';
 import { Semaphore, SemaphoreBusy } from '../src/common/semaphore';
+import type { AddressInfo } from 'node:net';
 import { startTestHub, TestHub } from './support/harness';
+import { openOrm } from '../src/db/database';
+import { loadConfig } from '../src/config';
+import { createServer } from '../src/server';
+import { createKey } from './factories';
 import { createAssociation, createFederation } from './factories';
 
 /**
@@ -151,6 +156,56 @@ describe('heavy queries and shutdown', () => {
       await stopped;
     } finally {
       await locker.end();
+    }
+  });
+});
+
+describe('a statement that runs past the statement timeout', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+  });
+  afterAll(() => t.close());
+
+  it('answers QUERY_TIMEOUT (not a masked error), writes nothing, and the replay completes once', async () => {
+    const f = await createFederation(t.em(), { code: 'TIMEOUT-F' });
+    const a = await createAssociation(t.em(), f, { code: 'TIMEOUT-A' });
+    const admin = await createKey(t.em(), 'ADMIN');
+    // A second hub on the same database whose statements may run 1 s.
+    const orm = await openOrm(t.db.url, 3, 1_000);
+    const hub = await createServer(orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url }));
+    await new Promise<void>((r) => hub.httpServer.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hub.httpServer.address() as AddressInfo).port}/graphql`;
+    const post = async (query: string, variables?: unknown) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin.headers }, body: JSON.stringify({ query, variables }) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const PUSH = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { code } } }`;
+    const input = { associationCode: a.code, idempotencyKey: 'timeout-push-1', members: [{ externalId: 'T1', fullName: 'Hồ Thị Chờ' }] };
+    const locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table membership in access exclusive mode');
+      const started = Date.now();
+      const read = await post(`{ association(code: "TIMEOUT-A") { members { totalCount } } }`);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(read.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
+      expect(read.body.errors[0].message).toMatch(/did not finish this request in time/);
+      expect(JSON.stringify(read.body)).not.toMatch(/statement timeout|canceling|select/i);
+
+      const push = await post(PUSH, { input });
+      expect(push.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
+      await locker.query('rollback');
+      const [{ n }] = (await locker.query(`select count(*)::int as n from membership where external_id = 'T1'`)).rows;
+      expect(n).toBe(0);
+      // The same push again, with the same idempotency key, once the lock is gone.
+      const replay = await post(PUSH, { input });
+      expect(replay.body).toEqual({ data: { upsertMembers: { created: 1, userErrors: [] } } });
+    } finally {
+      await locker.end();
+      await hub.stop();
+      await orm.close(true);
     }
   });
 });
