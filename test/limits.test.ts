@@ -36,6 +36,21 @@ describe('query limits', () => {
     expect(over.body.errors![0].message).toMatch(/depth limit exceeded: the limit is 10 levels, this operation has 11/i);
   });
 
+  it('depth: the root node(id:) is a level (only the node inside an edge is a wrapper)', async () => {
+    const head = '{ associations(first: 1) { edges { node { ';
+    const viaNode = (levels: number) => {
+      const inner = deepQuery(levels).slice(head.length, -' } } } }'.length);
+      return `{ node(id: "QXNzb2NpYXRpb246MQ") { ... on Association { ${inner} } } }`;
+    };
+    expect(deepQuery(3).startsWith(head)).toBe(true);
+    const ok = await t.gql(viaNode(10));
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+    const over = await t.gql(viaNode(11));
+    expect(over.status).toBe(400);
+    expect(over.body.errors![0].message).toMatch(/this operation has 11/);
+  });
+
   it('introspection is exempt from the depth limit (the explorer and codegen need it)', async () => {
     const r = await t.gql(getIntrospectionQuery());
     expect(r.status).toBe(200);
