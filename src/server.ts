@@ -19,7 +19,7 @@ import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
-import { ErrorCode, HubError } from './common/errors';
+import { ErrorCode, errorChain, HubError } from './common/errors';
 import { requestScope } from './common/request-scope';
 import { ApiKeyService } from './modules/key/api-key.service';
 
@@ -93,33 +93,25 @@ function formatError(logger: Logger) {
       return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const original = (error as { originalError?: unknown })?.originalError ?? error;
+    // What reaches the client instead of the error: a code, our message, the request id.
+    const replaced = (code: string, message: string): GraphQLFormattedError => ({
+      message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code, requestId },
+    });
     if (hasSqlState(original, '57014')) {
       // statement_timeout (or a cancel): the request asked the database for too much, or waited
       // too long for a lock. Nothing was written (the transaction rolled back).
       logger.warn({ requestId, err: original, path: formatted.path }, 'statement timeout');
-      return {
-        message: 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later',
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: ErrorCode.QUERY_TIMEOUT, requestId },
-      };
+      return replaced(ErrorCode.QUERY_TIMEOUT, 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later');
     }
     if (isDatabaseUnavailable(original)) {
       logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
-      return {
-        message: 'The database is not answering: try again in a moment',
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code: 'SERVICE_UNAVAILABLE', requestId },
-      };
+      return replaced(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment');
     }
     logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
-    return {
-      message: 'Internal server error',
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-    };
+    return replaced(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
   };
 }
 
@@ -132,20 +124,17 @@ function clientStatus(error: unknown): boolean {
 
 /** True when the error, or one it wraps, is a PostgreSQL error with this SQLSTATE. */
 function hasSqlState(e: unknown, state: string): boolean {
-  for (let cur = e as { code?: string; cause?: unknown; previous?: unknown } | undefined, n = 0; cur && n < 5; n++) {
-    if (cur.code === state) return true;
-    cur = (cur.cause ?? cur.previous) as typeof cur;
-  }
+  for (const link of errorChain(e)) if (link.code === state) return true;
   return false;
 }
 
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
 /** Connection failures (refused, reset, timed out, server shutting down): the database is away, not the request wrong. */
 function isDatabaseUnavailable(e: unknown): boolean {
-  for (let cur = e as { code?: string; message?: string; cause?: unknown; previous?: unknown } | undefined, n = 0; cur && n < 5; n++) {
-    const code = cur.code ?? '';
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(code)) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(cur.message ?? '')) return true;
-    cur = (cur.cause ?? cur.previous) as typeof cur;
+  for (const link of errorChain(e)) {
+    if (typeof link.code === 'string' && UNAVAILABLE_CODES.has(link.code)) return true;
+    if (typeof link.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(link.message)) return true;
   }
   return false;
 }

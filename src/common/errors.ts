@@ -34,3 +34,26 @@ export class HubError extends GraphQLError {
 
 export const badInput = (message: string, extra: Record<string, unknown> = {}) =>
   new HubError(ErrorCode.BAD_USER_INPUT, message, extra);
+
+/** An error as its wrappers see it: a code, a message, and what it wraps. */
+export interface ErrorLink {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  previous?: unknown;
+  [field: string]: unknown;
+}
+
+/**
+ * An error and the errors it wraps, outermost first (at most 5): `cause`, or MikroORM's
+ * `previous`. Knex, MikroORM and pg each wrap the one below, so a PostgreSQL code can sit a few
+ * links down.
+ */
+export function* errorChain(e: unknown): Generator<ErrorLink> {
+  for (let cur = e, n = 0; cur && typeof cur === 'object' && n < 5; n++) {
+    const link = cur as ErrorLink;
+    yield link;
+    cur = link.cause ?? link.previous;
+  }
+}
+

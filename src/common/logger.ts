@@ -1,4 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
+import { errorChain, ErrorLink } from './errors';
 
 /**
  * Structured JSON logs (pino). Keys, passwords and personal data are redacted wherever they
@@ -19,26 +20,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
-interface DatabaseErrorFields {
-  code?: unknown;
-  sqlState?: unknown;
-  constraint?: unknown;
-  table?: unknown;
-  column?: unknown;
-  schema?: unknown;
-  routine?: unknown;
-  severity?: unknown;
-  previous?: unknown;
-  cause?: unknown;
-}
-
 /** The database error (one with an SQLSTATE) in an error's chain of causes, if any. */
-function databaseErrorIn(e: unknown): DatabaseErrorFields | null {
-  let cur = e as DatabaseErrorFields | undefined;
-  for (let n = 0; cur && typeof cur === 'object' && n < 5; n++) {
-    const code = cur.code ?? cur.sqlState;
-    if (typeof code === 'string' && SQLSTATE.test(code)) return cur;
-    cur = (cur.previous ?? cur.cause) as DatabaseErrorFields | undefined;
+function databaseErrorIn(e: unknown): ErrorLink | null {
+  for (const link of errorChain(e)) {
+    const code = link.code ?? link.sqlState;
+    if (typeof code === 'string' && SQLSTATE.test(code)) return link;
   }
   return null;
 }
