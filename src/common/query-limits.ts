@@ -35,33 +35,40 @@ export interface QueryLimits {
 /** Connection wrappers (`edges`, and `node` inside an edge) do not count as levels: `edges { node { … } }` is one step down, not three. */
 const INTROSPECTION = new Set(['__schema', '__type']);
 
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+/** The document's fragment definitions by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
 }
 
 /**
- * Memoises a computation per selection set (and a key, e.g. a type name), so that a fragment
- * spread many times, or spread inside fragments that are themselves spread many times, is walked
- * once: linear in the document, where expanding fragments per path is exponential. A selection set
- * met again while it is being computed (a fragment cycle, which validation refuses anyway)
- * counts as `empty` instead of recursing forever.
+ * Memoises a computation per selection set, or per merged group of them, and a key (e.g. a type
+ * name), so that a fragment spread many times, or spread inside fragments that are themselves
+ * spread many times, is walked once: linear in the document, where expanding fragments per path
+ * is exponential. A group met again while it is being computed (a fragment cycle, which validation
+ * refuses anyway) counts as `empty` instead of recursing forever.
  */
 class SelectionMemo<T> {
-  private readonly done = new Map<SelectionSetNode, Map<string, T>>();
-  private readonly active = new Map<SelectionSetNode, Set<string>>();
+  private readonly ids = new Map<SelectionSetNode, number>();
+  private readonly done = new Map<string, T>();
+  private readonly active = new Set<string>();
   constructor(private readonly empty: T) {}
 
-  get(set: SelectionSetNode, key: string, compute: () => T): T {
-    const cached = this.done.get(set)?.get(key);
+  get(sets: readonly SelectionSetNode[], key: string, compute: () => T): T {
+    const id = `${key}|${[...new Set(sets.map((set) => this.idOf(set)))].sort((a, b) => a - b).join(',')}`;
+    const cached = this.done.get(id);
     if (cached !== undefined) return cached;
-    const active = this.active.get(set) ?? new Set<string>();
-    if (active.has(key)) return this.empty;
-    this.active.set(set, active.add(key));
+    if (this.active.has(id)) return this.empty;
+    this.active.add(id);
     const value = compute();
-    active.delete(key);
-    const byKey = this.done.get(set) ?? new Map<string, T>();
-    this.done.set(set, byKey.set(key, value));
+    this.active.delete(id);
+    this.done.set(id, value);
     return value;
+  }
+
+  private idOf(set: SelectionSetNode): number {
+    let id = this.ids.get(set);
+    if (id === undefined) this.ids.set(set, (id = this.ids.size));
+    return id;
   }
 }
 
@@ -72,7 +79,7 @@ class SelectionMemo<T> {
 function depthCounter(fragments: Map<string, FragmentDefinitionNode>): (set: SelectionSetNode) => number {
   const memo = new SelectionMemo<number>(0);
   const depthOf = (set: SelectionSetNode, inEdges: boolean): number =>
-    memo.get(set, inEdges ? 'edges' : '', () => {
+    memo.get([set], inEdges ? 'edges' : '', () => {
       let max = 0;
       for (const s of set.selections) {
         let level = 0;
@@ -172,10 +179,7 @@ interface FieldGroup {
  */
 export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> = {}): NodeCost {
   const fragments = fragmentsOf(document);
-  const ids = new Map<SelectionSetNode, number>();
-  const idOf = (set: SelectionSetNode) => ids.get(set) ?? (ids.set(set, ids.size), ids.size - 1);
-  const memo = new Map<string, SetCost>();
-  const active = new Set<string>();
+  const memo = new SelectionMemo<SetCost>(NO_COST);
   let steps = 0;
 
   const applies = (condition: string | undefined, type: GraphQLObjectType): boolean => {
@@ -221,42 +225,36 @@ export function nodeCost(schema: GraphQLSchema, document: DocumentNode, operatio
     return groups;
   };
 
-  const costOf = (sets: SelectionSetNode[], type: GraphQLObjectType): SetCost => {
-    const key = `${type.name}|${[...new Set(sets.map(idOf))].sort((a, b) => a - b).join(',')}`;
-    const cached = memo.get(key);
-    if (cached) return cached;
-    if (active.has(key)) return NO_COST; // a fragment cycle: invalid, refused by validation anyway
-    active.add(key);
-    const cost: SetCost = { total: 0, worst: null };
-    for (const { field, sets: subSets } of collect(sets, type).values()) {
-      if (INTROSPECTION.has(field.name.value) || field.name.value === '__typename') continue;
-      const def = type.getFields()[field.name.value];
-      if (!def) continue;
-      const named = getNamedType(def.type);
-      const wrapper = (field.name.value === 'edges' && type.name.endsWith('Connection')) || (field.name.value === 'node' && type.name.endsWith('Edge'));
-      const segment = wrapper ? [] : [field.alias?.value ?? field.name.value];
-      let multiplier = 1;
-      if (named.name.endsWith('Connection')) {
-        const arg = field.arguments?.find((a) => a.name.value === 'first');
-        const raw = arg ? valueFromASTUntyped(arg.value, variables) : undefined;
-        multiplier = typeof raw === 'number' && raw > 0 ? raw : DEFAULT_PAGE_SIZE;
-        addCost(cost, { total: 1, worst: { path: [], nodes: 1 } }, multiplier, segment);
-      }
-      if (!subSets.length) continue;
-      if (isObjectType(named)) addCost(cost, costOf(subSets, named), multiplier, segment);
-      else if (isAbstractType(named)) {
-        let costliest = NO_COST;
-        for (const t of schema.getPossibleTypes(named)) {
-          const c = costOf(subSets, t);
-          if (c.total > costliest.total) costliest = c;
+  const costOf = (sets: SelectionSetNode[], type: GraphQLObjectType): SetCost =>
+    memo.get(sets, type.name, () => {
+      const cost: SetCost = { total: 0, worst: null };
+      for (const { field, sets: subSets } of collect(sets, type).values()) {
+        if (INTROSPECTION.has(field.name.value) || field.name.value === '__typename') continue;
+        const def = type.getFields()[field.name.value];
+        if (!def) continue;
+        const named = getNamedType(def.type);
+        const wrapper = (field.name.value === 'edges' && type.name.endsWith('Connection')) || (field.name.value === 'node' && type.name.endsWith('Edge'));
+        const segment = wrapper ? [] : [field.alias?.value ?? field.name.value];
+        let multiplier = 1;
+        if (named.name.endsWith('Connection')) {
+          const arg = field.arguments?.find((a) => a.name.value === 'first');
+          const raw = arg ? valueFromASTUntyped(arg.value, variables) : undefined;
+          multiplier = typeof raw === 'number' && raw > 0 ? raw : DEFAULT_PAGE_SIZE;
+          addCost(cost, { total: 1, worst: { path: [], nodes: 1 } }, multiplier, segment);
         }
-        addCost(cost, costliest, multiplier, segment);
+        if (!subSets.length) continue;
+        if (isObjectType(named)) addCost(cost, costOf(subSets, named), multiplier, segment);
+        else if (isAbstractType(named)) {
+          let costliest = NO_COST;
+          for (const t of schema.getPossibleTypes(named)) {
+            const c = costOf(subSets, t);
+            if (c.total > costliest.total) costliest = c;
+          }
+          addCost(cost, costliest, multiplier, segment);
+        }
       }
-    }
-    active.delete(key);
-    memo.set(key, cost);
-    return cost;
-  };
+      return cost;
+    });
 
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   try {

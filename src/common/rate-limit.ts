@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DocumentNode, FragmentDefinitionNode, Kind, parse, SelectionSetNode } from 'graphql';
+import { fragmentsOf } from './query-limits';
 import { requestScope } from './request-scope';
 
 /**
@@ -210,8 +211,7 @@ export function isIntrospectionOnly(query: string | undefined): boolean {
   } catch {
     return false;
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const fragments = fragmentsOf(document);
   let operations = 0;
   for (const d of document.definitions) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) continue;
