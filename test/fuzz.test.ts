@@ -15,6 +15,7 @@ import {
   isUnionType,
 } from 'graphql';
 import { buildSchema } from '../src/schema';
+import { loadConfig } from '../src/config';
 import { mulberry32 } from '../src/db/seed/names';
 import { toGlobalId } from '../src/common/node-id';
 import { FederationLevel } from '../src/modules/federation/federation.enums';
@@ -663,7 +664,7 @@ function generateRequests(schema: GraphQLSchema, pools: Pools): FuzzRequest[] {
     () => `{"query": "{ __typename }", "variables": {"x": ${'['.repeat(200_000)}${']'.repeat(200_000)}}}`,
     () => `{"query": "{ __typename }", "variables": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`,
     () => `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
-    () => JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(9 * 1024 * 1024) } }), // over the body limit
+    () => JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(loadConfig({ NODE_ENV: 'test' }).limits.bodyLimitBytes + 1024) } }), // over the body limit
     () => JSON.stringify({ query: `{ __typename ${'#'.repeat(1_000_000)}\n }` }),
   ];
   for (let i = 0; i < 3; i++) {
