@@ -14,6 +14,22 @@ import { createAssociation, createFederation } from './factories';
  * heavy query that waits too long is answered 503 with Retry-After.
  */
 
+/**
+ * Holds an exclusive lock on `table` in a transaction of the test's own, so that the hub's
+ * statements on it wait; `release()` rolls the transaction back. The connection is closed after.
+ */
+async function withTableLocked(url: string, table: string, fn: (release: () => Promise<void>) => Promise<void>): Promise<void> {
+  const locker = new Client({ connectionString: url });
+  await locker.connect();
+  try {
+    await locker.query('begin');
+    await locker.query(`lock table ${table} in access exclusive mode`);
+    await fn(async () => void (await locker.query('rollback')));
+  } finally {
+    await locker.end();
+  }
+}
+
 describe('Semaphore', () => {
   const flush = () => new Promise((r) => setImmediate(r));
 
@@ -79,11 +95,7 @@ describe('heavy queries take turns', () => {
 
   it('a second heavy query waits for the first and is answered 503 with Retry-After when the wait runs out; light queries pass', async () => {
     // The first heavy query is held up inside the database by a lock this test holds.
-    const locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table association in access exclusive mode');
+    await withTableLocked(t.db.url, 'association', async (release) => {
       const first = t.gql(HEAVY);
       await new Promise((r) => setTimeout(r, 300));
 
@@ -99,13 +111,11 @@ describe('heavy queries take turns', () => {
       expect(second.body.errors![0].extensions!.code).toBe('SERVICE_UNAVAILABLE');
       expect(second.body.errors![0].message).toMatch(/busy with other large queries \(timeout\).*2100 nodes.*from 1000 on/);
 
-      await locker.query('rollback');
+      await release();
       const done = await first;
       expect(done.status).toBe(200);
       expect(done.body.data!.associations.edges.map((e: any) => e.node.code)).toContain('HEAVY-A');
-    } finally {
-      await locker.end();
-    }
+    });
     // The permit came back: the next heavy query runs at once, as does a light one.
     const again = await t.gql(HEAVY);
     expect(again.body.errors).toBeUndefined();
@@ -131,11 +141,7 @@ describe('heavy queries and shutdown', () => {
 
   it('a heavy query waiting for its turn when the hub stops is answered 503 at once; the one running finishes', async () => {
     const HEAVY = `{ associations(first: 100) { edges { node { code members(first: 20) { totalCount } } } } }`;
-    const locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table association in access exclusive mode');
+    await withTableLocked(t.db.url, 'association', async (release) => {
       const running = t.gql(HEAVY);
       await new Promise((r) => setTimeout(r, 300));
       const waiting = t.gql(HEAVY);
@@ -149,14 +155,12 @@ describe('heavy queries and shutdown', () => {
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.body.errors![0]).toMatchObject({ message: 'The hub is shutting down: retry in a moment', extensions: { code: 'SERVICE_UNAVAILABLE' } });
 
-      await locker.query('rollback');
+      await release();
       const done = await running;
       expect(done.status).toBe(200);
       expect(done.body.errors).toBeUndefined();
       await stopped;
-    } finally {
-      await locker.end();
-    }
+    });
   });
 });
 
@@ -182,28 +186,25 @@ describe('a statement that runs past the statement timeout', () => {
     };
     const PUSH = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { code } } }`;
     const input = { associationCode: a.code, idempotencyKey: 'timeout-push-1', members: [{ externalId: 'T1', fullName: 'Hồ Thị Chờ' }] };
-    const locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
     try {
-      await locker.query('begin');
-      await locker.query('lock table membership in access exclusive mode');
-      const started = Date.now();
-      const read = await post(`{ association(code: "TIMEOUT-A") { members { totalCount } } }`);
-      expect(Date.now() - started).toBeLessThan(5_000);
-      expect(read.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
-      expect(read.body.errors[0].message).toMatch(/did not finish this request in time/);
-      expect(JSON.stringify(read.body)).not.toMatch(/statement timeout|canceling|select/i);
+      await withTableLocked(t.db.url, 'membership', async (release) => {
+        const started = Date.now();
+        const read = await post(`{ association(code: "TIMEOUT-A") { members { totalCount } } }`);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(read.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
+        expect(read.body.errors[0].message).toMatch(/did not finish this request in time/);
+        expect(JSON.stringify(read.body)).not.toMatch(/statement timeout|canceling|select/i);
 
-      const push = await post(PUSH, { input });
-      expect(push.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
-      await locker.query('rollback');
-      const [{ n }] = (await locker.query(`select count(*)::int as n from membership where external_id = 'T1'`)).rows;
+        const push = await post(PUSH, { input });
+        expect(push.body.errors[0].extensions.code).toBe('QUERY_TIMEOUT');
+        await release();
+      });
+      const [{ n }] = await t.orm.em.getConnection().execute(`select count(*)::int as n from membership where external_id = 'T1'`);
       expect(n).toBe(0);
       // The same push again, with the same idempotency key, once the lock is gone.
       const replay = await post(PUSH, { input });
       expect(replay.body).toEqual({ data: { upsertMembers: { created: 1, userErrors: [] } } });
     } finally {
-      await locker.end();
       await hub.stop();
       await orm.close(true);
     }
