@@ -108,7 +108,7 @@ function formatError(logger: Logger) {
     }
     if (isDatabaseUnavailable(original)) {
       logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
-      return replaced(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment');
+      return replaced(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY);
     }
     logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
     return replaced(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
@@ -139,11 +139,18 @@ function isDatabaseUnavailable(e: unknown): boolean {
   return false;
 }
 
+/** What a client is told when the database does not answer (in a resolver or while authenticating). */
+const DATABASE_AWAY = 'The database is not answering: try again in a moment';
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The body of an error answered outside GraphQL, in GraphQL's error shape. */
+function errorBody(code: string, message: string, requestId: string | undefined): { errors: GraphQLFormattedError[] } {
+  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+}
+
 function jsonError(res: Response, status: number, code: string, message: string): void {
-  const requestId = requestScope.getStore()?.requestId;
-  res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
+  res.status(status).json(errorBody(code, message, requestScope.getStore()?.requestId));
 }
 
 /**
@@ -162,7 +169,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
         : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
   const requestId = randomUUID();
-  const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+  const body = JSON.stringify(errorBody(code, message, requestId));
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
@@ -315,7 +322,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
           if (e instanceof HubError) throw e;
           // Anything else here is the database: answer 503, never Apollo's 500 with its message.
           logger.warn({ requestId: requestScope.getStore()?.requestId, err: e }, 'authentication failed');
-          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is not answering: try again in a moment', {
+          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, {
             requestId: requestScope.getStore()?.requestId,
           });
         }

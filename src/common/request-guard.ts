@@ -70,15 +70,11 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
               release = await heavy.acquire();
             } catch (e) {
               if (!(e instanceof SemaphoreBusy)) throw e;
-              if (e.reason === 'closed') {
-                throw new GraphQLError('The hub is shutting down: retry in a moment', {
-                  extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', '1']]) } },
-                });
-              }
+              if (e.reason === 'closed') throw unavailable('The hub is shutting down: retry in a moment', 1);
               const retryAfter = Math.max(1, Math.ceil(limits.heavyWaitSeconds / 2));
-              throw new GraphQLError(
+              throw unavailable(
                 `The hub is busy with other large queries (${e.reason}): retry in ${retryAfter} s, or ask for smaller pages (this query may return ${cost.total} nodes; from ${limits.heavyNodes} on, queries take turns)`,
-                { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', String(retryAfter)]]) } } },
+                retryAfter,
               );
             }
           }
@@ -90,6 +86,13 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
 
 function clientError(code: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
+}
+
+/** 503 SERVICE_UNAVAILABLE with a Retry-After header. */
+function unavailable(message: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+  });
 }
 
 function unstorable(where: string, problem: string): GraphQLError {
