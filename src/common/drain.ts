@@ -16,7 +16,8 @@ import type http from 'node:http';
  * 5. After `graceMs`, whatever is left is destroyed.
  */
 export class HttpDrain {
-  private readonly sockets = new Map<net.Socket, { active: number; served: number; responses: Set<http.ServerResponse> }>();
+  /** Per connection: the responses in progress on it, and how many it has finished. */
+  private readonly sockets = new Map<net.Socket, { active: Set<http.ServerResponse>; served: number }>();
   private stopping: Promise<boolean> | null = null;
   private lastConnectionAt = 0;
 
@@ -26,21 +27,19 @@ export class HttpDrain {
   ) {
     server.on('connection', (socket: net.Socket) => {
       this.lastConnectionAt = Date.now();
-      this.sockets.set(socket, { active: 0, served: 0, responses: new Set() });
+      this.sockets.set(socket, { active: new Set(), served: 0 });
       socket.once('close', () => this.sockets.delete(socket));
       if (this.stopping) this.watchFresh(socket);
     });
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const state = this.sockets.get(req.socket);
       if (!state) return;
-      state.active++;
-      state.responses.add(res);
+      state.active.add(res);
       if (this.stopping) res.shouldKeepAlive = false;
       res.once('close', () => {
-        state.active--;
-        state.responses.delete(res);
+        state.active.delete(res);
         state.served++;
-        if (this.stopping && state.active === 0) req.socket.end();
+        if (this.stopping && state.active.size === 0) req.socket.end();
       });
     });
   }
@@ -66,9 +65,9 @@ export class HttpDrain {
     // request is still unread.
     const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(this.server, () => resolve()));
     for (const [socket, state] of this.sockets) {
-      if (state.active > 0) {
+      if (state.active.size > 0) {
         // Responses not yet begun tell the client not to send more on this connection.
-        for (const res of state.responses) if (!res.headersSent) res.shouldKeepAlive = false;
+        for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
         continue;
       }
       if (state.served > 0) socket.end(); // an idle keep-alive connection
@@ -94,7 +93,7 @@ export class HttpDrain {
       // Checked after the next poll phase, so that bytes already received are read first.
       setImmediate(() => {
         const state = this.sockets.get(socket);
-        if (state && state.active === 0 && state.served === 0 && socket.bytesRead === 0) socket.destroy();
+        if (state && state.active.size === 0 && state.served === 0 && socket.bytesRead === 0) socket.destroy();
       });
     }, this.opts.freshMs);
     timer.unref();
