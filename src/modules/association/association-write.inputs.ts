@@ -1,3 +1,4 @@
+import { IdempotentInput } from '../../common/mutation';
 import { Field, InputType, Int } from 'type-graphql';
 
 @InputType('CharterInput', { description: "An association's charter. Omitted fields keep their value; null clears them." })
@@ -33,7 +34,7 @@ export class ContactInput {
 @InputType('UpdateAssociationProfileInput', {
   description: "Changes to an association's own profile, guarded by its version. Omitted fields keep their value; null clears optional ones.",
 })
-export class UpdateAssociationProfileInput {
+export class UpdateAssociationProfileInput extends IdempotentInput {
   @Field(() => String, { description: 'The association to change; an ASSOCIATION key may change only its own.' })
   code!: string;
 
@@ -60,7 +61,7 @@ export class UpdateAssociationProfileInput {
 }
 
 @InputType('CreateAssociationInput', { description: 'A new member association (ADMIN only).' })
-export class CreateAssociationInput {
+export class CreateAssociationInput extends IdempotentInput {
   @Field(() => String, { description: 'Human-readable code, unique across the hub: 2 to 40 capital letters, digits and dashes, e.g. "ST-YHOC".' })
   code!: string;
 
@@ -90,7 +91,7 @@ export class CreateAssociationInput {
 }
 
 @InputType('SetAssociationStatusInput', { description: "Changes an association's status (ADMIN only)." })
-export class SetAssociationStatusInput {
+export class SetAssociationStatusInput extends IdempotentInput {
   @Field(() => String, { description: 'The association.' })
   code!: string;
 

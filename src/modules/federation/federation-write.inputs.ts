@@ -1,3 +1,4 @@
+import { IdempotentInput } from '../../common/mutation';
 import { Field, InputType } from 'type-graphql';
 
 @InputType('LegalDocumentInput', { description: 'A legal document: number, date, issuer, title (all optional, plain strings).' })
@@ -16,7 +17,7 @@ export class LegalDocumentInput {
 }
 
 @InputType('CreateFederationInput', { description: 'A new federation (ADMIN only).' })
-export class CreateFederationInput {
+export class CreateFederationInput extends IdempotentInput {
   @Field(() => String, { description: 'Unique code: 2 to 40 capital letters, digits and dashes.' })
   code!: string;
 
