@@ -38,9 +38,3 @@ export function requireRole(viewer: Viewer, roles: Role[], what: string): void {
 export function actsFor(viewer: Viewer, associationId: number): boolean {
   return viewer.role === 'ADMIN' || (viewer.role === 'ASSOCIATION' && viewer.associationId === associationId);
 }
-
-/** Throws unless the viewer may write to this association. */
-export function requireWriteAccess(viewer: Viewer, associationId: number, associationCode: string): void {
-  requireRole(viewer, ['ADMIN', 'ASSOCIATION'], 'Writing');
-  if (!actsFor(viewer, associationId)) throw forbidden(`This key may not write to association ${associationCode}`);
-}

@@ -1,5 +1,6 @@
 import { EntityClass, EntityMetadata, EntityProperty, ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { GRANTS, GRANTS_COLUMN } from './policy';
 
 /**
  * Turns a row into a read-only entity instance, without the unit of work: read paths never
@@ -29,6 +30,8 @@ export function hydrate<T extends object>(em: EntityManager, entity: EntityClass
         break; // collections are loaded through their own connections
     }
   }
+  const grants = row[GRANTS_COLUMN];
+  if (grants !== undefined) (obj as Record<symbol, unknown>)[GRANTS] = grants === true;
   return obj as T;
 }
 

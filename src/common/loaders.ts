@@ -4,13 +4,25 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Page } from './pagination';
 import { hydrate } from './hydrate';
 import { runQuery } from './sql';
+import type { Viewer } from './auth';
+import type { EntityPolicy } from './policy';
 
-/** Loads entities by primary key: one `id in (…)` per batch, results in key order (null when missing). */
-export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: EntityClass<T>): DataLoader<number, T | null> {
+/**
+ * Loads entities by primary key, as the type's policy lets the viewer see them: one `id in (…)`
+ * per batch, results in key order (null when missing or hidden, alike).
+ */
+export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: EntityClass<T>, viewer: Viewer, policy: EntityPolicy<T>): DataLoader<number, T | null> {
   const table = em.getMetadata().get(entity.name).tableName;
+  return loaderInKeyOrder(async (ids) => {
+    const q = policy.visible(viewer, em.getKnex()(`${table} as t`).select('t.*'), 't').whereIn('t.id', [...ids]);
+    return (await runQuery(em, q)).map((r) => hydrate(em, entity, r));
+  });
+}
+
+/** A by-id loader over a batch function that returns the rows it found, in any order. */
+export function loaderInKeyOrder<T extends { id: number }>(fetch: (ids: readonly number[]) => Promise<T[]>): DataLoader<number, T | null> {
   return new DataLoader<number, T | null>(async (ids) => {
-    const rows = (await runQuery(em, em.getKnex()(table).select('*').whereIn('id', [...ids]))).map((r) => hydrate(em, entity, r));
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map((await fetch(ids)).map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 }

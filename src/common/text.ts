@@ -12,12 +12,6 @@ export function normalizeOptional(value: string | null | undefined): string | nu
   return v === '' ? null : v;
 }
 
-/** The given name is the last word of a Vietnamese full name (Nguyễn Văn Đức → Đức). */
-export function givenNameOf(fullName: string): string {
-  const words = normalizeText(fullName).split(' ');
-  return words[words.length - 1] ?? '';
-}
-
 
 /** Lower-case and strip diacritics, đ → d; the same folding the database index uses. */
 export function foldText(value: string): string {

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { requestScope } from '../common/request-scope';
 import { Federation } from '../modules/federation/federation.entity';
 import { ormConfig } from './mikro-orm.config';
-import { seedDemo } from './seed/demo';
+import { seedDemoData } from '../modules';
 
 /** Opens MikroORM on a database URL; every SQL statement is counted for the current request. */
 export async function openOrm(url: string, poolMax = 10, statementTimeoutMs?: number): Promise<MikroORM> {
@@ -52,7 +52,7 @@ export async function seedIfEmpty(orm: MikroORM, url: string): Promise<boolean> 
   return withDatabaseLock(url, 'seed', async () => {
     const em = orm.em.fork();
     if ((await em.count(Federation, {})) > 0) return false;
-    await seedDemo(em);
+    await seedDemoData(em);
     return true;
   });
 }

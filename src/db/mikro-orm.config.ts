@@ -3,15 +3,9 @@ import { defineConfig, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../../migrations';
 import { PROJECT_ROOT } from '../paths';
-import { Association } from '../modules/association/association.entity';
-import { Federation } from '../modules/federation/federation.entity';
-import { Intellectual } from '../modules/intellectual/intellectual.entity';
-import { Membership } from '../modules/intellectual/membership.entity';
-import { ApiKey } from '../modules/key/api-key.entity';
-import { AuditEvent } from '../modules/audit/audit-event.entity';
-import { IdempotencyRecord } from '../modules/idempotency/idempotency-record.entity';
+import { ENTITIES } from '../modules';
 
-export const ENTITIES = [Federation, Association, Intellectual, Membership, ApiKey, AuditEvent, IdempotencyRecord];
+export { ENTITIES };
 
 /** Source folder of the migrations (where `migration:create` writes new ones). */
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');

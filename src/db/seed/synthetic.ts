@@ -14,7 +14,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { foldText, givenNameOf } from '../../common/text';
+import { foldText } from '../../common/text';
+import { givenNameOf } from '../../modules/intellectual/intellectual.rules';
 import { FIELDS, isFieldCode } from '../../modules/field/field.data';
 import { dayNumber, isoDate, mulberry32, pickOne, randomInt, vietnameseName, Weighted, weightedPicker } from './names';
 
@@ -789,6 +790,9 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
       await fixSequence(client, 'intellectual');
 
       // --- Memberships -------------------------------------------------------------------
+      // The rows carry their member's names already (the same rule, intellectual.rules.ts): the
+      // trigger that copies them for every other path would look each person up again.
+      await client.query('alter table membership disable trigger membership_copy_name');
       const total = countMemberships(people);
       progress('memberships', 0, total);
       const memberships = await copyRows(
@@ -799,6 +803,7 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
         (d) => progress('memberships', d, total),
       );
       await fixSequence(client, 'membership');
+      await client.query('alter table membership enable trigger membership_copy_name');
 
       // --- Foreign keys and indexes back, exactly as they were; then fresh statistics --------
       progress('foreign keys', 0, fks.length);

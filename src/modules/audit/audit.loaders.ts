@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../common/auth';
 import { byIdLoader } from '../../common/loaders';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEventPolicy } from './audit.policy';
 
-/** Audit events by id, for node(id); the resolver lets only ADMIN through. */
-export function auditLoaders(em: EntityManager) {
-  return { auditEventById: byIdLoader(em, AuditEvent) };
+/** Audit events by id, for node(id), as AuditEventPolicy allows (ADMIN only). */
+export function auditLoaders(em: EntityManager, viewer: Viewer) {
+  return { auditEventById: byIdLoader(em, AuditEvent, viewer, AuditEventPolicy) };
 }

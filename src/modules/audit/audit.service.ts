@@ -4,6 +4,7 @@ import { Page, PageArgs, SortSpec } from '../../common/pagination';
 import { requestScope } from '../../common/request-scope';
 import { countRows, entityPage, knexOf, runQuery } from '../../common/sql';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEventPolicy } from './audit.policy';
 
 /** Fields whose values never enter the audit log: it records that they changed, not what to. */
 export const PERSONAL_FIELDS = new Set(['email', 'phone', 'birthDate']);
@@ -69,7 +70,7 @@ export class AuditService {
     args: PageArgs,
   ): Promise<{ page: Page<AuditEvent>; count: () => Promise<number> }> {
     requireRole(this.viewer, ['ADMIN'], 'The audit log');
-    const q: Knex.QueryBuilder = knexOf(this.em)('audit_event as e').select('e.*');
+    const q: Knex.QueryBuilder = AuditEventPolicy.visible(this.viewer, knexOf(this.em)('audit_event as e').select('e.*'), 'e');
     if (filter?.associationCode) q.where('e.association_code', filter.associationCode);
     if (filter?.entityType) q.where('e.entity_type', filter.entityType);
     if (filter?.since) q.where('e.at', '>=', filter.since);

@@ -1,10 +1,16 @@
 import { BeforeCreate, BeforeUpdate, Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
+import { EmailAddressResolver } from 'graphql-scalars';
 import { BaseEntity } from '../../common/base.entity';
+import { GRANTS } from '../../common/policy';
+import { LocalDateScalar } from '../../common/scalars';
 import { Node } from '../../common/node';
-import { givenNameOf, normalizeText } from '../../common/text';
 import { ScienceField } from '../field/field.types';
 import { AcademicTitle, Degree, Gender } from './intellectual.enums';
+import { personName } from './intellectual.rules';
+
+const PERSONAL =
+  'Personal data: visible to ADMIN keys and to the keys of associations this person currently belongs to (not ended); null for everyone else (and when unknown).';
 
 @Entity({ tableName: 'intellectual' })
 @Index({ name: 'intellectual_sort_vi_idx', expression: 'create index "intellectual_sort_vi_idx" on "intellectual" ("given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
@@ -22,7 +28,7 @@ import { AcademicTitle, Degree, Gender } from './intellectual.enums';
   description:
     'A science and technology intellectual (trí thức KH&CN): a person who belongs to the federation through one or more associations.',
 })
-export class Intellectual extends BaseEntity<'searchName' | 'givenName' | 'gender' | 'academicTitle' | 'fields' | 'publicProfile' | 'version' | 'demo' | 'fieldList'> {
+export class Intellectual extends BaseEntity<'searchName' | 'givenName' | 'gender' | 'academicTitle' | 'fields' | 'publicProfile' | 'version' | 'demo' | 'fieldList' | 'grantedEmail' | 'grantedPhone' | 'grantedBirthDate'> {
 
   @Property({ type: 'text' })
   @Field(() => String, { description: 'Full name in Vietnamese order (family, middle, given), NFC-normalised, e.g. "Nguyễn Văn Đức".' })
@@ -95,11 +101,29 @@ export class Intellectual extends BaseEntity<'searchName' | 'givenName' | 'gende
     return this.fields.map(ScienceField.of);
   }
 
+  /*
+   * Personal data reaches a client only when the read that produced this object was granted it
+   * by IntellectualPolicy (in the same SQL statement): objects read any other way show null.
+   */
+  @Field(() => EmailAddressResolver, { name: 'email', nullable: true, description: `${PERSONAL} E-mail address.` })
+  get grantedEmail(): string | null {
+    return (this as { [GRANTS]?: boolean })[GRANTS] === true ? (this.email ?? null) : null;
+  }
+
+  @Field(() => String, { name: 'phone', nullable: true, description: `${PERSONAL} Telephone number.` })
+  get grantedPhone(): string | null {
+    return (this as { [GRANTS]?: boolean })[GRANTS] === true ? (this.phone ?? null) : null;
+  }
+
+  @Field(() => LocalDateScalar, { name: 'birthDate', nullable: true, description: `${PERSONAL} Date of birth.` })
+  get grantedBirthDate(): string | null {
+    return (this as { [GRANTS]?: boolean })[GRANTS] === true ? (this.birthDate ?? null) : null;
+  }
+
   @BeforeCreate()
   @BeforeUpdate()
   protected normalize(): void {
-    // NFC, so that the same name typed on two keyboards is one string.
-    this.fullName = normalizeText(this.fullName);
-    this.givenName = givenNameOf(this.fullName);
+    // The same rule as the set-based push path (intellectual.rules.ts).
+    Object.assign(this, personName(this.fullName));
   }
 }

@@ -1,16 +1,11 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { EmailAddressResolver } from 'graphql-scalars';
 import type { Context } from '../../context';
-import { LocalDateScalar } from '../../common/scalars';
 import { Association } from '../association/association.entity';
 import { Intellectual } from './intellectual.entity';
 import { IntellectualsArgs, MembershipsArgs } from './intellectual.inputs';
 import { IntellectualService } from './intellectual.service';
 import { IntellectualConnection, MembershipConnection } from './intellectual.types';
 import { Membership } from './membership.entity';
-
-const PERSONAL =
-  'Personal data: visible to ADMIN keys and to the keys of associations this person currently belongs to (not ended); null for everyone else (and when unknown).';
 
 const pageKey = (args: MembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
 
@@ -22,21 +17,6 @@ export class IntellectualResolver {
   async intellectuals(@Args(() => IntellectualsArgs) args: IntellectualsArgs, @Ctx() ctx: Context) {
     const { page, count } = await new IntellectualService(ctx.em, ctx.viewer).list(args);
     return IntellectualConnection.build(page, count);
-  }
-
-  @FieldResolver(() => EmailAddressResolver, { nullable: true, description: `${PERSONAL} E-mail address.` })
-  async email(@Root() i: Intellectual, @Ctx() ctx: Context): Promise<string | null> {
-    return (await ctx.loaders.personalDataAccess.load(i.id)) ? (i.email ?? null) : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: `${PERSONAL} Telephone number.` })
-  async phone(@Root() i: Intellectual, @Ctx() ctx: Context): Promise<string | null> {
-    return (await ctx.loaders.personalDataAccess.load(i.id)) ? (i.phone ?? null) : null;
-  }
-
-  @FieldResolver(() => LocalDateScalar, { nullable: true, description: `${PERSONAL} Date of birth.` })
-  async birthDate(@Root() i: Intellectual, @Ctx() ctx: Context): Promise<string | null> {
-    return (await ctx.loaders.personalDataAccess.load(i.id)) ? (i.birthDate ?? null) : null;
   }
 
   @FieldResolver(() => MembershipConnection, { description: "This person's memberships in associations." })

@@ -7,14 +7,14 @@ import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
 import { expandFieldCode, isFieldCode } from '../field/field.data';
 import { Intellectual } from './intellectual.entity';
+import { IntellectualPolicy, MembershipPolicy } from './intellectual.policy';
 import { IntellectualFilter, IntellectualsArgs, MembershipFilter, MembershipsArgs } from './intellectual.inputs';
 import { Membership } from './membership.entity';
 import { INTELLECTUAL_SORTS, MEMBERSHIP_SORTS } from './intellectual.types';
 
 /**
- * Reads people and memberships. Who may see whom is decided here and nowhere else:
- * for now (no keys yet) only people who consented to a public profile are visible,
- * and only memberships of visible people.
+ * Reads people and memberships, as IntellectualPolicy and MembershipPolicy allow: every query
+ * here starts from them, so lists, counts and loads by id agree.
  */
 export class IntellectualService {
   constructor(
@@ -22,48 +22,15 @@ export class IntellectualService {
     private readonly viewer: Viewer,
   ) {}
 
-  /** Restricts a query over `intellectual as <alias>` to the people this viewer may see. */
-  private visible(q: Knex.QueryBuilder, alias: string): Knex.QueryBuilder {
-    switch (this.viewer.role) {
-      case 'ADMIN':
-      case 'ANALYST':
-        return q;
-      case 'ASSOCIATION':
-        // Public profiles, and every member (past or present) of the key's own association.
-        return q.where((w) =>
-          w
-            .where(`${alias}.public_profile`, true)
-            .orWhereExists(
-              knexOf(this.em)('membership as own')
-                .select(knexOf(this.em).raw('1'))
-                .whereRaw(`own.intellectual_id = ${alias}.id`)
-                .where('own.association_id', this.viewer.associationId),
-            ),
-        );
-      case 'PUBLIC':
-        return q.where(`${alias}.public_profile`, true);
-    }
-  }
-
-  /**
-   * Which of these people's personal data (e-mail, phone, birth date) the viewer may see:
-   * ADMIN all; an ASSOCIATION key its own current (not ended) members'; nobody else any.
-   */
-  async personalDataAccess(ids: readonly number[]): Promise<Set<number>> {
-    if (this.viewer.role === 'ADMIN') return new Set(ids);
-    if (this.viewer.role !== 'ASSOCIATION' || this.viewer.associationId === null) return new Set();
-    // Current members only: once a membership has ended, the association no longer sees the person's personal data.
-    const q = knexOf(this.em)('membership')
-      .distinct('intellectual_id')
-      .where('association_id', this.viewer.associationId)
-      .whereNot('status', 'ENDED')
-      .whereIn('intellectual_id', [...ids]);
-    return new Set((await runQuery<{ intellectual_id: number }>(this.em, q)).map((r) => Number(r.intellectual_id)));
+  /** The people the viewer may see (IntellectualPolicy), with their personal-data grant. */
+  private people(alias: string): Knex.QueryBuilder {
+    const knex = knexOf(this.em);
+    return IntellectualPolicy.visible(this.viewer, knex(`intellectual as ${alias}`).select(IntellectualPolicy.columns(this.viewer, knex, alias)), alias);
   }
 
   private peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
-    const q = this.visible(knex('intellectual as i').select('i.*'), 'i');
+    const q = this.people('i');
     if (filter?.search) whereNameMatches(q, 'i.search_name', searchTerm(filter.search), true);
     if (filter?.field) {
       if (!isFieldCode(filter.field)) throw badInput(`Unknown field code "${filter.field}"; see the scienceFields query`, { argumentName: 'filter.field' });
@@ -90,13 +57,13 @@ export class IntellectualService {
 
   /** Visible people by id, for node(id) and Membership.intellectual. */
   async byIds(ids: readonly number[]): Promise<Intellectual[]> {
-    const q = this.visible(knexOf(this.em)('intellectual as i').select('i.*'), 'i').whereIn('i.id', [...ids]);
+    const q = this.people('i').whereIn('i.id', [...ids]);
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Intellectual, r));
   }
 
   private membershipBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
-    const q = this.visible(knex('membership as m').select('m.*').join('intellectual as i', 'i.id', 'm.intellectual_id'), 'i');
+    const q = MembershipPolicy.visible(this.viewer, knex('membership as m').select('m.*'), 'm');
     if (filter?.status) q.where('m.status', filter.status);
     if (filter?.role) q.where('m.role', filter.role);
     return q;

@@ -2,11 +2,11 @@ import { BeforeCreate, Entity, Enum, Index, ManyToOne, Property, Unique } from '
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../common/base.entity';
 import { Node } from '../../common/node';
-import { givenNameOf, normalizeText } from '../../common/text';
 import { LocalDateScalar } from '../../common/scalars';
 import { Association } from '../association/association.entity';
 import { Intellectual } from './intellectual.entity';
 import { MembershipRole, MembershipStatus } from './intellectual.enums';
+import { personName } from './intellectual.rules';
 
 @Entity({ tableName: 'membership' })
 @Unique({ name: 'membership_association_external_id_key', properties: ['association', 'externalId'] })
@@ -56,7 +56,10 @@ export class Membership extends BaseEntity<'status' | 'role' | 'givenName' | 'fu
   @Field(() => MembershipRole, { description: "The member's role in the association." })
   role: MembershipRole = MembershipRole.MEMBER;
 
-  /** Copies of the member's given and full name, so an association's members page in Vietnamese order from one index. */
+  /**
+   * Copies of the member's given and full name, so an association's members page in Vietnamese
+   * order from one index. The database fills and keeps them (see intellectual.rules.ts).
+   */
   @Property({ type: 'text' })
   givenName!: string;
 
@@ -64,8 +67,9 @@ export class Membership extends BaseEntity<'status' | 'role' | 'givenName' | 'fu
   fullName!: string;
 
   @BeforeCreate()
-  protected syncSortName(): void {
-    this.fullName = normalizeText(this.intellectual.fullName);
-    this.givenName = givenNameOf(this.fullName);
+  protected copyName(): void {
+    // The database's trigger sets the same values (the rule of intellectual.rules.ts); the ORM
+    // checks required columns before it gets there.
+    Object.assign(this, personName(this.intellectual.fullName));
   }
 }

@@ -1,7 +1,9 @@
+import type DataLoader from 'dataloader';
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Node } from '../../common/node';
 import { fromGlobalId } from '../../common/node-id';
 import type { Context } from '../../context';
+import { NODE_TYPES } from '..';
 
 @Resolver()
 export class NodeResolver {
@@ -12,21 +14,10 @@ export class NodeResolver {
   async node(@Arg('id', () => ID, { description: 'A global id, as returned in an `id` field.' }) id: string, @Ctx() ctx: Context): Promise<Node | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
-    const { loaders } = ctx;
-    switch (decoded.type) {
-      case 'Federation':
-        return loaders.federationById.load(decoded.id);
-      case 'Association':
-        return loaders.associationById.load(decoded.id);
-      case 'Intellectual':
-        return loaders.intellectualById.load(decoded.id);
-      case 'Membership':
-        return loaders.membershipById.load(decoded.id);
-      case 'AuditEvent':
-        // The audit log is ADMIN's alone; for anyone else the id names nothing.
-        return ctx.viewer.role === 'ADMIN' ? loaders.auditEventById.load(decoded.id) : null;
-      default:
-        return null;
-    }
+    // Each Node type's module registers how to load it; its loader applies the type's policy.
+    const entry = NODE_TYPES.get(decoded.type);
+    if (!entry) return null;
+    const loader = (ctx.loaders as unknown as Record<string, DataLoader<number, Node | null>>)[entry.loader];
+    return loader.load(decoded.id);
   }
 }

@@ -1,0 +1,53 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from './auth';
+import type { SharedCaches } from '../context';
+
+/** What a module's loader factory gets: one request's entity manager and viewer, and the hub's caches. */
+export interface LoaderDeps {
+  em: EntityManager;
+  viewer: Viewer;
+  caches: SharedCaches;
+}
+
+/**
+ * A Node type `node(id:)` can fetch: its GraphQL class, and the module's by-id loader that applies
+ * the type's policy (null when the object does not exist or the viewer may not see it).
+ */
+export interface NodeTypeEntry<L = Record<string, unknown>> {
+  /** The class (its name is the type name in global ids). */
+  type: Function;
+  /** The name of a loader of this module: a DataLoader<number, T | null>. */
+  loader: keyof L & string;
+}
+
+/** Audit vocabulary a module writes: names (as stored) and what they mean. */
+export interface AuditVocabulary {
+  entityTypes?: Record<string, string>;
+  actions?: Record<string, string>;
+}
+
+/**
+ * One module of the hub: a folder under src/modules with one `<name>.module.ts` that lists what
+ * it brings, and one line in src/modules/index.ts. Nothing else needs editing to add one.
+ */
+export interface HubModule<L extends object = object> {
+  name: string;
+  /** MikroORM entities (tables). */
+  entities?: EntityClass<any>[];
+  /** type-graphql resolvers (queries, mutations, fields on any type). */
+  resolvers?: Function[];
+  /** Per-request DataLoaders, merged into `ctx.loaders`. */
+  loaders?(deps: LoaderDeps): L;
+  /** Node types that `node(id:)` dispatches to. */
+  nodeTypes?: NodeTypeEntry<L>[];
+  /** Entity types and actions the module records in the audit log. */
+  audit?: AuditVocabulary;
+  /** A step of the demo data, run in module order on an empty database. */
+  demoSeed?(em: EntityManager): Promise<void>;
+}
+
+/** Declares a module (keeps its loader type for `ctx.loaders`). */
+export function defineModule<L extends object = object>(m: HubModule<L>): HubModule<L> {
+  return m;
+}

@@ -1,0 +1,18 @@
+import { defineModule } from '../../common/module';
+import { Association } from './association.entity';
+import { associationLoaders } from './association.loaders';
+import { AssociationResolver, FederationAssociationsResolver } from './association.resolver';
+import { AssociationWriteResolver } from './association-write.resolver';
+
+/** Member associations (+ Federation.associations), their profiles and statuses. */
+export const associationModule = defineModule({
+  name: 'association',
+  entities: [Association],
+  resolvers: [AssociationResolver, FederationAssociationsResolver, AssociationWriteResolver],
+  loaders: ({ em, viewer }) => associationLoaders(em, viewer),
+  nodeTypes: [{ type: Association, loader: 'associationById' }],
+  audit: {
+    entityTypes: { Association: 'A member association.' },
+    actions: { CREATE: 'Created.', UPDATE: 'Changed.', STATUS: 'Its status changed (with the reason, when given).' },
+  },
+});

@@ -1,0 +1,26 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { actsFor, forbidden, Viewer } from '../../common/auth';
+import { EntityPolicy, SEEN_BY_ALL } from '../../common/policy';
+import { Problems, UserErrorCode } from '../../common/user-errors';
+import { Association } from './association.entity';
+
+/** Associations are public records; ADMIN and the association's own key change them. */
+export const AssociationPolicy: EntityPolicy<Association> = {
+  visible: SEEN_BY_ALL,
+  canWrite: (viewer: Viewer, a: Association) => actsFor(viewer, a.id),
+};
+
+/**
+ * The association a write names by code, once the policy allows the write: null (with NOT_FOUND
+ * at `field`) when ADMIN names an unknown code. Any other key gets FORBIDDEN for an unknown code
+ * as for another association's: it does not learn which codes exist.
+ */
+export async function writableAssociation(em: EntityManager, viewer: Viewer, code: string, p: Problems, field: string[]): Promise<Association | null> {
+  const association = await em.findOne(Association, { code });
+  if (!association || !AssociationPolicy.canWrite(viewer, association)) {
+    if (viewer.role !== 'ADMIN') throw forbidden(`This key may not write to association ${code}`);
+    p.add(UserErrorCode.NOT_FOUND, field, `No association has the code ${code}`);
+    return null;
+  }
+  return association;
+}

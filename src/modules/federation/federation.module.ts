@@ -1,0 +1,15 @@
+import { defineModule } from '../../common/module';
+import { Federation } from './federation.entity';
+import { federationLoaders } from './federation.loaders';
+import { FederationResolver } from './federation.resolver';
+import { FederationWriteResolver } from './federation-write.resolver';
+
+/** Federations (the national union and the provincial unions), their hierarchy and mergers. */
+export const federationModule = defineModule({
+  name: 'federation',
+  entities: [Federation],
+  resolvers: [FederationResolver, FederationWriteResolver],
+  loaders: ({ em, viewer }) => federationLoaders(em, viewer),
+  nodeTypes: [{ type: Federation, loader: 'federationById' }],
+  audit: { entityTypes: { Federation: 'A federation.' }, actions: { CREATE: 'Created.' } },
+});

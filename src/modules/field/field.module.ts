@@ -1,0 +1,5 @@
+import { defineModule } from '../../common/module';
+import { FieldResolver } from './field.resolver';
+
+/** The shared code list of science fields (OECD FOS 2007). */
+export const fieldModule = defineModule({ name: 'field', resolvers: [FieldResolver] });

@@ -1,0 +1,26 @@
+import { defineModule } from '../../common/module';
+import { seedDemo } from '../../db/seed/demo';
+import { Intellectual } from './intellectual.entity';
+import { intellectualLoaders } from './intellectual.loaders';
+import { AssociationMembersResolver, IntellectualResolver, MembershipResolver } from './intellectual.resolver';
+import { Membership } from './membership.entity';
+import { MembershipPushResolver } from './membership-push.resolver';
+
+/** People and their memberships (+ Association.members), and the member pushes of association apps. */
+export const intellectualModule = defineModule({
+  name: 'intellectual',
+  entities: [Intellectual, Membership],
+  resolvers: [IntellectualResolver, MembershipResolver, AssociationMembersResolver, MembershipPushResolver],
+  loaders: ({ em, viewer }) => intellectualLoaders(em, viewer),
+  nodeTypes: [
+    { type: Intellectual, loader: 'intellectualById' },
+    { type: Membership, loader: 'membershipById' },
+  ],
+  audit: {
+    entityTypes: { Intellectual: 'A person.', Membership: "A person's membership of an association." },
+    actions: { CREATE: 'Created.', UPDATE: 'Changed.', END: 'A membership ended.', REACTIVATE: 'An ended membership was pushed again and is active anew.' },
+  },
+  // The demo graph: the Sóc Trăng union under VUSTA, its associations and their members (the
+  // three modules' data depend on one another, so they are drawn in one step, after all three).
+  demoSeed: async (em) => void (await seedDemo(em)),
+});
