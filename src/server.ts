@@ -1,6 +1,4 @@
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
-import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import cors from 'cors';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
@@ -8,7 +6,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { HttpDrain } from './common/drain';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
 import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
@@ -19,25 +16,12 @@ import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
-import { ErrorCode, errorChain, HubError } from './common/errors';
+import { ErrorCode, HubError } from './common/errors';
+import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
+import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
+import { requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { requestScope } from './common/request-scope';
 import { ApiKeyService } from './modules/key/api-key.service';
-
-/** Error codes whose messages are meant for the client; anything else is masked. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'SERVICE_UNAVAILABLE',
-  'QUERY_TIMEOUT',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -57,125 +41,6 @@ export interface Hub {
   warmStats(): Promise<number>;
 }
 
-interface ValidationIssue {
-  property: string;
-  constraints?: Record<string, string>;
-  children?: ValidationIssue[];
-}
-
-function validationMessages(issues: ValidationIssue[], prefix = ''): string[] {
-  return issues.flatMap((i) => [
-    ...Object.values(i.constraints ?? {}).map((m) => (prefix ? `${prefix}.${m}` : m)),
-    ...validationMessages(i.children ?? [], prefix ? `${prefix}.${i.property}` : i.property),
-  ]);
-}
-
-/** Masks unexpected errors (no stack, no SQL) and logs them with the request id. */
-function formatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const requestId = requestScope.getStore()?.requestId;
-    let code = formatted.extensions?.code as string | undefined;
-    // Apollo refuses some requests with a 4xx status but no code (e.g. a malformed `persistedQuery`
-    // extension): they are the client's error, not the hub's.
-    if (!code && clientStatus(error)) {
-      code = 'BAD_REQUEST';
-      formatted = { ...formatted, extensions: { ...formatted.extensions, code } };
-    }
-    if (code && CLIENT_CODES.has(code)) {
-      const validationErrors = formatted.extensions?.validationErrors as ValidationIssue[] | undefined;
-      const { stacktrace: _s, validationErrors: _v, ...extensions } = formatted.extensions ?? {};
-      const message = validationErrors?.length
-        ? `Invalid argument: ${validationMessages(validationErrors).join('; ')}`
-        : formatted.message === 'Validation aborted.'
-          ? // graphql-js gives up comparing fields past a work limit (e.g. thousands of repeats of one field).
-            'Validation aborted: the document repeats fields or fragments too often to be checked; send fewer repeated selections'
-          : formatted.message;
-      return { message, locations: formatted.locations, path: formatted.path, extensions };
-    }
-    const original = (error as { originalError?: unknown })?.originalError ?? error;
-    // What reaches the client instead of the error: a code, our message, the request id.
-    const replaced = (code: string, message: string): GraphQLFormattedError => ({
-      message,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code, requestId },
-    });
-    if (hasSqlState(original, '57014')) {
-      // statement_timeout (or a cancel): the request asked the database for too much, or waited
-      // too long for a lock. Nothing was written (the transaction rolled back).
-      logger.warn({ requestId, err: original, path: formatted.path }, 'statement timeout');
-      return replaced(ErrorCode.QUERY_TIMEOUT, 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later');
-    }
-    if (isDatabaseUnavailable(original)) {
-      logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
-      return replaced(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY);
-    }
-    logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
-    return replaced(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-  };
-}
-
-/** True for a framework error (not one thrown by a resolver) that carries an HTTP 4xx status. */
-function clientStatus(error: unknown): boolean {
-  if (!(error instanceof GraphQLError) || error.originalError) return false;
-  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
-/** True when the error, or one it wraps, is a PostgreSQL error with this SQLSTATE. */
-function hasSqlState(e: unknown, state: string): boolean {
-  for (const link of errorChain(e)) if (link.code === state) return true;
-  return false;
-}
-
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-
-/** Connection failures (refused, reset, timed out, server shutting down): the database is away, not the request wrong. */
-function isDatabaseUnavailable(e: unknown): boolean {
-  for (const link of errorChain(e)) {
-    if (typeof link.code === 'string' && UNAVAILABLE_CODES.has(link.code)) return true;
-    if (typeof link.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(link.message)) return true;
-  }
-  return false;
-}
-
-/** What a client is told when the database does not answer (in a resolver or while authenticating). */
-const DATABASE_AWAY = 'The database is not answering: try again in a moment';
-
-const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** The body of an error answered outside GraphQL, in GraphQL's error shape. */
-function errorBody(code: string, message: string, requestId: string | undefined): { errors: GraphQLFormattedError[] } {
-  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
-}
-
-function jsonError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json(errorBody(code, message, requestScope.getStore()?.requestId));
-}
-
-/**
- * Requests Node's HTTP parser refuses before the hub sees them (a URL or headers over Node's
- * 16 KiB limit, a malformed request line) get the hub's JSON error shape instead of an empty body.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || err.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const [status, code, message] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', `The URL and headers exceed ${http.maxHeaderSize} bytes: send long queries by POST`]
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
-        : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
-  const requestId = randomUUID();
-  const body = JSON.stringify(errorBody(code, message, requestId));
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
 export async function createServer(orm: MikroORM, config: Config, opts: { logger?: Logger; state?: HubState } = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const state = opts.state ?? { ready: true };
@@ -185,48 +50,16 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const drain = new HttpDrain(httpServer, { graceMs: config.shutdownGraceSeconds * 1000, freshMs: 1000, quietMs: 250, lingerMs: 2000 });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
 
+  const schema = buildSchema();
+  const { limits } = config;
+  const guard = requestGuard<Context>(schema, limits);
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
+    requestLogPlugin(logger),
+    guard.plugin,
   ];
-  if (config.exposeSqlStats) {
-    plugins.push({
-      async requestDidStart() {
-        return {
-          async willSendResponse({ response }) {
-            response.http.headers.set('x-sql-statements', String(requestScope.getStore()?.sqlStatements ?? 0));
-          },
-        };
-      },
-    });
-  }
-  const schema = buildSchema();
-  const { limits } = config;
-  plugins.push({
-    // One structured line per GraphQL request: operation, duration, key id (never the key itself,
-    // never variables, which may hold personal data).
-    async requestDidStart({ contextValue, request }) {
-      const started = process.hrtime.bigint();
-      return {
-        async willSendResponse({ response, errors, operationName }) {
-          logger.info(
-            {
-              requestId: contextValue.requestId,
-              operationName: operationName ?? request.operationName ?? null,
-              keyId: contextValue.viewer.keyId,
-              role: contextValue.viewer.role,
-              status: response.http.status ?? 200,
-              errors: errors?.length ?? 0,
-              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-            },
-            'graphql request',
-          );
-        },
-      };
-    },
-  });
-  const guard = requestGuard<Context>(schema, limits);
-  plugins.push(guard.plugin);
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
@@ -250,12 +83,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   app.set('trust proxy', false);
 
   // Every response carries a request id; logs and masked errors name the same one.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    requestScope.run({ requestId, sqlStatements: 0 }, () => next());
-  });
+  app.use(requestIdMiddleware());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -296,20 +124,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     '/graphql',
     corsMiddleware,
     express.json({ limit: limits.bodyLimitBytes }),
-    (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-      // The body parser's own answer is an HTML page with a stack: answer JSON instead.
-      const e = err as { type?: string; status?: number; length?: number };
-      if (e?.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
-      if (e?.type === 'entity.too.large') {
-        const found = typeof e.length === 'number' && Number.isFinite(e.length) ? `this one has ${e.length}` : 'this one has more';
-        return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes: ${found}`);
-      }
-      if (e?.status && e.status < 500) return jsonError(res, e.status, 'BAD_REQUEST', 'The request body could not be read');
-      next(err);
-    },
+    bodyErrorHandler(limits.bodyLimitBytes),
     rateLimit,
     (_req: Request, res: Response, next: NextFunction) => {
-      if (!state.ready) return jsonError(res, 503, 'SERVICE_UNAVAILABLE', 'The hub is starting: try again in a moment');
+      if (!state.ready) return jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The hub is starting: try again in a moment');
       next();
     },
     expressMiddleware(apollo, {
@@ -331,12 +149,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     }),
   );
 
-  app.use((_req: Request, res: Response) => jsonError(res, 404, 'NOT_FOUND', 'Not found: the GraphQL endpoint is /graphql'));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ requestId: requestScope.getStore()?.requestId, err }, 'unhandled error');
-    if (res.headersSent) return void res.end();
-    jsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-  });
+  app.use(notFound());
+  app.use(unhandledError(logger));
 
   let stopping: Promise<void> | null = null;
   return {

@@ -14,6 +14,15 @@ import {
   TokenBucketLimiter,
 } from '../src/common/rate-limit';
 import { requestScope } from '../src/common/request-scope';
+import { parse } from 'graphql/language/parser';
+
+// graphql's parser, counting its calls (it still parses): the introspection check must not parse
+// documents that cannot be introspection. Every `parse` of graphql goes through this module.
+jest.mock('graphql/language/parser', () => {
+  const actual = jest.requireActual<typeof import('graphql/language/parser')>('graphql/language/parser');
+  return { ...actual, parse: jest.fn(actual.parse) };
+});
+const parseSpy = parse as jest.MockedFunction<typeof parse>;
 
 /**
  * Rate limits: the token buckets on an injected clock, then the middleware in a small express
@@ -166,9 +175,9 @@ describe('isIntrospectionOnly', () => {
       'query IntrospectionQuery { __schema { types { name } } }',
       getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
       '{ __type(name: "Federation") { fields { name } } }',
-      '{ __typename }',
+      '{ __typename __schema { queryType { name } } }',
       '{ ...F } fragment F on Query { __schema { queryType { name } } }',
-      '{ ... on Query { __typename } }',
+      '{ ... on Query { __typename __type(name: "Query") { name } } }',
       'query A { __typename } query B { __schema { queryType { name } } }',
     ]) {
       expect({ q, introspection: isIntrospectionOnly(q) }).toEqual({ q, introspection: true });
@@ -190,8 +199,37 @@ describe('isIntrospectionOnly', () => {
       '{ __schema { queryType { name } }',
       'fragment F on Query { __typename }',
       `{ __typename ${'a: __typename '.repeat(3000)}}`, // past the token cap: not parsed
+      `{ __schema { queryType { name } } ${'a: __typename '.repeat(3000)}}`, // past the token cap
+      // __typename alone is an ordinary request: any client may add it, and it is no explorer's.
+      '{ __typename }',
+      '{ ... on Query { __typename } }',
+      '{ __typename } # __schema', // named in a comment only
+      '{ __schema: __typename }', // an alias is not the field
+      '{ __schemas }',
     ]) {
       expect({ q: q?.slice(0, 80), introspection: isIntrospectionOnly(q) }).toEqual({ q: q?.slice(0, 80), introspection: false });
+    }
+  });
+});
+
+describe('isIntrospectionOnly parses only documents naming __schema or __type', () => {
+  beforeEach(() => parseSpy.mockClear());
+
+  it('parses an introspection document (so the spy sees the parser at all)', () => {
+    expect(isIntrospectionOnly('{ __schema { queryType { name } } }')).toBe(true);
+    expect(isIntrospectionOnly('{ __type(name: "Query") { name } }')).toBe(true);
+    expect(parseSpy).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not parse a document whose only introspection field is __typename', () => {
+    for (const q of [
+      '{ __typename }',
+      '{ ... on Query { __typename } }',
+      '{ federations(first: 5) { __typename edges { node { __typename code } } } }',
+      `{ ${'__typename '.repeat(1500)} }`,
+      '{ __typenames __types __schemas }',
+    ]) {
+      expect({ q: q.slice(0, 80), introspection: isIntrospectionOnly(q), parsed: parseSpy.mock.calls.length }).toEqual({ q: q.slice(0, 80), introspection: false, parsed: 0 });
     }
   });
 });
@@ -326,6 +364,17 @@ describe('rateLimitMiddleware', () => {
     }
     // Mixing data into an introspection query makes it count.
     expect((await post(app, '{ __schema { queryType { name } } federations { totalCount } }')).status).toBe(429);
+  });
+
+  it('counts a document selecting only __typename like any request, in the data bucket', async () => {
+    const app = await startApp({ keyed: null, anonymous: limiter(1), introspection: limiter(5) });
+    const first = await post(app, '{ __typename }');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe('1'); // the anonymous bucket, not the introspection one
+    const refused = await post(app, '{ __typename }');
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors[0].message).toMatch(/^Too many requests: /);
+    expect((await post(app, INTROSPECTION[0])).status).toBe(200); // introspection still has its own
   });
 
   it('gives requests with a key their own bucket, one per key', async () => {

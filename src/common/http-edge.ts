@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { errorBody, jsonError } from './error-policy';
+import { ErrorCode } from './errors';
+import type { Logger } from './logger';
+import { requestScope } from './request-scope';
+
+/**
+ * The HTTP answers given before or around GraphQL: requests Node's parser refuses, the request id,
+ * bodies the JSON parser refuses, unknown paths and errors nothing else caught. All of them in
+ * GraphQL's error shape, with the request id.
+ */
+
+/**
+ * Requests Node's HTTP parser refuses before the hub sees them (a URL or headers over Node's
+ * 16 KiB limit, a request that takes too long to arrive, a malformed request line) get the hub's
+ * JSON error shape instead of an empty body. For the http server's `clientError` event.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', `The URL and headers exceed ${http.maxHeaderSize} bytes: send long queries by POST`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive']
+        : [400, ApolloServerErrorCode.BAD_REQUEST, 'Malformed HTTP request'];
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorBody(code, message, requestId));
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Every response carries a request id (the caller's `X-Request-Id` if it is a plausible one, a
+ * new UUID otherwise); logs and masked errors name the same one, through the request scope.
+ */
+export function requestIdMiddleware(): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    requestScope.run({ requestId, sqlStatements: 0 }, () => next());
+  };
+}
+
+/** Right after `express.json()`: its own answer is an HTML page with a stack; answer JSON instead. */
+export function bodyErrorHandler(bodyLimitBytes: number): ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; length?: number };
+    if (e?.type === 'entity.parse.failed') return jsonError(res, 400, ApolloServerErrorCode.BAD_REQUEST, 'The request body is not valid JSON');
+    if (e?.type === 'entity.too.large') {
+      const found = typeof e.length === 'number' && Number.isFinite(e.length) ? `this one has ${e.length}` : 'this one has more';
+      return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${bodyLimitBytes} bytes: ${found}`);
+    }
+    if (e?.status && e.status < 500) return jsonError(res, e.status, ApolloServerErrorCode.BAD_REQUEST, 'The request body could not be read');
+    next(err);
+  };
+}
+
+/** Any path but the GraphQL endpoint and the probes. */
+export function notFound(): RequestHandler {
+  return (_req: Request, res: Response) => jsonError(res, 404, ErrorCode.NOT_FOUND, 'Not found: the GraphQL endpoint is /graphql');
+}
+
+/** The last handler: an error nothing else answered is logged and masked (500). */
+export function unhandledError(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ requestId: requestScope.getStore()?.requestId, err }, 'unhandled error');
+    if (res.headersSent) return void res.end();
+    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+  };
+}
