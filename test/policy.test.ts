@@ -1,0 +1,596 @@
+import { getNamedType, GraphQLInterfaceType, isInterfaceType, isObjectType } from 'graphql';
+import { createAssociation, createFederation, createIntellectual, createKey, createMembership, uniq } from './factories';
+import { GqlResponse, startTestHub, TestHub } from './support/harness';
+import { buildSchema } from '../src/schema';
+import { toGlobalId } from '../src/common/node-id';
+import { FederationLevel } from '../src/modules/federation/federation.enums';
+import { MembershipStatus } from '../src/modules/intellectual/intellectual.enums';
+
+/**
+ * One visibility policy, every path. For every Node type × every role (the public, ANALYST, two
+ * association keys, ADMIN) this file reads what the role can see three ways and requires them to
+ * agree with each other and with the rules of the README ("Keys, roles and personal data"):
+ *
+ *  (a) every list whose items are of that type (top-level and nested, paged two at a time);
+ *  (b) each list's `totalCount`;
+ *  (c) `node(id)` for every row of the type's table, hidden ones included (ids read from SQL).
+ *
+ * The cases are a table (NODE_CASES): a new Node type, or a new list of one, adds one entry; the
+ * first test fails while the schema has a Node type or a connection of Node items with no entry.
+ */
+
+let t: TestHub;
+
+// --- roles --------------------------------------------------------------------------------------
+
+type RoleKind = 'PUBLIC' | 'ANALYST' | 'ASSOCIATION' | 'ADMIN';
+
+interface Role {
+  name: string;
+  kind: RoleKind;
+  /** For ASSOCIATION keys: which of the world's associations the key is bound to. */
+  bound?: 'A' | 'B';
+  headers: Record<string, string>;
+  /** Database id of the bound association (filled in once the world exists). */
+  associationId?: number;
+}
+
+const ROLES: Role[] = [
+  { name: 'PUBLIC (no key)', kind: 'PUBLIC', headers: {} },
+  { name: 'ANALYST', kind: 'ANALYST', headers: {} },
+  { name: 'ASSOCIATION A', kind: 'ASSOCIATION', bound: 'A', headers: {} },
+  { name: 'ASSOCIATION B', kind: 'ASSOCIATION', bound: 'B', headers: {} },
+  { name: 'ADMIN', kind: 'ADMIN', headers: {} },
+];
+
+// --- the database, as SQL sees it ------------------------------------------------------------------
+
+type Row = Record<string, any>;
+
+/** Every row of every Node type's table, read directly (hidden ones too), by type and id. */
+type Facts = Record<string, Map<number, Row>>;
+let facts: Facts;
+
+const rowsOf = (type: string): Row[] => [...(facts[type] ?? new Map()).values()];
+
+/** The rules, written from the README rather than from the code. */
+const rules = {
+  /** Public profiles for everyone; every person for ANALYST and ADMIN; an association key adds its own members, past and present. */
+  seesPerson(role: Role, personId: number): boolean {
+    const person = facts.Intellectual.get(personId)!;
+    switch (role.kind) {
+      case 'ADMIN':
+      case 'ANALYST':
+        return true;
+      case 'PUBLIC':
+        return person.public_profile === true;
+      case 'ASSOCIATION':
+        return person.public_profile === true || rowsOf('Membership').some((m) => m.intellectual_id === personId && m.association_id === role.associationId);
+    }
+  },
+  /** E-mail, phone, birth date: ADMIN, and the keys of associations the person currently (not ENDED) belongs to. */
+  seesPersonalData(role: Role, personId: number): boolean {
+    if (role.kind === 'ADMIN') return true;
+    if (role.kind !== 'ASSOCIATION') return false;
+    return rowsOf('Membership').some((m) => m.intellectual_id === personId && m.association_id === role.associationId && m.status !== MembershipStatus.ENDED);
+  },
+  personalData(role: Role, personId: number) {
+    const p = facts.Intellectual.get(personId)!;
+    return rules.seesPersonalData(role, personId) ? { email: p.email, phone: p.phone, birthDate: p.birth_date } : { email: null, phone: null, birthDate: null };
+  },
+};
+
+// --- the table of cases ---------------------------------------------------------------------------
+
+interface RefusedList {
+  code: string;
+  status: number;
+}
+
+interface ListPath {
+  /** The type holding the field: 'Query' for a top-level list, else a Node type reached with node(id). */
+  on: string;
+  field: string;
+  /** For a nested list: the database id of the parent of one of its items (null: no parent, in no such list). */
+  parentOf?: (row: Row) => number | null;
+  /** Roles that may not call the list at all, and how they are refused. */
+  refuses?: (role: Role) => RefusedList | null;
+  /**
+   * Filtered and reordered forms of the list (other SQL, same policy), walked besides the plain
+   * one: the arguments, and which rows of the type they are about.
+   */
+  variants?: () => { args: string; about: (row: Row) => boolean }[];
+}
+
+interface NodeCase {
+  type: string;
+  /** Fields selected on the type, the same through node(id) and through every list. */
+  selection: string;
+  /** May this role see this row? */
+  visible: (role: Role, row: Row) => boolean;
+  /** A short name for a row in failure messages. */
+  label?: (row: Row) => string;
+  lists: ListPath[];
+  /** Problems with one object as this role got it (personal data and the like); empty when right. */
+  check?: (role: Role, row: Row, obj: Row) => string[];
+}
+
+const EVERYONE = () => true;
+const ADMIN_ONLY: ListPath['refuses'] = (role) =>
+  role.kind === 'ADMIN' ? null : role.kind === 'PUBLIC' ? { code: 'UNAUTHENTICATED', status: 401 } : { code: 'FORBIDDEN', status: 403 };
+
+const samePersonal = (what: string, got: Row, want: Row): string[] =>
+  JSON.stringify({ email: got.email, phone: got.phone, birthDate: got.birthDate }) === JSON.stringify(want)
+    ? []
+    : [`${what}: personal data ${JSON.stringify({ email: got.email, phone: got.phone, birthDate: got.birthDate })}, expected ${JSON.stringify(want)}`];
+
+const NODE_CASES: NodeCase[] = [
+  {
+    type: 'Federation',
+    selection: 'code name level parent { id }',
+    visible: EVERYONE,
+    label: (r) => r.name,
+    lists: [
+      {
+        on: 'Query',
+        field: 'federations',
+        variants: () => [
+          { args: `filter: { parentCode: ${arg(codes.VN)} }`, about: (r) => facts.Federation.get(r.parent_id)?.code === codes.VN },
+          { args: 'filter: { level: NATIONAL }, orderBy: NAME', about: (r) => r.level === 'NATIONAL' },
+        ],
+      },
+      { on: 'Federation', field: 'members', parentOf: (r) => r.parent_id },
+    ],
+  },
+  {
+    type: 'Association',
+    selection: 'code name status federation { id }',
+    visible: EVERYONE,
+    label: (r) => r.name,
+    lists: [
+      {
+        on: 'Query',
+        field: 'associations',
+        variants: () => [
+          { args: `filter: { federationCode: ${arg(codes.HCM)} }, orderBy: CODE`, about: (r) => facts.Federation.get(r.federation_id)?.code === codes.HCM },
+          { args: 'filter: { search: "ho chi minh" }', about: (r) => fold(r.name).includes('ho chi minh') },
+        ],
+      },
+      { on: 'Federation', field: 'associations', parentOf: (r) => r.federation_id },
+    ],
+  },
+  {
+    type: 'Intellectual',
+    selection: 'fullName publicProfile email phone birthDate',
+    visible: (role, r) => rules.seesPerson(role, r.id),
+    label: (r) => r.full_name,
+    lists: [
+      {
+        on: 'Query',
+        field: 'intellectuals',
+        variants: () => [
+          { args: 'orderBy: RECENTLY_ADDED', about: () => true },
+          ...(['A', 'B', 'C'] as const).map((k) => ({ args: `filter: { associationCode: ${arg(codes[k])} }`, about: (r: Row) => memberOf(r.id, codes[k]) })),
+          { args: `filter: { associationCode: ${arg(codes.A)}, status: ENDED }`, about: (r) => memberOf(r.id, codes.A, MembershipStatus.ENDED) },
+          { args: 'filter: { status: LAPSED }', about: (r) => rowsOf('Membership').some((m) => m.intellectual_id === r.id && m.status === MembershipStatus.LAPSED) },
+          // Search is other SQL (ranked by similarity): the policy must hold there too.
+          { args: 'filter: { search: "duc" }', about: (r) => fold(r.full_name).includes('duc') },
+          { args: 'filter: { search: "Thị" }', about: (r) => fold(r.full_name).includes('thi') },
+        ],
+      },
+    ],
+    check: (role, r, obj) => samePersonal(r.full_name, obj, rules.personalData(role, r.id)),
+  },
+  {
+    type: 'Membership',
+    selection: 'externalId status intellectual { id fullName email phone birthDate } association { id }',
+    // A membership is shown with its person: visible exactly when the person is.
+    visible: (role, r) => rules.seesPerson(role, r.intellectual_id),
+    label: (r) => `${facts.Intellectual.get(r.intellectual_id)?.full_name} in ${facts.Association.get(r.association_id)?.code} (${r.status})`,
+    lists: [
+      {
+        on: 'Association',
+        field: 'members',
+        parentOf: (r) => r.association_id,
+        variants: () => [
+          { args: 'orderBy: RECENTLY_ADDED', about: () => true },
+          { args: 'filter: { status: ENDED }', about: (r) => r.status === MembershipStatus.ENDED },
+        ],
+      },
+      {
+        on: 'Intellectual',
+        field: 'memberships',
+        parentOf: (r) => r.intellectual_id,
+        variants: () => [{ args: 'filter: { status: ACTIVE }', about: (r) => r.status === MembershipStatus.ACTIVE }],
+      },
+    ],
+    check: (role, r, obj) => [
+      ...(obj.intellectual?.id === toGlobalId('Intellectual', r.intellectual_id) ? [] : [`membership ${r.id}: intellectual ${JSON.stringify(obj.intellectual)}`]),
+      ...(obj.association?.id === toGlobalId('Association', r.association_id) ? [] : [`membership ${r.id}: association ${JSON.stringify(obj.association)}`]),
+      ...samePersonal(`membership ${r.id}'s intellectual`, obj.intellectual ?? {}, rules.personalData(role, r.intellectual_id)),
+    ],
+  },
+  {
+    type: 'AuditEvent',
+    selection: 'action entityType entityId associationCode keyLabel',
+    visible: (role) => role.kind === 'ADMIN',
+    label: (r) => `${r.action} ${r.entity_type} ${r.entity_id}`,
+    lists: [
+      {
+        on: 'Query',
+        field: 'auditEvents',
+        refuses: ADMIN_ONLY,
+        variants: () => [
+          { args: `filter: { associationCode: ${arg(codes.A)} }`, about: (r) => r.association_code === codes.A },
+          { args: 'filter: { entityType: "Intellectual" }', about: (r) => r.entity_type === 'Intellectual' },
+        ],
+      },
+    ],
+  },
+];
+
+// --- the world --------------------------------------------------------------------------------------
+
+/** People of the world: who, public or not, and memberships (association → status). */
+interface PersonSpec {
+  fullName: string;
+  publicProfile: boolean;
+  in: Partial<Record<'A' | 'B', MembershipStatus>>;
+}
+
+const PEOPLE: Record<string, PersonSpec> = {
+  duc: { fullName: 'Nguyễn Văn Đức', publicProfile: true, in: { A: MembershipStatus.ACTIVE } },
+  minhDuc: { fullName: 'Trần Minh Đức', publicProfile: false, in: { B: MembershipStatus.ACTIVE } },
+  nhung: { fullName: 'Trần Thị Hồng Nhung', publicProfile: false, in: { A: MembershipStatus.ACTIVE } },
+  vinh: { fullName: 'Lê Quang Vinh', publicProfile: true, in: { B: MembershipStatus.ACTIVE } },
+  ha: { fullName: 'Phạm Thị Thu Hà', publicProfile: false, in: { B: MembershipStatus.ACTIVE } },
+  // Shared: a current member of both A and B, no public profile.
+  thanh: { fullName: 'Hồ Chí Thanh', publicProfile: false, in: { A: MembershipStatus.ACTIVE, B: MembershipStatus.ACTIVE } },
+  // Ended by endMemberships below (it starts ACTIVE).
+  tuyet: { fullName: 'Võ Thị Ánh Tuyết', publicProfile: false, in: { A: MembershipStatus.ACTIVE } },
+  xuan: { fullName: 'Bùi Thị Xuân', publicProfile: false, in: { A: MembershipStatus.ENDED, B: MembershipStatus.ACTIVE } },
+  mai: { fullName: 'Lý Thị Mai', publicProfile: false, in: { A: MembershipStatus.LAPSED } },
+  khoi: { fullName: 'Đặng Minh Khôi', publicProfile: true, in: { A: MembershipStatus.ENDED } },
+  lan: { fullName: 'Đỗ Thị Lan', publicProfile: false, in: {} },
+  phat: { fullName: 'Huỳnh Tấn Phát', publicProfile: true, in: {} },
+};
+/** Pushed through the hub: by A's key into A (not public), by ADMIN into C (public, a namesake of duc). */
+const PUSHED = {
+  chau: { fullName: 'Ngô Thị Bảo Châu', publicProfile: false },
+  duc3: { fullName: 'Nguyễn Văn Đức', publicProfile: true },
+};
+
+/** Codes of the world's federations and associations (they are unique per run). */
+const codes = { VN: '', HCM: '', A: '', B: '', C: '' };
+
+/** As the hub's search folds names: no diacritics, đ as d, lower case. */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+const memberOf = (personId: number, code: string, status?: MembershipStatus) =>
+  rowsOf('Membership').some((m) => m.intellectual_id === personId && facts.Association.get(m.association_id)?.code === code && (!status || m.status === status));
+const arg = (v: string) => JSON.stringify(v);
+
+let n = 0;
+const personalOf = (key: string) => {
+  n++;
+  return { email: `${key}.${n}@example.org`, phone: `0912 345 ${String(100 + n).padStart(3, '0')}`, birthDate: `19${60 + n}-0${(n % 9) + 1}-1${n % 10}` };
+};
+
+async function mutate(query: string, input: Row, headers: Record<string, string>): Promise<Row> {
+  const data = await t.data<Row>(query, { input }, headers);
+  const payload = data[Object.keys(data)[0]];
+  expect(payload.userErrors).toEqual([]);
+  return payload;
+}
+
+async function buildWorld(): Promise<void> {
+  const em = t.em();
+  const admin = await createKey(em, 'ADMIN');
+  const vn = await createFederation(em, { code: uniq('VUSTA'), name: 'Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam', level: FederationLevel.NATIONAL });
+  const hcm = await createFederation(em, {
+    code: uniq('HCM'),
+    name: 'Liên hiệp các Hội Khoa học và Kỹ thuật Thành phố Hồ Chí Minh',
+    province: 'Thành phố Hồ Chí Minh',
+    parent: vn,
+  });
+  const associations = {
+    A: await createAssociation(em, hcm, { code: uniq('YHOC'), name: 'Hội Y học Thành phố Hồ Chí Minh' }),
+    B: await createAssociation(em, vn, { code: uniq('DUOC'), name: 'Hội Dược học Việt Nam', fields: ['3.1'] }),
+  };
+  const externalIds: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(PEOPLE)) {
+    const person = await createIntellectual(em, { fullName: spec.fullName, publicProfile: spec.publicProfile, ...personalOf(key) });
+    for (const [which, status] of Object.entries(spec.in) as ['A' | 'B', MembershipStatus][]) {
+      const externalId = uniq('HV');
+      if (which === 'A') externalIds[key] = externalId;
+      await createMembership(em, person, associations[which], {
+        externalId,
+        status,
+        joinedOn: '2015-03-26',
+        ...(status === MembershipStatus.ENDED ? { leftOn: '2023-12-31', endReason: 'Chuyển công tác' } : {}),
+      });
+    }
+  }
+
+  // Writes through the hub's own mutations, so that the audit log has events of several keys.
+  const keyA = await createKey(em, 'ASSOCIATION', associations.A);
+  const keyB = await createKey(em, 'ASSOCIATION', associations.B);
+  const codeC = uniq('TIN');
+  await mutate(
+    `mutation($input: CreateAssociationInput!) { createAssociation(input: $input) { association { code } userErrors { code } } }`,
+    { code: codeC, name: 'Hội Tin học Thành phố Hồ Chí Minh', federationCode: hcm.code, fields: ['1.2'], joinedOn: '2001-09-02' },
+    admin.headers,
+  );
+  const UPSERT = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { code field message } } }`;
+  const push = async (code: string, key: string, p: { fullName: string; publicProfile: boolean }, headers: Record<string, string>) => {
+    const r = await mutate(UPSERT, { associationCode: code, idempotencyKey: uniq('policy'), members: [{ externalId: uniq('HV'), ...p, ...personalOf(key) }] }, headers);
+    expect(r.created).toBe(1);
+  };
+  await push(associations.A.code, 'chau', PUSHED.chau, keyA.headers);
+  await push(codeC, 'duc3', PUSHED.duc3, admin.headers);
+  const ended = await mutate(
+    `mutation($input: EndMembershipsInput!) { endMemberships(input: $input) { ended userErrors { code field message } } }`,
+    { associationCode: associations.A.code, externalIds: [externalIds.tuyet], leftOn: '2024-06-30', reason: 'Xin thôi' },
+    keyA.headers,
+  );
+  expect(ended.ended).toBe(1);
+  const version = (await t.data<Row>(`query($c: String!) { association(code: $c) { version } }`, { c: associations.B.code })).association.version;
+  await mutate(
+    `mutation($input: UpdateAssociationProfileInput!) { updateAssociationProfile(input: $input) { association { version } userErrors { code } } }`,
+    { code: associations.B.code, expectedVersion: version, shortName: 'Hội Dược học' },
+    keyB.headers,
+  );
+
+  const analyst = await createKey(em, 'ANALYST');
+  for (const role of ROLES) {
+    if (role.kind === 'ADMIN') role.headers = admin.headers;
+    if (role.kind === 'ANALYST') role.headers = analyst.headers;
+    if (role.bound) {
+      role.headers = (role.bound === 'A' ? keyA : keyB).headers;
+      role.associationId = associations[role.bound].id;
+    }
+  }
+  Object.assign(codes, { VN: vn.code, HCM: hcm.code, A: associations.A.code, B: associations.B.code, C: codeC });
+}
+
+/** Rows as JSON (dates as YYYY-MM-DD, as the API writes them), every column, every row. */
+async function readFacts(): Promise<Facts> {
+  const out: Facts = {};
+  for (const c of NODE_CASES) {
+    const table = t.orm.getMetadata().find(c.type)?.tableName;
+    if (!table) throw new Error(`Node type ${c.type}: no MikroORM entity of that name (give the case its table)`);
+    const rows = await t.orm.em.getConnection().execute<{ r: Row }[]>(`select to_jsonb(x) as r from "${table}" x order by id`);
+    out[c.type] = new Map(rows.map(({ r }) => [Number(r.id), r]));
+  }
+  return out;
+}
+
+// --- reading through the API ----------------------------------------------------------------------
+
+/** Small pages, so that paging is part of what is compared. */
+const PAGE = 2;
+
+const fragmentOf = (c: NodeCase) => `fragment Item on ${c.type} { ${c.selection} }`;
+const CONNECTION = `totalCount pageInfo { hasNextPage endCursor } edges { cursor node { __typename id ...Item } }`;
+
+function listQuery(c: NodeCase, p: ListPath, args: string): string {
+  const field = `${p.field}(first: ${PAGE}, after: $after${args ? `, ${args}` : ''})`;
+  return p.on === 'Query'
+    ? `query($after: String) { ${field} { ${CONNECTION} } } ${fragmentOf(c)}`
+    : `query($parent: ID!, $after: String) { node(id: $parent) { __typename ... on ${p.on} { ${field} { ${CONNECTION} } } } } ${fragmentOf(c)}`;
+}
+
+type Walk = { refused: RefusedList } | { parentHidden: true } | { items: Row[]; totalCounts: number[] };
+
+/** Every page of one list (of one parent), as this role gets it. */
+async function walk(role: Role, c: NodeCase, p: ListPath, args: string, parentId?: string): Promise<Walk> {
+  const items: Row[] = [];
+  const totalCounts: number[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 200; page++) {
+    const r: GqlResponse<Row> = await t.gql<Row>(listQuery(c, p, args), { after, ...(parentId ? { parent: parentId } : {}) }, role.headers);
+    if (r.body.errors?.length) {
+      if (page === 0 && r.body.errors.length === 1 && r.body.errors[0].extensions?.code) {
+        return { refused: { code: r.body.errors[0].extensions.code, status: r.status } };
+      }
+      throw new Error(`${role.name}, ${p.on}.${p.field}: ${JSON.stringify(r.body.errors)}`);
+    }
+    let conn: Row | undefined;
+    if (p.on === 'Query') conn = r.body.data![p.field];
+    else {
+      const parent = r.body.data!.node;
+      if (!parent) return { parentHidden: true };
+      conn = parent[p.field];
+    }
+    items.push(...conn!.edges.map((e: Row) => e.node));
+    totalCounts.push(conn!.totalCount);
+    if (conn!.edges.length > PAGE) throw new Error(`${p.on}.${p.field}: a page of ${conn!.edges.length} for first: ${PAGE}`);
+    if (!conn!.pageInfo.hasNextPage) return { items, totalCounts };
+    after = conn!.pageInfo.endCursor;
+  }
+  throw new Error(`${p.on}.${p.field}: more than 200 pages`);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const k = next++;
+        out[k] = await fn(items[k]);
+      }
+    }),
+  );
+  return out;
+}
+
+/** node(id) of every row of the type: the object, or null. */
+async function nodesOf(role: Role, c: NodeCase): Promise<Map<number, Row | null>> {
+  const q = `query($id: ID!) { node(id: $id) { __typename id ...Item } } ${fragmentOf(c)}`;
+  const ids = [...facts[c.type].keys()];
+  const got = await mapLimit(ids, 4, async (id) => {
+    const r = await t.gql<Row>(q, { id: toGlobalId(c.type, id) }, role.headers);
+    if (r.body.errors?.length) throw new Error(`${role.name}: node(${c.type} ${id}): ${JSON.stringify(r.body.errors)}`);
+    return r.body.data!.node as Row | null;
+  });
+  return new Map(ids.map((id, k) => [id, got[k]]));
+}
+
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+/** The database id in a global id ("Type:42", base64url). */
+const idOf = (globalId: string) => Number(Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]);
+
+// --- the tests ------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  t = await startTestHub();
+  await buildWorld();
+  facts = await readFacts();
+});
+afterAll(() => t.close());
+
+describe('the policy table covers the schema', () => {
+  const schema = buildSchema();
+  const node = schema.getType('Node') as GraphQLInterfaceType;
+
+  it('has exactly one case per Node type', () => {
+    expect(isInterfaceType(node)).toBe(true);
+    const inSchema = schema.getPossibleTypes(node).map((x) => x.name);
+    const missing = inSchema.filter((name) => !NODE_CASES.some((c) => c.type === name));
+    const stale = NODE_CASES.map((c) => c.type).filter((name) => !inSchema.includes(name));
+    // A Node type with no case here has no visibility test: add its entry to NODE_CASES.
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+    expect(new Set(NODE_CASES.map((c) => c.type)).size).toBe(NODE_CASES.length);
+  });
+
+  it('has every connection of Node items among the lists it walks', () => {
+    const nodeTypes = new Set(schema.getPossibleTypes(node).map((x) => x.name));
+    const inSchema: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        const returned = getNamedType(field.type);
+        if (!isObjectType(returned) || !returned.getFields().edges) continue;
+        const edge = getNamedType(returned.getFields().edges.type);
+        const item = isObjectType(edge) ? edge.getFields().node : undefined;
+        if (item && nodeTypes.has(getNamedType(item.type).name)) inSchema.push(`${getNamedType(item.type).name}: ${type.name}.${field.name}`);
+      }
+    }
+    const walked = new Set(NODE_CASES.flatMap((c) => c.lists.map((p) => `${c.type}: ${p.on}.${p.field}`)));
+    expect(sorted(walked)).toEqual(sorted(inSchema));
+  });
+});
+
+describe('the world', () => {
+  it('is what the rules are about (names per role, as a person reads the README)', async () => {
+    const names = (role: Role, test: (role: Role, id: number) => boolean) =>
+      rowsOf('Intellectual')
+        .filter((p) => test(role, p.id))
+        .map((p) => p.full_name)
+        .sort((x: string, y: string) => x.localeCompare(y, 'vi'));
+    const byName = (...keys: string[]) =>
+      keys.map((k) => (PEOPLE[k] ?? PUSHED[k as keyof typeof PUSHED]).fullName).sort((x, y) => x.localeCompare(y, 'vi'));
+    const everyone = byName(...Object.keys(PEOPLE), ...Object.keys(PUSHED));
+    const publicOnes = ['duc', 'vinh', 'khoi', 'phat', 'duc3'];
+    const [pub, analyst, a, b, admin] = ROLES;
+
+    expect(names(pub, rules.seesPerson)).toEqual(byName(...publicOnes));
+    expect(names(analyst, rules.seesPerson)).toEqual(everyone);
+    expect(names(admin, rules.seesPerson)).toEqual(everyone);
+    // Its own members, past (tuyet, xuan, khoi) and present (lapsed mai included), and the public.
+    expect(names(a, rules.seesPerson)).toEqual(byName(...publicOnes, 'nhung', 'thanh', 'tuyet', 'xuan', 'mai', 'chau'));
+    expect(names(b, rules.seesPerson)).toEqual(byName(...publicOnes, 'minhDuc', 'ha', 'thanh', 'xuan'));
+
+    expect(names(pub, rules.seesPersonalData)).toEqual([]);
+    expect(names(analyst, rules.seesPersonalData)).toEqual([]);
+    expect(names(admin, rules.seesPersonalData)).toEqual(everyone);
+    // Current members only: not tuyet, xuan or khoi, whose memberships in A ended.
+    expect(names(a, rules.seesPersonalData)).toEqual(byName('duc', 'nhung', 'thanh', 'mai', 'chau'));
+    expect(names(b, rules.seesPersonalData)).toEqual(byName('minhDuc', 'vinh', 'ha', 'thanh', 'xuan'));
+
+    // Every person holds personal data, so null means "hidden", never "unknown".
+    for (const p of rowsOf('Intellectual')) expect([p.email, p.phone, p.birth_date].every((v) => typeof v === 'string')).toBe(true);
+    const statuses = rowsOf('Membership').map((m) => m.status);
+    for (const s of [MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.ENDED]) expect(statuses).toContain(s);
+    expect(rowsOf('Federation').length).toBeGreaterThanOrEqual(2);
+    expect(rowsOf('Association').length).toBeGreaterThanOrEqual(3);
+    // Writes of three keys (ADMIN, A, B) are in the log.
+    expect(new Set(rowsOf('AuditEvent').map((e) => e.key_id)).size).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe.each(ROLES.map((r) => [r.name, r] as const))('%s', (_name, role) => {
+  it.each(NODE_CASES.map((c) => [c.type, c] as const))('%s: node(id), every list and every count agree with the rules', async (_type, c) => {
+    const problems: string[] = [];
+    const label = (id: number) => (facts[c.type].has(id) ? `${c.type} ${id} (${c.label?.(facts[c.type].get(id)!) ?? ''})` : `${c.type} ${id} (not in the database)`);
+
+    // (c) node(id) of every row, hidden ones included.
+    const nodes = await nodesOf(role, c);
+    const seen = new Set<number>();
+    for (const [id, obj] of nodes) {
+      if (!obj) continue;
+      seen.add(id);
+      if (obj.__typename !== c.type || obj.id !== toGlobalId(c.type, id)) problems.push(`node(${label(id)}) answered ${obj.__typename} ${obj.id}`);
+      for (const p of c.check?.(role, facts[c.type].get(id)!, obj) ?? []) problems.push(`node(id): ${p}`);
+    }
+    const expected = new Set([...facts[c.type].values()].filter((r) => c.visible(role, r)).map((r) => Number(r.id)));
+    const shownButHidden = [...seen].filter((id) => !expected.has(id)).map(label);
+    const hiddenButVisible = [...expected].filter((id) => !seen.has(id)).map(label);
+    if (shownButHidden.length) problems.push(`node(id) shows what the rules hide: ${shownButHidden.join('; ')}`);
+    if (hiddenButVisible.length) problems.push(`node(id) hides what the rules show: ${hiddenButVisible.join('; ')}`);
+
+    // (a) and (b): every list of the type; each item as node(id) answers it.
+    for (const { p, args, about } of c.lists.flatMap((p) => [{ args: '', about: () => true }, ...(p.variants?.() ?? [])].map((v) => ({ p, ...v })))) {
+      const path = `${p.on}.${p.field}${args ? `(${args})` : ''}`;
+      const refusal = p.refuses?.(role) ?? null;
+      // Items by parent: one group for a top-level list.
+      const groups = new Map<number | null, number[]>();
+      const rows = [...facts[c.type].values()].filter(about);
+      if (p.on === 'Query') groups.set(null, rows.map((r) => Number(r.id)));
+      else {
+        for (const parentId of facts[p.on].keys()) groups.set(parentId, []);
+        for (const r of rows) {
+          const parentId = p.parentOf!(r);
+          if (parentId !== null && parentId !== undefined) groups.get(Number(parentId))?.push(Number(r.id));
+        }
+      }
+      for (const [parentId, ids] of groups) {
+        const where = parentId === null ? path : `${path} of ${p.on} ${parentId}`;
+        const result = await walk(role, c, p, args, parentId === null ? undefined : toGlobalId(p.on, parentId));
+        if ('refused' in result) {
+          if (!refusal) problems.push(`${where}: refused with ${JSON.stringify(result.refused)}`);
+          else if (JSON.stringify(result.refused) !== JSON.stringify(refusal)) problems.push(`${where}: refused with ${JSON.stringify(result.refused)}, expected ${JSON.stringify(refusal)}`);
+          // What the role may not list, it may not fetch one by one either.
+          const fetched = ids.filter((id) => nodes.get(id)).map(label);
+          if (fetched.length) problems.push(`${where} is refused but node(id) answers ${fetched.join('; ')}`);
+          continue;
+        }
+        if (refusal) problems.push(`${where}: answered, expected ${JSON.stringify(refusal)}`);
+        if ('parentHidden' in result) {
+          // Nothing of a hidden parent is reachable through it; its items must be hidden too, or another list shows them.
+          continue;
+        }
+        const listed = result.items.map((o) => o.id as string);
+        const wanted = ids.filter((id) => nodes.get(id)).map((id) => toGlobalId(c.type, id));
+        if (new Set(listed).size !== listed.length) problems.push(`${where}: an item listed twice across pages`);
+        if (JSON.stringify(sorted(listed)) !== JSON.stringify(sorted(wanted))) {
+          const extra = listed.filter((g) => !wanted.includes(g)).map((g) => label(idOf(g)));
+          const absent = wanted.filter((g) => !listed.includes(g)).map((g) => label(idOf(g)));
+          problems.push(
+            `${where}: the list and node(id) disagree; listed, but null by id or not what the list is about: [${extra.join('; ')}]; ` +
+              `non-null by id and what the list is about, but not listed: [${absent.join('; ')}]`,
+          );
+        }
+        if (new Set(result.totalCounts).size > 1) problems.push(`${where}: totalCount changed between pages: ${result.totalCounts.join(', ')}`);
+        if (result.totalCounts[0] !== listed.length) problems.push(`${where}: totalCount ${result.totalCounts[0]}, items ${listed.length}`);
+        for (const item of result.items) {
+          const id = idOf(item.id);
+          const byId = nodes.get(id);
+          if (byId && JSON.stringify(item) !== JSON.stringify(byId)) problems.push(`${where}: ${label(id)} differs from node(id): ${JSON.stringify(item)} vs ${JSON.stringify(byId)}`);
+          if (facts[c.type].has(id)) for (const q of c.check?.(role, facts[c.type].get(id)!, item) ?? []) problems.push(`${where}: ${q}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
