@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       }
     }
     hub.state.ready = true;
+    hub.startBackground();
     logger.info({ url: graphqlUrl }, 'federation hub ready');
     const warming = Date.now();
     hub.warmStats().then(

@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
 import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
+import { startBackground } from './modules';
 import { buildSchema } from './schema';
 import { createLogger, Logger } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
@@ -39,6 +40,8 @@ export interface Hub {
   stop(): Promise<void>;
   /** Fill the statistics cache for every federation (in the background, after start-up). */
   warmStats(): Promise<number>;
+  /** Start the modules' background work (once the database is migrated); stop() ends it. */
+  startBackground(): void;
 }
 
 export async function createServer(orm: MikroORM, config: Config, opts: { logger?: Logger; state?: HubState } = {}): Promise<Hub> {
@@ -153,6 +156,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   app.use(unhandledError(logger));
 
   let stopping: Promise<void> | null = null;
+  let stopBackground = () => {};
   return {
     app,
     httpServer,
@@ -160,11 +164,16 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     state,
     stop: () =>
       (stopping ??= (async () => {
+        stopBackground();
         guard.stopping();
         const graceful = await drain.stop();
         if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
         await apollo.stop();
       })()),
     warmStats: () => warmStatsCache(orm.em, caches.stats),
+    startBackground: () => {
+      stopBackground();
+      stopBackground = startBackground({ em: orm.em, logger });
+    },
   };
 }

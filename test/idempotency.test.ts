@@ -305,3 +305,48 @@ describe('pushes to one association are serialised', () => {
     expect(new Set([...ids.values()].map((s) => [...s][0])).size).toBe(distinct);
   });
 });
+
+describe('every mutation takes an idempotency key', () => {
+  const CREATE = `mutation($input: CreateAssociationInput!) { createAssociation(input: $input) { association { id code name } userErrors { code field } } }`;
+  const STATUS = `mutation($input: SetAssociationStatusInput!) { setAssociationStatus(input: $input) { association { id status } userErrors { code } } }`;
+
+  it('createAssociation replays its first answer, writes once, and refuses the key with another input', async () => {
+    const key = idemKey('create');
+    const code = `ID-${process.pid}-${seq++}`.slice(0, 40).toUpperCase();
+    const input = { code, name: 'Hội Khoa học Lịch sử Hồ Chí Minh', federationCode: federation.code, idempotencyKey: key };
+    const first = await t.gql(CREATE, { input }, admin.headers);
+    expect(first.body.data!.createAssociation.userErrors).toEqual([]);
+    const before = await counts();
+    const again = await t.gql(CREATE, { input }, admin.headers);
+    expect(again.body).toEqual(first.body);
+    expect(await counts()).toEqual(before);
+    const other = await t.gql(CREATE, { input: { ...input, name: 'Hội khác' } }, admin.headers);
+    expect(other.body.data!.createAssociation.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'] }]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('setAssociationStatus with a malformed key is refused before anything is written', async () => {
+    const a = await newAssociation();
+    const before = await counts();
+    const r = await t.gql(STATUS, { input: { code: a.code, status: 'SUSPENDED', idempotencyKey: 'bad key with spaces' } }, admin.headers);
+    expect(r.body.data!.setAssociationStatus.userErrors).toEqual([{ code: 'INVALID' }]);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('expired records are purged', () => {
+  it('at start and then periodically: a 25-hour-old record holding a 5,000-row response goes, a fresh one stays', async () => {
+    const big = { results: Array.from({ length: 5000 }, (_, k) => ({ externalId: `HV-${k}`, outcome: 'CREATED', note: 'Nguyễn Văn Đức, Hồ Chí Minh' })) };
+    const old = idemKey('old');
+    const fresh = idemKey('fresh');
+    await sql(`insert into idempotency_record (key_id, idempotency_key, operation, request_hash, response, created_at)
+               values (?, ?, 'upsertMembers', 'x', ?::jsonb, now() - interval '25 hours'), (?, ?, 'upsertMembers', 'y', ?::jsonb, now() - interval '1 hour')`, [
+      admin.id, old, JSON.stringify(big), admin.id, fresh, JSON.stringify(big),
+    ]);
+    const present = async () => (await sql<{ k: string }>(`select idempotency_key as k from idempotency_record where idempotency_key in (?, ?)`, [old, fresh])).map((r) => r.k).sort();
+    expect(await present()).toEqual([fresh, old].sort());
+    t.hub.startBackground(); // what the hub does once it is ready; the purge runs at once
+    for (let i = 0; i < 600 && (await present()).includes(old); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await present()).toEqual([fresh]);
+  });
+});

@@ -2,6 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth';
 import type { SharedCaches } from '../context';
+import type { Logger } from './logger';
 
 /** What a module's loader factory gets: one request's entity manager and viewer, and the hub's caches. */
 export interface LoaderDeps {
@@ -19,6 +20,12 @@ export interface NodeTypeEntry<L = Record<string, unknown>> {
   type: Function;
   /** The name of a loader of this module: a DataLoader<number, T | null>. */
   loader: keyof L & string;
+}
+
+/** What background work gets: the hub's root entity manager (fork it per run) and its logger. */
+export interface BackgroundDeps {
+  em: EntityManager;
+  logger: Logger;
 }
 
 /** Audit vocabulary a module writes: names (as stored) and what they mean. */
@@ -43,6 +50,11 @@ export interface HubModule<L extends object = object> {
   nodeTypes?: NodeTypeEntry<L>[];
   /** Entity types and actions the module records in the audit log. */
   audit?: AuditVocabulary;
+  /**
+   * Work the module does in the background of a ready hub (e.g. purging expired records): started
+   * once the database is migrated, stopped (by the function it returns) when the hub stops.
+   */
+  background?(deps: BackgroundDeps): () => void;
   /** A step of the demo data, run in module order on an empty database. */
   demoSeed?(em: EntityManager): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
+import type { BackgroundDeps, HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
 import { associationModule } from './association/association.module';
 import { auditModule } from './audit/audit.module';
 import { federationModule } from './federation/federation.module';
@@ -60,4 +60,10 @@ export async function seedDemoData(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
     for (const m of all) await m.demoSeed?.(tx);
   });
+}
+
+/** Starts every module's background work; the function returned stops all of it. */
+export function startBackground(deps: BackgroundDeps): () => void {
+  const stops = all.map((m) => m.background?.(deps));
+  return () => stops.forEach((stop) => stop?.());
 }

@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../../common/logger';
 import { knexOf, runQuery } from '../../common/sql';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
+/** How often a running hub purges expired records. */
+export const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** JSON with sorted keys and no undefined values: the same input always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -59,12 +62,42 @@ export class IdempotencyService {
     );
   }
 
-  /** Drops records older than 24 hours (called now and then; expired keys are also ignored on claim). */
-  async purgeExpired(): Promise<number> {
-    const rows = await runQuery(
-      this.em,
-      knexOf(this.em).raw(`delete from idempotency_record where created_at < now() - make_interval(hours => ?) returning 1`, [IDEMPOTENCY_TTL_HOURS]),
-    );
-    return rows.length;
+  /**
+   * Drops records older than 24 hours, a batch at a time (each may hold a 5,000-row response, so
+   * one statement for all could hold locks and write WAL for long). Expired keys are also
+   * ignored on claim, so this only frees space.
+   */
+  async purgeExpired(batch = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await runQuery(
+        this.em,
+        knexOf(this.em).raw(
+          `delete from idempotency_record where ctid = any(array(
+             select ctid from idempotency_record where created_at < now() - make_interval(hours => ?) limit ?)) returning 1`,
+          [IDEMPOTENCY_TTL_HOURS, batch],
+        ),
+      );
+      total += rows.length;
+      if (rows.length < batch) return total;
+    }
   }
+}
+
+/** Purges expired records now, then every `everyMs`; returns the function that stops it. */
+export function startIdempotencyPurge(em: EntityManager, logger: Logger, everyMs = IDEMPOTENCY_PURGE_EVERY_MS): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    new IdempotencyService(em.fork())
+      .purgeExpired()
+      .then((n) => n && logger.info({ purged: n }, 'expired idempotency records purged'))
+      .catch((err) => logger.warn({ err }, 'purging expired idempotency records failed'))
+      .finally(() => (running = false));
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
