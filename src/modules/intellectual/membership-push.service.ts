@@ -56,7 +56,7 @@ interface ExistingRow {
 
 export interface PushResultData {
   externalId: string;
-  id: string;
+  intellectualId: string;
   membershipId: string;
   outcome: PushOutcome;
 }
@@ -298,7 +298,7 @@ export class MembershipPushService {
           newMemberships.push({ id: mid, intellectual_id: iid, external_id: row.externalId, ...this.membershipRow(membership), given_name: givenNameOf(person.fullName), full_name: person.fullName });
           audit.push({ entityType: 'Intellectual', entityId: iid, action: 'CREATE', associationCode: association.code, changes: diff(null, { ...person }) });
           audit.push({ entityType: 'Membership', entityId: mid, action: 'CREATE', associationCode: association.code, changes: diff(null, { externalId: row.externalId, ...membership }) });
-          results.push({ externalId: row.externalId, id: toGlobalId('Intellectual', iid), membershipId: toGlobalId('Membership', mid), outcome: PushOutcome.CREATED });
+          results.push({ externalId: row.externalId, intellectualId: toGlobalId('Intellectual', iid), membershipId: toGlobalId('Membership', mid), outcome: PushOutcome.CREATED });
           continue;
         }
         const person: PersonValues = { ...old.person, ...row.person };
@@ -327,7 +327,7 @@ export class MembershipPushService {
         const outcome = personChanged || membershipChanged ? PushOutcome.UPDATED : PushOutcome.UNCHANGED;
         if (outcome === PushOutcome.UPDATED) updated++;
         else unchanged++;
-        results.push({ externalId: row.externalId, id: toGlobalId('Intellectual', old.i_id), membershipId: toGlobalId('Membership', old.m_id), outcome });
+        results.push({ externalId: row.externalId, intellectualId: toGlobalId('Intellectual', old.i_id), membershipId: toGlobalId('Membership', old.m_id), outcome });
       }
 
       await this.write(tx, association.id, newPeople, newMemberships, changedPeople, changedMemberships);
@@ -496,7 +496,7 @@ export class MembershipPushService {
           const m = found.get(id)!;
           return {
             externalId: id,
-            id: toGlobalId('Intellectual', m.i_id),
+            intellectualId: toGlobalId('Intellectual', m.i_id),
             membershipId: toGlobalId('Membership', m.m_id),
             outcome: m.membership.status === MembershipStatus.ENDED ? PushOutcome.ALREADY_ENDED : PushOutcome.ENDED,
           };
