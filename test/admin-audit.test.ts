@@ -113,7 +113,7 @@ describe('updateAssociationProfile', () => {
     expect((await associationRow(a.code)).version).toBe(2);
 
     const [ev] = await auditOf({ associationCode: a.code });
-    expect(ev).toMatchObject({ entityType: 'Association', entityId: toGlobalId('Association', a.id), action: 'UPDATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId });
+    expect(ev).toMatchObject({ entityType: 'ASSOCIATION', entityId: toGlobalId('Association', a.id), action: 'UPDATE', keyId: String(admin.id), keyLabel: await labelOf(admin), requestId });
     expect(Math.abs(Date.parse(ev.at) - Date.now())).toBeLessThan(60_000);
     expect(ev.changes.name).toEqual({ old: 'Hội Y học Sóc Trăng', new: 'Hội Y học tỉnh Sóc Trăng' });
     expect(ev.changes.nameEn).toEqual({ old: null, new: 'Soc Trang Medical Association' });
@@ -199,7 +199,7 @@ describe('updateAssociationProfile', () => {
     const { payload } = await write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'Của mình' }, own.headers);
     expect(payload).toMatchObject({ userErrors: [], association: { shortName: 'Của mình', version: 2 } });
     const [ev] = await auditOf({ associationCode: a.code });
-    expect(ev).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), action: 'UPDATE' });
+    expect(ev).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), action: 'UPDATE' });
 
     const before = await counts();
     const rowB = await associationRow(b.code);
@@ -239,8 +239,8 @@ describe('createFederation (ADMIN only)', () => {
     });
     const read = await t.data<any>(`query($c: String!) { federation(code: $c) { code parent { code } } }`, { c: code });
     expect(read.federation).toEqual({ code, parent: { code: federation.code } });
-    const [ev] = await auditOf({ entityType: 'Federation' }, 1);
-    expect(ev).toMatchObject({ entityType: 'Federation', entityId: payload.federation.id, action: 'CREATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId, associationCode: null });
+    const [ev] = await auditOf({ entityType: 'FEDERATION' }, 1);
+    expect(ev).toMatchObject({ entityType: 'FEDERATION', entityId: payload.federation.id, action: 'CREATE', keyId: String(admin.id), keyLabel: await labelOf(admin), requestId, associationCode: null });
     expect(ev.changes).toMatchObject({ code: { old: null, new: code }, level: { old: null, new: 'PROVINCIAL' }, parentCode: { old: null, new: federation.code }, foundedOn: { old: null, new: '2008-02-29' } });
   });
 
@@ -285,7 +285,7 @@ describe('createAssociation (ADMIN only)', () => {
     expect(payload.userErrors).toEqual([]);
     expect(payload.association).toMatchObject({ code, name: 'Hội Y học tỉnh Sóc Trăng', version: 1, status: 'ACTIVE', joinedOn: '2010-10-10', federation: { code: federation.code }, fields: [{ code: '3.2' }] });
     const [ev] = await auditOf({ associationCode: code });
-    expect(ev).toMatchObject({ entityType: 'Association', action: 'CREATE', associationCode: code, keyId: admin.id, requestId });
+    expect(ev).toMatchObject({ entityType: 'ASSOCIATION', action: 'CREATE', associationCode: code, keyId: String(admin.id), requestId });
     expect(ev.changes).toMatchObject({ code: { old: null, new: code }, name: { old: null, new: 'Hội Y học tỉnh Sóc Trăng' }, status: { old: null, new: 'ACTIVE' } });
   });
 
@@ -322,7 +322,7 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(s1.payload).toMatchObject({ userErrors: [], association: { status: 'SUSPENDED', version: 2 } });
     const s2 = await write(SET_STATUS, { code: a.code, status: 'DISSOLVED' });
     expect(s2.payload).toMatchObject({ userErrors: [], association: { status: 'DISSOLVED', version: 3 } });
-    const events = await auditOf({ associationCode: a.code, entityType: 'Association' });
+    const events = await auditOf({ associationCode: a.code, entityType: 'ASSOCIATION' });
     expect(events.map((e) => [e.action, e.changes, e.requestId])).toEqual([
       ['STATUS', { status: { old: 'SUSPENDED', new: 'DISSOLVED' } }, s2.requestId],
       ['STATUS', { status: { old: 'ACTIVE', new: 'SUSPENDED' }, reason: { old: null, new: 'Không đại hội nhiệm kỳ' } }, s1.requestId],
@@ -399,10 +399,10 @@ describe('audit events of pushes', () => {
     expect(r.headers.get('x-request-id')).toBe('push-audit-0001');
     const created = await auditOf({ associationCode: a.code });
     expect(created.map((e) => [e.entityType, e.action])).toEqual([
-      ['Membership', 'CREATE'],
-      ['Intellectual', 'CREATE'],
+      ['MEMBERSHIP', 'CREATE'],
+      ['INTELLECTUAL', 'CREATE'],
     ]);
-    for (const e of created) expect(e).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
+    for (const e of created) expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
     const [membership, person] = created;
     expect(person.changes).toMatchObject({
       fullName: { old: null, new: 'Lê Văn An' },
@@ -423,7 +423,7 @@ describe('audit events of pushes', () => {
       own.headers,
     );
     expect(u.body.data.upsertMembers.updated).toBe(1);
-    const [update] = await auditOf({ associationCode: a.code, entityType: 'Intellectual' }, 1);
+    const [update] = await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' }, 1);
     expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id') });
     expect(update.changes).toEqual({
       fullName: { old: 'Lê Văn An', new: 'Lê Văn Ân' },
@@ -434,7 +434,7 @@ describe('audit events of pushes', () => {
     // End and reactivate.
     const e = await t.gql<any>(END, { input: { associationCode: a.code, externalIds: ['A-1'], leftOn: '2024-01-31', reason: 'Chuyển đi' } }, own.headers);
     expect(e.body.data.endMemberships.ended).toBe(1);
-    const [ended] = await auditOf({ associationCode: a.code, entityType: 'Membership' }, 1);
+    const [ended] = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' }, 1);
     expect(ended).toMatchObject({ action: 'END', requestId: e.headers.get('x-request-id'), changes: { status: { old: 'ACTIVE', new: 'ENDED' }, leftOn: { old: null, new: '2024-01-31' }, endReason: { old: null, new: 'Chuyển đi' } } });
 
     // The personal data never reaches the audit table, in any form.
@@ -513,18 +513,30 @@ describe('auditEvents', () => {
     const all = await auditOf({ associationCode: a.code });
     expect(all).toHaveLength(13);
     expect(all.every((e) => e.associationCode === a.code)).toBe(true);
-    const memberships = await auditOf({ associationCode: a.code, entityType: 'Membership' });
+    const memberships = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' });
     expect(memberships.map((e) => e.action)).toEqual(['END', 'CREATE', 'CREATE', 'CREATE', 'CREATE', 'CREATE']);
-    expect((await auditOf({ associationCode: a.code, entityType: 'Intellectual' })).map((e) => e.action)).toEqual(Array(5).fill('CREATE'));
+    expect((await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' })).map((e) => e.action)).toEqual(Array(5).fill('CREATE'));
     const recent = await auditOf({ associationCode: a.code, since });
     expect(recent.map((e) => [e.entityType, e.action])).toEqual([
-      ['Association', 'UPDATE'],
-      ['Membership', 'END'],
+      ['ASSOCIATION', 'UPDATE'],
+      ['MEMBERSHIP', 'END'],
     ]);
     for (const e of recent) expect(new Date(e.at).getTime()).toBeGreaterThanOrEqual(new Date(since).getTime());
-    expect(await auditOf({ associationCode: a.code, entityType: 'Association', since })).toHaveLength(1);
+    expect(await auditOf({ associationCode: a.code, entityType: 'ASSOCIATION', since })).toHaveLength(1);
     expect(await auditOf({ associationCode: 'NO-SUCH-ASSOC' })).toEqual([]);
-    expect(await auditOf({ entityType: 'Nothing' })).toEqual([]);
+    // The table keeps the type names it always held; the enum reads them.
+    const stored = await sql<{ entity_type: string; action: string }>(`select distinct entity_type, action from audit_event where association_code = ? order by 1, 2`, [a.code]);
+    expect(stored.map((r) => [r.entity_type, r.action])).toEqual([
+      ['Association', 'UPDATE'],
+      ['Intellectual', 'CREATE'],
+      ['Membership', 'CREATE'],
+      ['Membership', 'END'],
+    ]);
+    // Not a kind of entity, nor the stored spelling: refused before anything runs.
+    for (const entityType of ['Nothing', 'Association']) {
+      const r = await t.gql<any>(AUDIT, { filter: { entityType } }, admin.headers);
+      expect([r.status, r.body.errors?.[0]?.extensions?.code, r.body.data ?? null]).toEqual([400, 'BAD_USER_INPUT', null]);
+    }
     const later = new Date(Date.now() + 60_000).toISOString();
     expect(await auditOf({ associationCode: a.code, since: later })).toEqual([]);
   });
@@ -578,7 +590,7 @@ describe('node(id) of an audit event', () => {
       const list = await t2.gql<any>(`{ auditEvents(first: 1) { edges { node { id action } } } }`, undefined, admin.headers);
       const id = list.body.data.auditEvents.edges[0].node.id;
       const q = `query($id: ID!) { node(id: $id) { __typename ... on AuditEvent { action entityType } } }`;
-      expect((await t2.gql<any>(q, { id }, admin.headers)).body.data.node).toEqual({ __typename: 'AuditEvent', action: 'CREATE', entityType: 'Federation' });
+      expect((await t2.gql<any>(q, { id }, admin.headers)).body.data.node).toEqual({ __typename: 'AuditEvent', action: 'CREATE', entityType: 'FEDERATION' });
       expect((await t2.gql<any>(q, { id }, (await createKey(em, 'ANALYST')).headers)).body.data.node).toBeNull();
       expect((await t2.gql<any>(q, { id })).body.data.node).toBeNull();
     } finally {
