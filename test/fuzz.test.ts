@@ -170,6 +170,8 @@ const CURSOR_TEMPLATES = [
 const NESTED_CURSOR_TEMPLATES = [
   'association(code: "FUZZ-A1") { members(first: 2, orderBy: VIETNAMESE_NAME, after: $after) { edges { cursor } } }',
   'association(code: "FUZZ-A1") { members(first: 2, orderBy: RECENTLY_ADDED, after: $after) { edges { cursor } } }',
+  'association(code: "FUZZ-A1") { members(first: 2, orderBy: RECENTLY_JOINED, after: $after) { edges { cursor } } }',
+  'intellectuals(first: 1, filter: { associationCode: "FUZZ-A1" }) { edges { node { memberships(first: 2, after: $after) { edges { cursor } } } } }',
   'federation(code: "FUZZ-VN") { members(first: 2, orderBy: NAME, after: $after) { edges { cursor } } }',
   'federation(code: "FUZZ-VN") { members(first: 2, orderBy: CODE, after: $after) { edges { cursor } } }',
   'federation(code: "FUZZ-ST") { associations(first: 2, orderBy: NAME, after: $after) { edges { cursor } } }',

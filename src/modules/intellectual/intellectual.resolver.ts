@@ -4,7 +4,7 @@ import type { Context } from '../../context';
 import { LocalDateScalar } from '../../common/scalars';
 import { Association } from '../association/association.entity';
 import { Intellectual } from './intellectual.entity';
-import { IntellectualsArgs, MembershipsArgs } from './intellectual.inputs';
+import { IntellectualMembershipsArgs, IntellectualsArgs, MembershipsArgs } from './intellectual.inputs';
 import { IntellectualService } from './intellectual.service';
 import { IntellectualConnection, MembershipConnection } from './intellectual.types';
 import { Membership } from './membership.entity';
@@ -12,7 +12,7 @@ import { Membership } from './membership.entity';
 const PERSONAL =
   'Personal data: visible to ADMIN keys and to the keys of associations this person currently belongs to (not ended); null for everyone else (and when unknown).';
 
-const pageKey = (args: MembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
+const pageKey = (args: MembershipsArgs | IntellectualMembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
 
 @Resolver(() => Intellectual)
 export class IntellectualResolver {
@@ -39,8 +39,8 @@ export class IntellectualResolver {
     return (await ctx.loaders.personalDataAccess.load(i.id)) ? (i.birthDate ?? null) : null;
   }
 
-  @FieldResolver(() => MembershipConnection, { description: "This person's memberships in associations." })
-  async memberships(@Root() i: Intellectual, @Args(() => MembershipsArgs) args: MembershipsArgs, @Ctx() ctx: Context) {
+  @FieldResolver(() => MembershipConnection, { description: "This person's memberships in associations, by default most recently joined first." })
+  async memberships(@Root() i: Intellectual, @Args(() => IntellectualMembershipsArgs) args: IntellectualMembershipsArgs, @Ctx() ctx: Context) {
     const page = await ctx.loaders.membershipsOfIntellectual.load({ parentId: i.id, args: pageKey(args) });
     return MembershipConnection.build(page, () => ctx.loaders.membershipCountOfIntellectual.load({ parentId: i.id, args: args.filter ?? null }));
   }
