@@ -80,6 +80,17 @@ async function refused(query: string, input: Row, headers: Record<string, string
   return [r.status, r.body.errors![0].extensions!.code];
 }
 
+/**
+ * A write whose input does not fit the schema's types: refused before anything runs (400 and
+ * BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), naming the input path.
+ */
+async function mistyped(query: string, input: Row): Promise<[number, string, string]> {
+  const r = await t.gql<any>(query, { input }, admin.headers);
+  expect(r.body.data ?? null).toBeNull();
+  expect(r.body.errors).toHaveLength(1);
+  return [r.status, r.body.errors![0].extensions!.code, r.body.errors![0].message];
+}
+
 async function auditOf(filter: Row, first = 100, headers = admin.headers): Promise<Row[]> {
   const d = await t.data<any>(AUDIT, { filter, first }, headers);
   return d.auditEvents.edges.map((e: any) => e.node);
@@ -172,8 +183,9 @@ describe('updateAssociationProfile', () => {
       expectedVersion: 1,
       name: '  ',
       fields: ['3.2', '42'],
+      // Well-typed values (a real date, absolute URLs, an address the EmailAddress scalar takes) that the rules refuse.
       charter: { approvedOn: '2999-01-01', url: 'ftp://example.vn/charter' },
-      contact: { email: 'lienhe@@hoi', website: 'not a url', phone: 'abc' },
+      contact: { email: 'lienhe@hoi', website: 'mailto:lienhe@hoi.example.vn', phone: 'abc' },
     });
     expect(payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual(
       expect.arrayContaining([
@@ -188,6 +200,25 @@ describe('updateAssociationProfile', () => {
     );
     expect(payload.userErrors).toHaveLength(7);
     expect(payload.association).toMatchObject({ code: a.code, version: 1 });
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('values that are not a date, an e-mail address or a URL are refused before anything runs, naming their path', async () => {
+    const a = await newAssociation();
+    const row = await associationRow(a.code);
+    const before = await counts();
+    for (const [change, path] of [
+      [{ charter: { approvedOn: '2020-02-30' } }, 'input.charter.approvedOn'],
+      [{ charter: { approvedOn: '' } }, 'input.charter.approvedOn'],
+      [{ charter: { url: 'not a url' } }, 'input.charter.url'],
+      [{ contact: { email: 'lienhe@@hoi' } }, 'input.contact.email'],
+      [{ contact: { website: 'hoiyhoc.example.vn' } }, 'input.contact.website'],
+    ] as const) {
+      const [status, code, message] = await mistyped(UPDATE, { code: a.code, expectedVersion: 1, ...change });
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "${path}"`);
+    }
     expect(await associationRow(a.code)).toEqual(row);
     expect(await counts()).toEqual(before);
   });
@@ -250,12 +281,25 @@ describe('createFederation (ADMIN only)', () => {
     expect(dup.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
     const orphan = await write(CREATE_FEDERATION, { code: uniq('LHH'), name: 'Mồ côi', level: 'PROVINCIAL', parentCode: 'NO-SUCH-FED' });
     expect(orphan.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['parentCode'] })] });
-    const bad = await write(CREATE_FEDERATION, { code: 'lower case', name: '', level: 'COUNTY' });
+    const bad = await write(CREATE_FEDERATION, { code: 'lower case', name: '', level: 'PROVINCIAL' });
     expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field.join('.')]).sort()).toEqual([
       ['INVALID', 'code'],
       ['REQUIRED', 'name'],
-      ['UNKNOWN_ENUM_VALUE', 'level'],
     ]);
+    // A level, a founding date or a decision date that is not one: refused before anything runs.
+    for (const [change, path] of [
+      [{ level: 'COUNTY' }, 'level'],
+      [{ level: 'provincial' }, 'level'],
+      [{ foundedOn: '20080229' }, 'foundedOn'],
+      [{ foundingDecision: { number: '1/QĐ', date: '2008-02-30' } }, 'foundingDecision.date'],
+    ] as const) {
+      const [status, code, message] = await mistyped(CREATE_FEDERATION, Object.assign({ code: uniq('LHH'), name: 'Sai kiểu', level: 'PROVINCIAL' }, change));
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "input.${path}"`);
+    }
+    // The same in the document: a string where the enum goes.
+    const literal = await t.gql<any>(`mutation { createFederation(input: { code: "LIT", name: "Chuỗi", level: "PROVINCIAL" }) { userErrors { code } } }`, undefined, admin.headers);
+    expect([literal.status, literal.body.errors?.[0]?.extensions?.code, literal.body.data ?? null]).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', null]);
     expect(await counts()).toEqual(before);
   });
 
@@ -296,11 +340,20 @@ describe('createAssociation (ADMIN only)', () => {
     expect(dup.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
     const orphan = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Không liên hiệp', federationCode: 'NO-SUCH-FED' });
     expect(orphan.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['federationCode'] })] });
-    const bad = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai', federationCode: federation.code, contact: { email: 'no', website: 'javascript:alert(1)' } });
+    const bad = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai', federationCode: federation.code, contact: { email: 'no@localhost', website: 'javascript:alert(1)' } });
     expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual([
       ['INVALID_EMAIL', ['contact', 'email']],
       ['INVALID_URL', ['contact', 'website']],
     ]);
+    for (const [change, path] of [
+      [{ joinedOn: '2010-10-32' }, 'joinedOn'],
+      [{ contact: { email: 'no' } }, 'contact.email'],
+      [{ charter: { url: '/dieu-le.pdf' } }, 'charter.url'],
+    ] as const) {
+      const [status, code, message] = await mistyped(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai kiểu', federationCode: federation.code, ...change });
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "input.${path}"`);
+    }
     expect(await counts()).toEqual(before);
   });
 
@@ -359,10 +412,14 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(row.status).toBe(status);
   });
 
-  it('refuses an unknown status or association', async () => {
+  it('refuses an unknown status (before anything runs) or association', async () => {
     const a = await newAssociation();
     const before = await counts();
-    expect((await write(SET_STATUS, { code: a.code, status: 'CLOSED' })).payload.userErrors).toEqual([expect.objectContaining({ code: 'UNKNOWN_ENUM_VALUE', field: ['status'] })]);
+    for (const status of ['CLOSED', 'suspended', '']) {
+      const [code, errorCode, message] = await mistyped(SET_STATUS, { code: a.code, status });
+      expect([code, errorCode]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain('at "input.status"');
+    }
     expect((await write(SET_STATUS, { code: 'NO-SUCH-ASSOC', status: 'SUSPENDED' })).payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['code'] })] });
     expect(await counts()).toEqual(before);
   });
@@ -582,7 +639,7 @@ describe('node(id) of an audit event', () => {
       const em = t2.em();
       const admin = await createKey(em, 'ADMIN');
       const made = await t2.gql<any>(
-        `mutation { createFederation(input: { code: "NODE-AUDIT", name: "Liên hiệp các Hội KH&KT thử", level: "PROVINCIAL" }) { userErrors { code } } }`,
+        `mutation { createFederation(input: { code: "NODE-AUDIT", name: "Liên hiệp các Hội KH&KT thử", level: PROVINCIAL }) { userErrors { code } } }`,
         undefined,
         admin.headers,
       );

@@ -800,7 +800,7 @@ beforeAll(async () => {
   headersFor.ASSOCIATION = (await createKey(t.em(), 'ASSOCIATION', a1)).headers;
 
   // One audited write, so the audit log has an event and a cursor.
-  await t.data('mutation { setAssociationStatus(input: { code: "FUZZ-A2", status: "SUSPENDED", reason: "fuzz" }) { userErrors { code } } }', undefined, headersFor.ADMIN);
+  await t.data('mutation { setAssociationStatus(input: { code: "FUZZ-A2", status: SUSPENDED, reason: "fuzz" }) { userErrors { code } } }', undefined, headersFor.ADMIN);
 
   // Real cursors of every connection and order, and variants of them.
   const real = new Set<string>();
