@@ -14,7 +14,7 @@ export class CharterInput {
   @Field(() => LocalDateScalar, { nullable: true, description: 'Approval date, not in the future.' })
   approvedOn?: string | null;
 
-  @Field(() => URLScalar, { nullable: true, description: 'http(s) link to the charter text.' })
+  @Field(() => URLScalar, { nullable: true, description: 'Where the charter text can be read: an http(s) URL.' })
   url?: string | null;
 }
 
