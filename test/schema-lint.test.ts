@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   getNamedType,
   GraphQLNamedType,
@@ -10,6 +12,12 @@ import {
   isObjectType,
   isScalarType,
   isSpecifiedScalarType,
+  Kind,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { buildSchema } from '../src/schema';
 
@@ -184,6 +192,41 @@ describe('schema lint: descriptions', () => {
         }
       }
       if (isEnumType(type)) for (const v of type.getValues()) check(`${type.name}.${v.name}`, v.description);
+    }
+    expect(offences).toEqual([]);
+  });
+});
+
+describe('README examples', () => {
+  /** The GraphQL documents of the README: ```graphql blocks, and the "query" strings of JSON bodies in shell examples. */
+  function examples(): string[] {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const docs = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+    for (const m of readme.matchAll(/"query":\s*("(?:[^"\\]|\\.)*")/g)) docs.push(JSON.parse(m[1]) as string);
+    return docs;
+  }
+
+  it('are there to check', () => {
+    expect(examples().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('are valid against the schema and select `id` on every object that has one', () => {
+    const offences: string[] = [];
+    for (const doc of examples()) {
+      const ast = parse(doc);
+      for (const e of validate(schema, ast)) offences.push(`${e.message} in ${doc.slice(0, 60)}`);
+      const info = new TypeInfo(schema);
+      visit(
+        ast,
+        visitWithTypeInfo(info, {
+          [Kind.SELECTION_SET](node) {
+            const parent = info.getParentType();
+            if (!parent || !(isObjectType(parent) || isInterfaceType(parent)) || !('id' in parent.getFields())) return;
+            const selectsId = node.selections.some((sel) => sel.kind === Kind.FIELD && sel.name.value === 'id' && !sel.alias);
+            if (!selectsId) offences.push(`${parent.name} without id: { ${node.selections.map((sel) => (sel.kind === Kind.FIELD ? sel.name.value : '…')).join(' ')} }`);
+          },
+        }),
+      );
     }
     expect(offences).toEqual([]);
   });
