@@ -6,6 +6,7 @@ import { Migration20261128015000 } from './Migration20261128015000';
 import { Migration20261128016000 } from './Migration20261128016000';
 import { Migration20261128017000 } from './Migration20261128017000';
 import { Migration20261202010000 } from './Migration20261202010000';
+import { Migration20261202015734 } from './Migration20261202015734';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128016000', class: Migration20261128016000 },
   { name: 'Migration20261128017000', class: Migration20261128017000 },
   { name: 'Migration20261202010000', class: Migration20261202010000 },
+  { name: 'Migration20261202015734', class: Migration20261202015734 },
 ];

@@ -80,6 +80,17 @@ async function refused(query: string, input: Row, headers: Record<string, string
   return [r.status, r.body.errors![0].extensions!.code];
 }
 
+/**
+ * A write whose input does not fit the schema's types: refused before anything runs (400 and
+ * BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), naming the input path.
+ */
+async function mistyped(query: string, input: Row): Promise<[number, string, string]> {
+  const r = await t.gql<any>(query, { input }, admin.headers);
+  expect(r.body.data ?? null).toBeNull();
+  expect(r.body.errors).toHaveLength(1);
+  return [r.status, r.body.errors![0].extensions!.code, r.body.errors![0].message];
+}
+
 async function auditOf(filter: Row, first = 100, headers = admin.headers): Promise<Row[]> {
   const d = await t.data<any>(AUDIT, { filter, first }, headers);
   return d.auditEvents.edges.map((e: any) => e.node);
@@ -113,7 +124,7 @@ describe('updateAssociationProfile', () => {
     expect((await associationRow(a.code)).version).toBe(2);
 
     const [ev] = await auditOf({ associationCode: a.code });
-    expect(ev).toMatchObject({ entityType: 'Association', entityId: toGlobalId('Association', a.id), action: 'UPDATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId });
+    expect(ev).toMatchObject({ entityType: 'ASSOCIATION', entityId: toGlobalId('Association', a.id), action: 'UPDATE', keyId: String(admin.id), keyLabel: await labelOf(admin), requestId });
     expect(Math.abs(Date.parse(ev.at) - Date.now())).toBeLessThan(60_000);
     expect(ev.changes.name).toEqual({ old: 'Hội Y học Sóc Trăng', new: 'Hội Y học tỉnh Sóc Trăng' });
     expect(ev.changes.nameEn).toEqual({ old: null, new: 'Soc Trang Medical Association' });
@@ -172,8 +183,9 @@ describe('updateAssociationProfile', () => {
       expectedVersion: 1,
       name: '  ',
       fields: ['3.2', '42'],
+      // Well-typed values (a real date, absolute URLs, an address the EmailAddress scalar takes) that the rules refuse.
       charter: { approvedOn: '2999-01-01', url: 'ftp://example.vn/charter' },
-      contact: { email: 'lienhe@@hoi', website: 'not a url', phone: 'abc' },
+      contact: { email: 'lienhe@hoi', website: 'mailto:lienhe@hoi.example.vn', phone: 'abc' },
     });
     expect(payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual(
       expect.arrayContaining([
@@ -192,6 +204,25 @@ describe('updateAssociationProfile', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('values that are not a date, an e-mail address or a URL are refused before anything runs, naming their path', async () => {
+    const a = await newAssociation();
+    const row = await associationRow(a.code);
+    const before = await counts();
+    for (const [change, path] of [
+      [{ charter: { approvedOn: '2020-02-30' } }, 'input.charter.approvedOn'],
+      [{ charter: { approvedOn: '' } }, 'input.charter.approvedOn'],
+      [{ charter: { url: 'not a url' } }, 'input.charter.url'],
+      [{ contact: { email: 'lienhe@@hoi' } }, 'input.contact.email'],
+      [{ contact: { website: 'hoiyhoc.example.vn' } }, 'input.contact.website'],
+    ] as const) {
+      const [status, code, message] = await mistyped(UPDATE, { code: a.code, expectedVersion: 1, ...change });
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "${path}"`);
+    }
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+  });
+
   it('an ASSOCIATION key may update only its own association; ANALYST 403, anonymous 401', async () => {
     const a = await newAssociation();
     const b = await newAssociation();
@@ -199,7 +230,7 @@ describe('updateAssociationProfile', () => {
     const { payload } = await write(UPDATE, { code: a.code, expectedVersion: 1, shortName: 'Của mình' }, own.headers);
     expect(payload).toMatchObject({ userErrors: [], association: { shortName: 'Của mình', version: 2 } });
     const [ev] = await auditOf({ associationCode: a.code });
-    expect(ev).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), action: 'UPDATE' });
+    expect(ev).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), action: 'UPDATE' });
 
     const before = await counts();
     const rowB = await associationRow(b.code);
@@ -239,8 +270,8 @@ describe('createFederation (ADMIN only)', () => {
     });
     const read = await t.data<any>(`query($c: String!) { federation(code: $c) { code parent { code } } }`, { c: code });
     expect(read.federation).toEqual({ code, parent: { code: federation.code } });
-    const [ev] = await auditOf({ entityType: 'Federation' }, 1);
-    expect(ev).toMatchObject({ entityType: 'Federation', entityId: payload.federation.id, action: 'CREATE', keyId: admin.id, keyLabel: await labelOf(admin), requestId, associationCode: null });
+    const [ev] = await auditOf({ entityType: 'FEDERATION' }, 1);
+    expect(ev).toMatchObject({ entityType: 'FEDERATION', entityId: payload.federation.id, action: 'CREATE', keyId: String(admin.id), keyLabel: await labelOf(admin), requestId, associationCode: null });
     expect(ev.changes).toMatchObject({ code: { old: null, new: code }, level: { old: null, new: 'PROVINCIAL' }, parentCode: { old: null, new: federation.code }, foundedOn: { old: null, new: '2008-02-29' } });
   });
 
@@ -250,12 +281,25 @@ describe('createFederation (ADMIN only)', () => {
     expect(dup.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
     const orphan = await write(CREATE_FEDERATION, { code: uniq('LHH'), name: 'Mồ côi', level: 'PROVINCIAL', parentCode: 'NO-SUCH-FED' });
     expect(orphan.payload).toEqual({ federation: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['parentCode'] })] });
-    const bad = await write(CREATE_FEDERATION, { code: 'lower case', name: '', level: 'COUNTY' });
+    const bad = await write(CREATE_FEDERATION, { code: 'lower case', name: '', level: 'PROVINCIAL' });
     expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field.join('.')]).sort()).toEqual([
       ['INVALID', 'code'],
       ['REQUIRED', 'name'],
-      ['UNKNOWN_ENUM_VALUE', 'level'],
     ]);
+    // A level, a founding date or a decision date that is not one: refused before anything runs.
+    for (const [change, path] of [
+      [{ level: 'COUNTY' }, 'level'],
+      [{ level: 'provincial' }, 'level'],
+      [{ foundedOn: '20080229' }, 'foundedOn'],
+      [{ foundingDecision: { number: '1/QĐ', date: '2008-02-30' } }, 'foundingDecision.date'],
+    ] as const) {
+      const [status, code, message] = await mistyped(CREATE_FEDERATION, Object.assign({ code: uniq('LHH'), name: 'Sai kiểu', level: 'PROVINCIAL' }, change));
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "input.${path}"`);
+    }
+    // The same in the document: a string where the enum goes.
+    const literal = await t.gql<any>(`mutation { createFederation(input: { code: "LIT", name: "Chuỗi", level: "PROVINCIAL" }) { userErrors { code } } }`, undefined, admin.headers);
+    expect([literal.status, literal.body.errors?.[0]?.extensions?.code, literal.body.data ?? null]).toEqual([400, 'GRAPHQL_VALIDATION_FAILED', null]);
     expect(await counts()).toEqual(before);
   });
 
@@ -285,7 +329,7 @@ describe('createAssociation (ADMIN only)', () => {
     expect(payload.userErrors).toEqual([]);
     expect(payload.association).toMatchObject({ code, name: 'Hội Y học tỉnh Sóc Trăng', version: 1, status: 'ACTIVE', joinedOn: '2010-10-10', federation: { code: federation.code }, fields: [{ code: '3.2' }] });
     const [ev] = await auditOf({ associationCode: code });
-    expect(ev).toMatchObject({ entityType: 'Association', action: 'CREATE', associationCode: code, keyId: admin.id, requestId });
+    expect(ev).toMatchObject({ entityType: 'ASSOCIATION', action: 'CREATE', associationCode: code, keyId: String(admin.id), requestId });
     expect(ev.changes).toMatchObject({ code: { old: null, new: code }, name: { old: null, new: 'Hội Y học tỉnh Sóc Trăng' }, status: { old: null, new: 'ACTIVE' } });
   });
 
@@ -296,11 +340,20 @@ describe('createAssociation (ADMIN only)', () => {
     expect(dup.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'ALREADY_EXISTS', field: ['code'] })] });
     const orphan = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Không liên hiệp', federationCode: 'NO-SUCH-FED' });
     expect(orphan.payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['federationCode'] })] });
-    const bad = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai', federationCode: federation.code, contact: { email: 'no', website: 'javascript:alert(1)' } });
+    const bad = await write(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai', federationCode: federation.code, contact: { email: 'no@localhost', website: 'javascript:alert(1)' } });
     expect(bad.payload.userErrors.map((e: Row) => [e.code, e.field])).toEqual([
       ['INVALID_EMAIL', ['contact', 'email']],
       ['INVALID_URL', ['contact', 'website']],
     ]);
+    for (const [change, path] of [
+      [{ joinedOn: '2010-10-32' }, 'joinedOn'],
+      [{ contact: { email: 'no' } }, 'contact.email'],
+      [{ charter: { url: '/dieu-le.pdf' } }, 'charter.url'],
+    ] as const) {
+      const [status, code, message] = await mistyped(CREATE_ASSOCIATION, { code: uniq('AS'), name: 'Sai kiểu', federationCode: federation.code, ...change });
+      expect([status, code]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain(`at "input.${path}"`);
+    }
     expect(await counts()).toEqual(before);
   });
 
@@ -322,7 +375,7 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(s1.payload).toMatchObject({ userErrors: [], association: { status: 'SUSPENDED', version: 2 } });
     const s2 = await write(SET_STATUS, { code: a.code, status: 'DISSOLVED' });
     expect(s2.payload).toMatchObject({ userErrors: [], association: { status: 'DISSOLVED', version: 3 } });
-    const events = await auditOf({ associationCode: a.code, entityType: 'Association' });
+    const events = await auditOf({ associationCode: a.code, entityType: 'ASSOCIATION' });
     expect(events.map((e) => [e.action, e.changes, e.requestId])).toEqual([
       ['STATUS', { status: { old: 'SUSPENDED', new: 'DISSOLVED' } }, s2.requestId],
       ['STATUS', { status: { old: 'ACTIVE', new: 'SUSPENDED' }, reason: { old: null, new: 'Không đại hội nhiệm kỳ' } }, s1.requestId],
@@ -359,10 +412,14 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(row.status).toBe(status);
   });
 
-  it('refuses an unknown status or association', async () => {
+  it('refuses an unknown status (before anything runs) or association', async () => {
     const a = await newAssociation();
     const before = await counts();
-    expect((await write(SET_STATUS, { code: a.code, status: 'CLOSED' })).payload.userErrors).toEqual([expect.objectContaining({ code: 'UNKNOWN_ENUM_VALUE', field: ['status'] })]);
+    for (const status of ['CLOSED', 'suspended', '']) {
+      const [code, errorCode, message] = await mistyped(SET_STATUS, { code: a.code, status });
+      expect([code, errorCode]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(message).toContain('at "input.status"');
+    }
     expect((await write(SET_STATUS, { code: 'NO-SUCH-ASSOC', status: 'SUSPENDED' })).payload).toEqual({ association: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['code'] })] });
     expect(await counts()).toEqual(before);
   });
@@ -399,10 +456,10 @@ describe('audit events of pushes', () => {
     expect(r.headers.get('x-request-id')).toBe('push-audit-0001');
     const created = await auditOf({ associationCode: a.code });
     expect(created.map((e) => [e.entityType, e.action])).toEqual([
-      ['Membership', 'CREATE'],
-      ['Intellectual', 'CREATE'],
+      ['MEMBERSHIP', 'CREATE'],
+      ['INTELLECTUAL', 'CREATE'],
     ]);
-    for (const e of created) expect(e).toMatchObject({ keyId: own.id, keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
+    for (const e of created) expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
     const [membership, person] = created;
     expect(person.changes).toMatchObject({
       fullName: { old: null, new: 'Lê Văn An' },
@@ -423,7 +480,7 @@ describe('audit events of pushes', () => {
       own.headers,
     );
     expect(u.body.data.upsertMembers.updated).toBe(1);
-    const [update] = await auditOf({ associationCode: a.code, entityType: 'Intellectual' }, 1);
+    const [update] = await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' }, 1);
     expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id') });
     expect(update.changes).toEqual({
       fullName: { old: 'Lê Văn An', new: 'Lê Văn Ân' },
@@ -434,7 +491,7 @@ describe('audit events of pushes', () => {
     // End and reactivate.
     const e = await t.gql<any>(END, { input: { associationCode: a.code, externalIds: ['A-1'], leftOn: '2024-01-31', reason: 'Chuyển đi' } }, own.headers);
     expect(e.body.data.endMemberships.ended).toBe(1);
-    const [ended] = await auditOf({ associationCode: a.code, entityType: 'Membership' }, 1);
+    const [ended] = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' }, 1);
     expect(ended).toMatchObject({ action: 'END', requestId: e.headers.get('x-request-id'), changes: { status: { old: 'ACTIVE', new: 'ENDED' }, leftOn: { old: null, new: '2024-01-31' }, endReason: { old: null, new: 'Chuyển đi' } } });
 
     // The personal data never reaches the audit table, in any form.
@@ -513,18 +570,30 @@ describe('auditEvents', () => {
     const all = await auditOf({ associationCode: a.code });
     expect(all).toHaveLength(13);
     expect(all.every((e) => e.associationCode === a.code)).toBe(true);
-    const memberships = await auditOf({ associationCode: a.code, entityType: 'Membership' });
+    const memberships = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' });
     expect(memberships.map((e) => e.action)).toEqual(['END', 'CREATE', 'CREATE', 'CREATE', 'CREATE', 'CREATE']);
-    expect((await auditOf({ associationCode: a.code, entityType: 'Intellectual' })).map((e) => e.action)).toEqual(Array(5).fill('CREATE'));
+    expect((await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' })).map((e) => e.action)).toEqual(Array(5).fill('CREATE'));
     const recent = await auditOf({ associationCode: a.code, since });
     expect(recent.map((e) => [e.entityType, e.action])).toEqual([
-      ['Association', 'UPDATE'],
-      ['Membership', 'END'],
+      ['ASSOCIATION', 'UPDATE'],
+      ['MEMBERSHIP', 'END'],
     ]);
     for (const e of recent) expect(new Date(e.at).getTime()).toBeGreaterThanOrEqual(new Date(since).getTime());
-    expect(await auditOf({ associationCode: a.code, entityType: 'Association', since })).toHaveLength(1);
+    expect(await auditOf({ associationCode: a.code, entityType: 'ASSOCIATION', since })).toHaveLength(1);
     expect(await auditOf({ associationCode: 'NO-SUCH-ASSOC' })).toEqual([]);
-    expect(await auditOf({ entityType: 'Nothing' })).toEqual([]);
+    // The table keeps the type names it always held; the enum reads them.
+    const stored = await sql<{ entity_type: string; action: string }>(`select distinct entity_type, action from audit_event where association_code = ? order by 1, 2`, [a.code]);
+    expect(stored.map((r) => [r.entity_type, r.action])).toEqual([
+      ['Association', 'UPDATE'],
+      ['Intellectual', 'CREATE'],
+      ['Membership', 'CREATE'],
+      ['Membership', 'END'],
+    ]);
+    // Not a kind of entity, nor the stored spelling: refused before anything runs.
+    for (const entityType of ['Nothing', 'Association']) {
+      const r = await t.gql<any>(AUDIT, { filter: { entityType } }, admin.headers);
+      expect([r.status, r.body.errors?.[0]?.extensions?.code, r.body.data ?? null]).toEqual([400, 'BAD_USER_INPUT', null]);
+    }
     const later = new Date(Date.now() + 60_000).toISOString();
     expect(await auditOf({ associationCode: a.code, since: later })).toEqual([]);
   });
@@ -570,7 +639,7 @@ describe('node(id) of an audit event', () => {
       const em = t2.em();
       const admin = await createKey(em, 'ADMIN');
       const made = await t2.gql<any>(
-        `mutation { createFederation(input: { code: "NODE-AUDIT", name: "Liên hiệp các Hội KH&KT thử", level: "PROVINCIAL" }) { userErrors { code } } }`,
+        `mutation { createFederation(input: { code: "NODE-AUDIT", name: "Liên hiệp các Hội KH&KT thử", level: PROVINCIAL }) { userErrors { code } } }`,
         undefined,
         admin.headers,
       );
@@ -578,7 +647,7 @@ describe('node(id) of an audit event', () => {
       const list = await t2.gql<any>(`{ auditEvents(first: 1) { edges { node { id action } } } }`, undefined, admin.headers);
       const id = list.body.data.auditEvents.edges[0].node.id;
       const q = `query($id: ID!) { node(id: $id) { __typename ... on AuditEvent { action entityType } } }`;
-      expect((await t2.gql<any>(q, { id }, admin.headers)).body.data.node).toEqual({ __typename: 'AuditEvent', action: 'CREATE', entityType: 'Federation' });
+      expect((await t2.gql<any>(q, { id }, admin.headers)).body.data.node).toEqual({ __typename: 'AuditEvent', action: 'CREATE', entityType: 'FEDERATION' });
       expect((await t2.gql<any>(q, { id }, (await createKey(em, 'ANALYST')).headers)).body.data.node).toBeNull();
       expect((await t2.gql<any>(q, { id })).body.data.node).toBeNull();
     } finally {

@@ -311,8 +311,8 @@ describe('roles', () => {
     expect(audit.body.errors).toBeUndefined();
     const events = audit.body.data.auditEvents.edges.map((e: any) => e.node);
     expect(events.length).toBeGreaterThanOrEqual(2);
-    for (const e of events) expect(e).toMatchObject({ keyLabel: admin.label, keyId: admin.id, associationCode: w.c.code });
-    const chau = events.find((e: any) => e.entityType === 'Intellectual' && e.changes.fullName?.new === 'Ngô Bảo Châu');
+    for (const e of events) expect(e).toMatchObject({ keyLabel: admin.label, keyId: String(admin.id), associationCode: w.c.code });
+    const chau = events.find((e: any) => e.entityType === 'INTELLECTUAL' && e.changes.fullName?.new === 'Ngô Bảo Châu');
     expect(chau).toBeDefined();
     expect(chau.changes.email).toEqual({ old: null, new: '[masked]' });
     expect(JSON.stringify(events)).not.toContain('chau.ngo@example.org');

@@ -211,7 +211,7 @@ function members(prefix: string, n: number): Record<string, unknown>[] {
   }));
 }
 
-const PUSH_FIELDS = `{ created updated unchanged results { externalId id membershipId outcome } userErrors { code field message } }`;
+const PUSH_FIELDS = `{ created updated unchanged results { externalId intellectualId membershipId outcome } userErrors { code field message } }`;
 const push = (operationName: string) => `mutation ${operationName}($input: UpsertMembersInput!) { upsertMembers(input: $input) ${PUSH_FIELDS} }`;
 
 interface TableCounts {

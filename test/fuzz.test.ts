@@ -170,6 +170,8 @@ const CURSOR_TEMPLATES = [
 const NESTED_CURSOR_TEMPLATES = [
   'association(code: "FUZZ-A1") { members(first: 2, orderBy: VIETNAMESE_NAME, after: $after) { edges { cursor } } }',
   'association(code: "FUZZ-A1") { members(first: 2, orderBy: RECENTLY_ADDED, after: $after) { edges { cursor } } }',
+  'association(code: "FUZZ-A1") { members(first: 2, orderBy: RECENTLY_JOINED, after: $after) { edges { cursor } } }',
+  'intellectuals(first: 1, filter: { associationCode: "FUZZ-A1" }) { edges { node { memberships(first: 2, after: $after) { edges { cursor } } } } }',
   'federation(code: "FUZZ-VN") { members(first: 2, orderBy: NAME, after: $after) { edges { cursor } } }',
   'federation(code: "FUZZ-VN") { members(first: 2, orderBy: CODE, after: $after) { edges { cursor } } }',
   'federation(code: "FUZZ-ST") { associations(first: 2, orderBy: NAME, after: $after) { edges { cursor } } }',
@@ -798,7 +800,7 @@ beforeAll(async () => {
   headersFor.ASSOCIATION = (await createKey(t.em(), 'ASSOCIATION', a1)).headers;
 
   // One audited write, so the audit log has an event and a cursor.
-  await t.data('mutation { setAssociationStatus(input: { code: "FUZZ-A2", status: "SUSPENDED", reason: "fuzz" }) { userErrors { code } } }', undefined, headersFor.ADMIN);
+  await t.data('mutation { setAssociationStatus(input: { code: "FUZZ-A2", status: SUSPENDED, reason: "fuzz" }) { userErrors { code } } }', undefined, headersFor.ADMIN);
 
   // Real cursors of every connection and order, and variants of them.
   const real = new Set<string>();

@@ -21,9 +21,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const UPSERT = `mutation($input: UpsertMembersInput!) {
-  upsertMembers(input: $input) { created updated unchanged results { externalId id membershipId outcome } userErrors { code field message } } }`;
+  upsertMembers(input: $input) { created updated unchanged results { externalId intellectualId membershipId outcome } userErrors { code field message } } }`;
 const END = `mutation($input: EndMembershipsInput!) {
-  endMemberships(input: $input) { ended results { externalId id membershipId outcome } userErrors { code field message } } }`;
+  endMemberships(input: $input) { ended results { externalId intellectualId membershipId outcome } userErrors { code field message } } }`;
 
 type Row = Record<string, unknown>;
 let seq = 0;
@@ -60,7 +60,7 @@ async function pushRaw(associationCode: string, idempotencyKey: string, members:
 async function push(associationCode: string, idempotencyKey: string, members: Row[], headers = admin.headers) {
   const r = await pushRaw(associationCode, idempotencyKey, members, headers);
   if (r.body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(r.body.errors)}`);
-  return r.body.data.upsertMembers as { created: number; updated: number; unchanged: number; results: { externalId: string; outcome: string; id: string }[]; userErrors: { code: string; field: string[] }[] };
+  return r.body.data.upsertMembers as { created: number; updated: number; unchanged: number; results: { externalId: string; outcome: string; intellectualId: string }[]; userErrors: { code: string; field: string[] }[] };
 }
 
 const members = (n: number, prefix = 'HV', extra: Row = {}): Row[] =>
@@ -103,6 +103,20 @@ describe('replays', () => {
     expect(await stored(a.id)).toEqual(snapshot);
     expect(snapshot[0].workplace).toBe('Viện B');
     expect(await counts()).toEqual(before);
+  });
+
+  it('a response stored before PushResult.id became intellectualId still replays, with intellectualId', async () => {
+    const a = await newAssociation();
+    const key = idemKey();
+    const rows = members(2);
+    const first = await pushRaw(a.code, key, rows);
+    // What the hub stored before 2026-12-02: each result's person under `id`.
+    const [rec] = await sql<{ response: { results: Row[] } }>(`select response from idempotency_record where idempotency_key = ?`, [key]);
+    const legacy = { ...rec.response, results: rec.response.results.map(({ intellectualId, ...r }) => ({ ...r, id: intellectualId })) };
+    expect(legacy.results[0]).toHaveProperty('id');
+    await sql(`update idempotency_record set response = ?::jsonb where idempotency_key = ?`, [JSON.stringify(legacy), key]);
+    const again = await pushRaw(a.code, key, rows);
+    expect(again.body).toEqual(first.body);
   });
 
   it('the input is compared by value: the same members written with keys in another order replay', async () => {
@@ -300,7 +314,7 @@ describe('pushes to one association are serialised', () => {
     expect(after.membership - before.membership).toBe(distinct);
     // One person per externalId, and every id answered for it is that person.
     const ids = new Map<string, Set<string>>();
-    for (const p of payloads) for (const r of p.results) (ids.get(r.externalId) ?? ids.set(r.externalId, new Set()).get(r.externalId)!).add(r.id);
+    for (const p of payloads) for (const r of p.results) (ids.get(r.externalId) ?? ids.set(r.externalId, new Set()).get(r.externalId)!).add(r.intellectualId);
     expect([...ids.values()].every((s) => s.size === 1)).toBe(true);
     expect(new Set([...ids.values()].map((s) => [...s][0])).size).toBe(distinct);
   });

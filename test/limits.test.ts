@@ -322,7 +322,7 @@ describe('request bodies', () => {
     expect(((await ok.json()) as any).data.scienceField.labelVi).toBe('Kỹ thuật cơ khí');
     const csrf = await fetch(`${t.url}?query=${q}`);
     expect(csrf.status).toBe(400);
-    const m = encodeURIComponent('mutation { createFederation(input: { code: "X", name: "X", level: "NATIONAL" }) { userErrors { code } } }');
+    const m = encodeURIComponent('mutation { createFederation(input: { code: "X", name: "X", level: NATIONAL }) { userErrors { code } } }');
     const mutation = await fetch(`${t.url}?query=${m}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(mutation.status).toBe(405);
   });

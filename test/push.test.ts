@@ -23,9 +23,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const UPSERT = `mutation($input: UpsertMembersInput!) {
-  upsertMembers(input: $input) { created updated unchanged results { externalId id membershipId outcome } userErrors { code field message } } }`;
+  upsertMembers(input: $input) { created updated unchanged results { externalId intellectualId membershipId outcome } userErrors { code field message } } }`;
 const END = `mutation($input: EndMembershipsInput!) {
-  endMemberships(input: $input) { ended results { externalId id membershipId outcome } userErrors { code field message } } }`;
+  endMemberships(input: $input) { ended results { externalId intellectualId membershipId outcome } userErrors { code field message } } }`;
 const PERSON = `query($id: ID!) { node(id: $id) { ... on Intellectual {
   fullName email phone birthDate gender highestDegree academicTitle fields { code } workplace position publicProfile version
   memberships(first: 10) { edges { node { externalId memberNumber joinedOn leftOn status role endReason association { code } } } } } } }`;
@@ -35,7 +35,7 @@ interface PushPayload {
   created: number;
   updated: number;
   unchanged: number;
-  results: { externalId: string; id: string; membershipId: string; outcome: string }[];
+  results: { externalId: string; intellectualId: string; membershipId: string; outcome: string }[];
   userErrors: { code: string; field: string[]; message: string }[];
 }
 
@@ -121,7 +121,7 @@ describe('upsertMembers: what a push does', () => {
     expect(after.membership - before.membership).toBe(2);
     expect(after.audit_event - before.audit_event).toBe(4); // a person and a membership each
 
-    const p = await person(res.results[0].id);
+    const p = await person(res.results[0].intellectualId);
     expect(p).toMatchObject({
       fullName: 'Nguyễn Văn Đức',
       email: 'duc.nguyen@example.vn',
@@ -140,7 +140,7 @@ describe('upsertMembers: what a push does', () => {
       { externalId: 'HV-001', memberNumber: 'YH-0001', joinedOn: '2019-05-01', leftOn: null, status: 'ACTIVE', role: 'EXECUTIVE', endReason: null, association: { code: a.code } },
     ]);
     // Defaults for a row that gives only a name.
-    const q = await person(res.results[1].id);
+    const q = await person(res.results[1].intellectualId);
     expect(q).toMatchObject({ fullName: 'Trần Thị Ánh', email: null, gender: 'UNDISCLOSED', highestDegree: null, academicTitle: 'NONE', fields: [], publicProfile: false });
     expect(q.memberships.edges[0].node).toMatchObject({ externalId: 'HV-002', role: 'MEMBER', status: 'ACTIVE', memberNumber: null, joinedOn: null });
     // The membership id of the result is the membership's global id.
@@ -159,7 +159,7 @@ describe('upsertMembers: what a push does', () => {
     const again = await push(a.code, [{ ...rows[0], email: 'DUC.NGUYEN@example.vn', fullName: '  Nguyễn  Văn Đức '.normalize('NFD') }, rows[1]]);
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, userErrors: [] });
     expect(again.results.map((r) => r.outcome)).toEqual(['UNCHANGED', 'UNCHANGED']);
-    expect(again.results.map((r) => r.id)).toEqual(first.results.map((r) => r.id));
+    expect(again.results.map((r) => r.intellectualId)).toEqual(first.results.map((r) => r.intellectualId));
     expect(await counts()).toEqual(before);
     expect(await stored(a.id)).toEqual(snapshot);
   });
@@ -170,8 +170,8 @@ describe('upsertMembers: what a push does', () => {
     // Only the workplace changes: everything omitted stays.
     const r1 = await push(a.code, [{ externalId: 'HV-001', workplace: 'Trường Đại học Cần Thơ' }]);
     expect(r1).toMatchObject({ updated: 1, unchanged: 0, created: 0 });
-    expect(r1.results[0]).toMatchObject({ outcome: 'UPDATED', id: created.id, membershipId: created.membershipId });
-    let p = await person(created.id);
+    expect(r1.results[0]).toMatchObject({ outcome: 'UPDATED', intellectualId: created.intellectualId, membershipId: created.membershipId });
+    let p = await person(created.intellectualId);
     expect(p).toMatchObject({ ...{ fullName: 'Nguyễn Văn Đức', email: 'duc.nguyen@example.vn', phone: '+84 912 345 678', birthDate: '1975-03-02' }, workplace: 'Trường Đại học Cần Thơ', position: 'Trưởng khoa', gender: 'MALE', version: 2 });
     expect(p.memberships.edges[0].node).toMatchObject({ memberNumber: 'YH-0001', joinedOn: '2019-05-01', role: 'EXECUTIVE' });
 
@@ -180,7 +180,7 @@ describe('upsertMembers: what a push does', () => {
       { externalId: 'HV-001', email: null, phone: null, birthDate: null, gender: null, degree: null, academicTitle: null, fields: null, workplace: null, position: null, memberNumber: null, joinedOn: null, role: null, publicProfile: null },
     ]);
     expect(r2.results[0].outcome).toBe('UPDATED');
-    p = await person(created.id);
+    p = await person(created.intellectualId);
     expect(p).toMatchObject({ fullName: 'Nguyễn Văn Đức', email: null, phone: null, birthDate: null, gender: 'UNDISCLOSED', highestDegree: null, academicTitle: 'NONE', fields: [], workplace: null, position: null, publicProfile: false });
     expect(p.memberships.edges[0].node).toMatchObject({ memberNumber: null, joinedOn: null, role: 'MEMBER', status: 'ACTIVE' });
     const [row] = await stored(a.id);
@@ -189,7 +189,7 @@ describe('upsertMembers: what a push does', () => {
     // Blank strings count as null.
     await push(a.code, [{ externalId: 'HV-001', workplace: 'X' }]);
     await push(a.code, [{ externalId: 'HV-001', workplace: '   ' }]);
-    expect((await person(created.id)).workplace).toBeNull();
+    expect((await person(created.intellectualId)).workplace).toBeNull();
   });
 
   it('members absent from a push are untouched', async () => {
@@ -212,11 +212,11 @@ describe('upsertMembers: what a push does', () => {
     const rb = await push(b.code, [FULL]);
     expect(ra.results[0].outcome).toBe('CREATED');
     expect(rb.results[0].outcome).toBe('CREATED'); // not UNCHANGED: b's key is its own
-    expect(rb.results[0].id).not.toBe(ra.results[0].id);
+    expect(rb.results[0].intellectualId).not.toBe(ra.results[0].intellectualId);
     // A change from b leaves a's record alone.
     await push(b.code, [{ externalId: 'HV-001', workplace: 'Viện Pasteur' }]);
-    expect((await person(ra.results[0].id)).workplace).toBe(FULL.workplace);
-    expect((await person(rb.results[0].id)).workplace).toBe('Viện Pasteur');
+    expect((await person(ra.results[0].intellectualId)).workplace).toBe(FULL.workplace);
+    expect((await person(rb.results[0].intellectualId)).workplace).toBe('Viện Pasteur');
     const people = await sql(`select distinct intellectual_id from membership where association_id in (?, ?)`, [a.id, b.id]);
     expect(people).toHaveLength(2);
   });
@@ -453,7 +453,7 @@ describe('names and dates', () => {
     const nfd = nfc.normalize('NFD');
     expect(nfd).not.toBe(nfc);
     const res = await push(a.code, [{ externalId: 'NFC-1', fullName: nfd, workplace: 'Trường Đại học Y Dược Cần Thơ'.normalize('NFD') }]);
-    const p = await person(res.results[0].id);
+    const p = await person(res.results[0].intellectualId);
     expect(p.fullName).toBe(nfc);
     expect(p.workplace).toBe('Trường Đại học Y Dược Cần Thơ'.normalize('NFC'));
     const [row] = await stored(a.id);
@@ -472,13 +472,13 @@ describe('names and dates', () => {
         const a = await newAssociation();
         const res = await push(a.code, [{ externalId: `TZ-${tz}`, fullName: 'Lê Thị Nhuận', birthDate: '1980-02-29', joinedOn: '2000-01-01' }]);
         expect(res.userErrors).toEqual([]);
-        const p = await person(res.results[0].id);
+        const p = await person(res.results[0].intellectualId);
         expect([tz, p.birthDate, p.memberships.edges[0].node.joinedOn]).toEqual([tz, '1980-02-29', '2000-01-01']);
         const [row] = await sql(`select birth_date::text as b from intellectual where id = (select intellectual_id from membership where association_id = ?)`, [a.id]);
         expect(row.b).toBe('1980-02-29');
         const ended = await end({ associationCode: a.code, externalIds: [`TZ-${tz}`], leftOn: '2001-12-31' });
         expect(ended.ended).toBe(1);
-        expect((await person(res.results[0].id)).memberships.edges[0].node.leftOn).toBe('2001-12-31');
+        expect((await person(res.results[0].intellectualId)).memberships.edges[0].node.leftOn).toBe('2001-12-31');
         // Pushed again: the same dates, so nothing but the reactivation changes.
         const again = await push(a.code, [{ externalId: `TZ-${tz}`, birthDate: '1980-02-29', joinedOn: '2000-01-01' }]);
         expect(again.results[0].outcome).toBe('UPDATED');
@@ -524,8 +524,8 @@ describe('endMemberships', () => {
     expect(res.userErrors).toEqual([]);
     expect(res.ended).toBe(2);
     expect(res.results).toEqual([
-      { externalId: 'M-2', id: ids['M-2'].id, membershipId: ids['M-2'].membershipId, outcome: 'ENDED' },
-      { externalId: 'M-1', id: ids['M-1'].id, membershipId: ids['M-1'].membershipId, outcome: 'ENDED' },
+      { externalId: 'M-2', intellectualId: ids['M-2'].intellectualId, membershipId: ids['M-2'].membershipId, outcome: 'ENDED' },
+      { externalId: 'M-1', intellectualId: ids['M-1'].intellectualId, membershipId: ids['M-1'].membershipId, outcome: 'ENDED' },
     ]);
     const after = await counts();
     expect(after).toEqual({ ...before, audit_event: before.audit_event + 2 });
@@ -535,7 +535,7 @@ describe('endMemberships', () => {
       ['M-2', 'ENDED', '2024-12-31', 'Chuyển công tác'],
       ['M-3', 'ACTIVE', null, null],
     ]);
-    const m = (await person(ids['M-1'].id)).memberships.edges[0].node;
+    const m = (await person(ids['M-1'].intellectualId)).memberships.edges[0].node;
     expect(m).toMatchObject({ status: 'ENDED', leftOn: '2024-12-31', endReason: 'Chuyển công tác', joinedOn: '2015-06-01' });
     const ended = await t.data<any>(`query($code: String!) { association(code: $code) { members(filter: { status: ENDED }) { totalCount } } }`, { code: a.code }, admin.headers);
     expect(ended.association.members.totalCount).toBe(2);
@@ -559,7 +559,7 @@ describe('endMemberships', () => {
     await end({ associationCode: a.code, externalIds: ['M-1'], leftOn: '2023-03-03', reason: 'Nghỉ hưu' });
     const res = await push(a.code, [{ externalId: 'M-1', fullName: 'Lê Văn An' }]);
     expect(res).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
-    expect(res.results[0]).toMatchObject({ outcome: 'UPDATED', id: ids['M-1'].id, membershipId: ids['M-1'].membershipId });
+    expect(res.results[0]).toMatchObject({ outcome: 'UPDATED', intellectualId: ids['M-1'].intellectualId, membershipId: ids['M-1'].membershipId });
     const row = (await stored(a.id)).find((r) => r.external_id === 'M-1')!;
     expect(row).toMatchObject({ status: 'ACTIVE', left_on: null, end_reason: null, joined_on: '2015-06-01' });
     const [ev] = await sql(`select action, changes from audit_event where entity_type = 'Membership' and association_code = ? order by id desc limit 1`, [a.code]);

@@ -124,6 +124,72 @@ describe('filters', () => {
   });
 });
 
+describe('orders of memberships', () => {
+  const MEMBERSHIPS = `query($id: ID!, $first: Int!, $after: String, $orderBy: MembershipOrder) { node(id: $id) { ... on Intellectual {
+    memberships(first: $first, after: $after, orderBy: $orderBy) { totalCount pageInfo { hasNextPage endCursor } edges { node { externalId joinedOn } } } } } }`;
+
+  it('a person’s memberships: most recently joined first, undated last, the same day newest record first, paged through the nulls', async () => {
+    const em = t.em();
+    const f = await createFederation(em);
+    const person = await createIntellectual(em, { fullName: 'Trịnh Văn Lịch', publicProfile: true });
+    for (const [externalId, joinedOn] of [
+      ['OLD', '2010-01-01'],
+      ['UNDATED-1', null],
+      ['SAME-DAY-1', '2020-05-01'],
+      ['SAME-DAY-2', '2020-05-01'],
+      ['UNDATED-2', null],
+    ] as const) {
+      await createMembership(em, person, await createAssociation(em, f), { externalId, joinedOn });
+    }
+    const walk = async (orderBy?: string) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const d: any = await t.data(MEMBERSHIPS, { id: person.globalId, first: 2, after, ...(orderBy ? { orderBy } : {}) });
+        const c = d.node.memberships;
+        expect(c.totalCount).toBe(5);
+        seen.push(...c.edges.map((e: any) => e.node.externalId));
+        if (!c.pageInfo.hasNextPage) break;
+        after = c.pageInfo.endCursor;
+      }
+      return seen;
+    };
+    const joined = ['SAME-DAY-2', 'SAME-DAY-1', 'OLD', 'UNDATED-2', 'UNDATED-1'];
+    expect(await walk()).toEqual(joined);
+    expect(await walk('RECENTLY_JOINED')).toEqual(joined);
+    expect(await walk('RECENTLY_ADDED')).toEqual(['UNDATED-2', 'SAME-DAY-2', 'SAME-DAY-1', 'UNDATED-1', 'OLD']);
+
+    // Forged cursors of this order: a value that is not a date, or not a real one, is refused.
+    for (const values of [['abc', 1], ['2023-02-30', 1], ['2020-05-01', 'x'], [1, 1]]) {
+      const after = Buffer.from(JSON.stringify(['mj', ...values])).toString('base64url');
+      const r = await t.gql(MEMBERSHIPS, { id: person.globalId, first: 2, after });
+      expect(r.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    }
+  });
+
+  it('an association’s members keep the Vietnamese name order by default, and can be read most recently joined first', async () => {
+    const em = t.em();
+    const a = await createAssociation(em, await createFederation(em));
+    for (const [fullName, joinedOn] of [
+      ['Phan Văn Bình', '2001-01-01'],
+      ['Lý Thị An', null],
+      ['Mai Văn Cường', '2024-03-08'],
+    ] as const) {
+      await createMembership(em, await createIntellectual(em, { fullName, publicProfile: true }), a, { joinedOn });
+    }
+    const names = async (orderBy?: string) => {
+      const d = await t.data<any>(
+        `query($c: String!, $o: MembershipOrder! = VIETNAMESE_NAME) { association(code: $c) { members(orderBy: $o) { edges { node { intellectual { fullName } } } } } }`,
+        { c: a.code, ...(orderBy ? { o: orderBy } : {}) },
+      );
+      return d.association.members.edges.map((e: any) => e.node.intellectual.fullName);
+    };
+    const byDefault = await t.data<any>(`query($c: String!) { association(code: $c) { members { edges { node { intellectual { fullName } } } } } }`, { c: a.code });
+    expect(byDefault.association.members.edges.map((e: any) => e.node.intellectual.fullName)).toEqual(['Lý Thị An', 'Phan Văn Bình', 'Mai Văn Cường']);
+    expect(await names('RECENTLY_JOINED')).toEqual(['Mai Văn Cường', 'Phan Văn Bình', 'Lý Thị An']);
+  });
+});
+
 describe('Vietnamese text', () => {
   it('sorts people by given name, then full name, with Vietnamese collation', async () => {
     const em = t.em();

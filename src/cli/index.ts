@@ -183,7 +183,11 @@ async function createMigration(): Promise<void> {
       const className = /export class (\w+)/.exec(result.code)?.[1];
       const indexFile = path.join(PROJECT_ROOT, 'migrations', 'index.ts');
       let index = fs.readFileSync(indexFile, 'utf8');
-      index = index.replace(/(\nexport const migrationsList)/, `import { ${className} } from './${name}';\n$1`);
+      // The import goes after the last one (not before `export const`, which has its doc comment above it).
+      const lines = index.split('\n');
+      const lastImport = lines.reduce((last, line, k) => (line.startsWith('import ') ? k : last), -1);
+      lines.splice(lastImport + 1, 0, `import { ${className} } from './${name}';`);
+      index = lines.join('\n');
       index = index.replace(/\];\s*$/, `  { name: '${name}', class: ${className} },\n];\n`).replace('[\n  {', '[\n  {');
       fs.writeFileSync(indexFile, index);
       console.log(`Wrote migrations/${result.fileName} and listed it in migrations/index.ts`);

@@ -2,6 +2,7 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import type { Knex } from '@mikro-orm/postgresql';
 import { badInput } from './errors';
+import { isCalendarDate } from './scalars';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -40,9 +41,10 @@ export class PageArgs {
 
 /**
  * What a sort column holds, so that a cursor's values are checked before they reach SQL: `int` is a
- * PostgreSQL integer (ids), `decimal` a rounded numeric (pg returns it as a string), `text` text.
+ * PostgreSQL integer (ids), `decimal` a rounded numeric (pg returns it as a string), `text` text,
+ * `date` a calendar date (YYYY-MM-DD).
  */
-export type SortColumnType = 'int' | 'decimal' | 'text';
+export type SortColumnType = 'int' | 'decimal' | 'text' | 'date';
 
 /** One column of a stable sort; the last column of every sort is the primary key. */
 export interface SortColumn {
@@ -52,6 +54,12 @@ export interface SortColumn {
   /** SQL expression to order by, e.g. `i.given_name`. */
   sql: string;
   collate?: string;
+  /**
+   * For a nullable column: the SQL value its nulls sort as, e.g. `'-infinity'::date` (last in a
+   * descending order). Order, keyset condition (and so the index) use `coalesce(sql, nullsAs)`, a
+   * plain row comparison that nulls cannot break; cursors hold the column's own value, null included.
+   */
+  nullsAs?: string;
 }
 
 export interface SortSpec {
@@ -61,7 +69,7 @@ export interface SortSpec {
   columns: SortColumn[];
 }
 
-type CursorValue = string | number;
+type CursorValue = string | number | null;
 
 export function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
   const values = sort.columns.map((c) => row[c.column] as CursorValue);
@@ -72,15 +80,18 @@ const INT_MAX = 2_147_483_647;
 const DECIMAL_RE = /^-?\d{1,30}(\.\d{1,30})?$/;
 const MAX_TEXT = 1000;
 
-/** True when `v` can stand for a value of a column of this type (a forged cursor must not reach SQL). */
-function fitsColumn(type: SortColumnType, v: unknown): boolean {
-  switch (type) {
+/** True when `v` can stand for a value of this column (a forged cursor must not reach SQL). */
+function fitsColumn(c: SortColumn, v: unknown): boolean {
+  if (v === null) return c.nullsAs !== undefined;
+  switch (c.type) {
     case 'int':
       return typeof v === 'number' && Number.isInteger(v) && v >= -INT_MAX - 1 && v <= INT_MAX;
     case 'decimal':
       return (typeof v === 'string' && DECIMAL_RE.test(v)) || (typeof v === 'number' && Number.isFinite(v));
     case 'text':
       return typeof v === 'string' && v.length <= MAX_TEXT && !v.includes('\u0000');
+    case 'date':
+      return typeof v === 'string' && isCalendarDate(v);
   }
 }
 
@@ -97,7 +108,7 @@ export function decodeCursor(sort: SortSpec, cursor: string): CursorValue[] {
     !Array.isArray(parsed) ||
     parsed[0] !== sort.key ||
     parsed.length !== sort.columns.length + 1 ||
-    !sort.columns.every((c, i) => fitsColumn(c.type, parsed[i + 1]))
+    !sort.columns.every((c, i) => fitsColumn(c, parsed[i + 1]))
   ) {
     throw badInput('Invalid cursor: it does not belong to this connection and order', { argumentName: 'after' });
   }
@@ -105,7 +116,15 @@ export function decodeCursor(sort: SortSpec, cursor: string): CursorValue[] {
 }
 
 function colSql(c: SortColumn): string {
-  return c.collate ? `${c.sql} collate "${c.collate}"` : c.sql;
+  const sql = c.nullsAs ? `coalesce(${c.sql}, ${c.nullsAs})` : c.sql;
+  return c.collate ? `${sql} collate "${c.collate}"` : sql;
+}
+
+/** The bound cursor value of a column, as comparable to `colSql` (same type, same null stand-in). */
+function paramSql(c: SortColumn): string {
+  const param = c.type === 'date' ? '?::date' : '?';
+  const sql = c.nullsAs ? `coalesce(${param}, ${c.nullsAs})` : param;
+  return c.collate ? `${sql} collate "${c.collate}"` : sql;
 }
 
 /** ORDER BY clause of a sort, e.g. `i.given_name collate "vi-x-icu" asc, i.id asc`. */
@@ -116,7 +135,7 @@ export function orderBySql(sort: SortSpec): string {
 /** Keyset condition "after these values": one row comparison, which an index on the same columns serves. */
 export function keysetSql(sort: SortSpec, values: CursorValue[]): { sql: string; bindings: CursorValue[] } {
   const cols = sort.columns.map(colSql).join(', ');
-  const params = sort.columns.map((c) => (c.collate ? `? collate "${c.collate}"` : '?')).join(', ');
+  const params = sort.columns.map(paramSql).join(', ');
   return { sql: `(${cols}) ${sort.direction === 'asc' ? '>' : '<'} (${params})`, bindings: values };
 }
 

@@ -40,3 +40,33 @@ export const LocalDateScalar = new GraphQLScalarType<string, string>({
     return parseDate(ast.value);
   },
 });
+
+function parseUrl(value: unknown): string {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new GraphQLError('URL must be an absolute URL such as "https://example.vn/page"', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return value;
+}
+
+/**
+ * An absolute URL, a string both ways. graphql-scalars' URL scalar parses input into a JavaScript
+ * URL object, which the write services (text rules, audit diffs, idempotency hashes) cannot take;
+ * this one checks the string and passes it on as sent. Answers are normalised as before
+ * (`https://example.vn` → `https://example.vn/`).
+ */
+export const URLScalar = new GraphQLScalarType<string, string>({
+  name: 'URL',
+  description:
+    'An absolute URL (RFC 3986, read as WHATWG URL parsers read it), e.g. "https://vusta.vn/gioi-thieu". Answers are normalised (a bare host gains a trailing slash).',
+  serialize(value) {
+    if (typeof value === 'string' && URL.canParse(value)) return new URL(value).toString();
+    throw new GraphQLError('URL cannot represent a value that is not an absolute URL');
+  },
+  parseValue: parseUrl,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) {
+      throw new GraphQLError('URL must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return parseUrl(ast.value);
+  },
+});

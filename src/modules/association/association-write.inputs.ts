@@ -1,5 +1,8 @@
 import { IdempotentInput } from '../../common/mutation';
 import { Field, InputType, Int } from 'type-graphql';
+import { EmailAddressResolver } from 'graphql-scalars';
+import { LocalDateScalar, URLScalar } from '../../common/scalars';
+import { AssociationStatus } from './association.enums';
 
 @InputType('CharterInput', { description: "An association's charter. Omitted fields keep their value; null clears them." })
 export class CharterInput {
@@ -9,10 +12,10 @@ export class CharterInput {
   @Field(() => String, { nullable: true, description: 'Number and issuer of the approving decision.' })
   approvingDecision?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Approval date, YYYY-MM-DD, not in the future.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Approval date, not in the future.' })
   approvedOn?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'http(s) link to the charter text.' })
+  @Field(() => URLScalar, { nullable: true, description: 'Where the charter text can be read: an http(s) URL.' })
   url?: string | null;
 }
 
@@ -21,13 +24,13 @@ export class ContactInput {
   @Field(() => String, { nullable: true, description: 'Postal address.' })
   address?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Public e-mail address.' })
+  @Field(() => EmailAddressResolver, { nullable: true, description: 'Public e-mail address.' })
   email?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Public telephone number.' })
   phone?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Website, http(s).' })
+  @Field(() => URLScalar, { nullable: true, description: 'Website, http(s).' })
   website?: string | null;
 }
 
@@ -80,7 +83,7 @@ export class CreateAssociationInput extends IdempotentInput {
   @Field(() => [String], { nullable: true, description: 'Fields of activity, OECD FOS 2007 codes.' })
   fields?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Date it joined the federation, YYYY-MM-DD.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Date it joined the federation, not in the future.' })
   joinedOn?: string | null;
 
   @Field(() => CharterInput, { nullable: true, description: 'Its charter.' })
@@ -95,8 +98,8 @@ export class SetAssociationStatusInput extends IdempotentInput {
   @Field(() => String, { description: 'The association.' })
   code!: string;
 
-  @Field(() => String, { description: 'ACTIVE, SUSPENDED or DISSOLVED. A DISSOLVED association cannot change status again.' })
-  status!: string;
+  @Field(() => AssociationStatus, { description: 'The new status. A DISSOLVED association cannot change status again.' })
+  status!: AssociationStatus;
 
   @Field(() => String, { nullable: true, description: 'Why (kept in the audit log), at most 500 characters.' })
   reason?: string | null;

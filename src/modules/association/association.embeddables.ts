@@ -1,7 +1,7 @@
 import { Embeddable, Property } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
-import { EmailAddressResolver, URLResolver } from 'graphql-scalars';
-import { LocalDateScalar } from '../../common/scalars';
+import { EmailAddressResolver } from 'graphql-scalars';
+import { LocalDateScalar, URLScalar } from '../../common/scalars';
 
 @Embeddable()
 @ObjectType('Charter', { description: "An association's charter (điều lệ) and the decision approving it." })
@@ -19,7 +19,7 @@ export class Charter {
   approvedOn?: string | null;
 
   @Property({ type: 'text', nullable: true })
-  @Field(() => URLResolver, { nullable: true, description: 'Where the charter text can be read.' })
+  @Field(() => URLScalar, { nullable: true, description: 'Where the charter text can be read.' })
   url?: string | null;
 
   constructor(init: Partial<Charter> = {}) {
@@ -43,7 +43,7 @@ export class Contact {
   phone?: string | null;
 
   @Property({ type: 'text', nullable: true })
-  @Field(() => URLResolver, { nullable: true, description: 'Website.' })
+  @Field(() => URLScalar, { nullable: true, description: 'Website.' })
   website?: string | null;
 
   constructor(init: Partial<Contact> = {}) {

@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { BaseEntity } from '../../common/base.entity';
 import { Node } from '../../common/node';
+import { AuditAction, AuditEntityType } from './audit.enums';
 
 /**
  * One write, recorded in the same transaction as the write itself: who (key id and label),
@@ -30,15 +31,15 @@ export class AuditEvent extends BaseEntity {
   associationCode?: string | null;
 
   @Property({ type: 'text' })
-  @Field(() => String, { description: 'Type of the entity written: Federation, Association, Intellectual or Membership.' })
-  entityType!: string;
+  @Field(() => AuditEntityType, { description: 'The kind of entity written.' })
+  entityType!: AuditEntityType;
 
   @Property({ type: 'integer' })
   entityId!: number;
 
   @Property({ type: 'text' })
-  @Field(() => String, { description: 'What was done: CREATE, UPDATE, END, REACTIVATE or STATUS.' })
-  action!: string;
+  @Field(() => AuditAction, { description: 'What the write did to the entity.' })
+  action!: AuditAction;
 
   @Property({ type: 'jsonb' })
   @Field(() => JSONObjectResolver, { description: 'Changed fields, each { "old": …, "new": … }; e-mail, phone and birth date appear as "[masked]".' })

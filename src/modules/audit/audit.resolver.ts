@@ -1,10 +1,11 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
 import { MaxLength } from 'class-validator';
 import { DateTimeResolver } from 'graphql-scalars';
 import { toGlobalId } from '../../common/node-id';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import type { Context } from '../../context';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEntityType } from './audit.enums';
 import { AuditService } from './audit.service';
 
 export const AuditEventConnection = ConnectionType('AuditEvent', AuditEvent, 'audit event');
@@ -15,9 +16,8 @@ export class AuditEventFilter {
   @MaxLength(64)
   associationCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only writes to this type: Federation, Association, Intellectual or Membership.' })
-  @MaxLength(64)
-  entityType?: string | null;
+  @Field(() => AuditEntityType, { nullable: true, description: 'Only writes to entities of this kind.' })
+  entityType?: AuditEntityType | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Only writes at or after this instant.' })
   since?: Date | null;
@@ -42,8 +42,8 @@ export class AuditResolver {
     return toGlobalId(e.entityType, e.entityId);
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'Id of the API key that made the write (as `keys list` shows it); null for the command line.' })
-  keyId(@Root() e: AuditEvent): number | null {
-    return e.keyId ?? null;
+  @FieldResolver(() => ID, { nullable: true, description: 'Id of the API key that made the write (as `keys list` shows it); null for the command line.' })
+  keyId(@Root() e: AuditEvent): string | null {
+    return e.keyId === null || e.keyId === undefined ? null : String(e.keyId);
   }
 }

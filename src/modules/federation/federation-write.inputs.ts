@@ -1,12 +1,14 @@
 import { IdempotentInput } from '../../common/mutation';
 import { Field, InputType } from 'type-graphql';
+import { LocalDateScalar } from '../../common/scalars';
+import { FederationLevel } from './federation.enums';
 
-@InputType('LegalDocumentInput', { description: 'A legal document: number, date, issuer, title (all optional, plain strings).' })
+@InputType('LegalDocumentInput', { description: 'A legal document: number, date, issuer, title (all optional).' })
 export class LegalDocumentInput {
   @Field(() => String, { nullable: true, description: 'Document number, e.g. "192/QĐTC-CTUBND".' })
   number?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Date signed, YYYY-MM-DD.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Date signed, not in the future.' })
   date?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Issuer.' })
@@ -30,8 +32,8 @@ export class CreateFederationInput extends IdempotentInput {
   @Field(() => String, { nullable: true, description: 'Short name.' })
   shortName?: string | null;
 
-  @Field(() => String, { description: 'NATIONAL or PROVINCIAL.' })
-  level!: string;
+  @Field(() => FederationLevel, { description: 'National or provincial.' })
+  level!: FederationLevel;
 
   @Field(() => String, { nullable: true, description: 'Province or city of a provincial union.' })
   province?: string | null;
@@ -39,7 +41,7 @@ export class CreateFederationInput extends IdempotentInput {
   @Field(() => String, { nullable: true, description: 'Code of the federation it belongs to (e.g. VUSTA).' })
   parentCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Founding date, YYYY-MM-DD.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Founding date, not in the future.' })
   foundedOn?: string | null;
 
   @Field(() => LegalDocumentInput, { nullable: true, description: 'The founding decision.' })

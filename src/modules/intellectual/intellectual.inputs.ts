@@ -52,6 +52,7 @@ export class MembershipFilter {
   role?: MembershipRole | null;
 }
 
+/** Association.members: a roll of people, in Vietnamese name order by default. */
 @ArgsType()
 export class MembershipsArgs extends PageArgs {
   @Field(() => MembershipFilter, { nullable: true, description: 'Conditions on the memberships.' })
@@ -59,4 +60,17 @@ export class MembershipsArgs extends PageArgs {
 
   @Field(() => MembershipOrder, { defaultValue: MembershipOrder.VIETNAMESE_NAME, description: 'Order of the list (default VIETNAMESE_NAME).' })
   orderBy: MembershipOrder = MembershipOrder.VIETNAMESE_NAME;
+}
+
+/**
+ * Intellectual.memberships: one person's associations, read as a history, most recently joined
+ * first (every membership of one person has the same name, so a name order means nothing here).
+ */
+@ArgsType()
+export class IntellectualMembershipsArgs extends PageArgs {
+  @Field(() => MembershipFilter, { nullable: true, description: 'Conditions on the memberships.' })
+  filter?: MembershipFilter | null;
+
+  @Field(() => MembershipOrder, { defaultValue: MembershipOrder.RECENTLY_JOINED, description: 'Order of the list (default RECENTLY_JOINED).' })
+  orderBy: MembershipOrder = MembershipOrder.RECENTLY_JOINED;
 }

@@ -2,12 +2,12 @@ import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { Association } from '../association/association.entity';
 import { Intellectual } from './intellectual.entity';
-import { IntellectualsArgs, MembershipsArgs } from './intellectual.inputs';
+import { IntellectualMembershipsArgs, IntellectualsArgs, MembershipsArgs } from './intellectual.inputs';
 import { IntellectualService } from './intellectual.service';
 import { IntellectualConnection, MembershipConnection } from './intellectual.types';
 import { Membership } from './membership.entity';
 
-const pageKey = (args: MembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
+const pageKey = (args: MembershipsArgs | IntellectualMembershipsArgs) => ({ first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null }) as MembershipsArgs;
 
 @Resolver(() => Intellectual)
 export class IntellectualResolver {
@@ -19,8 +19,8 @@ export class IntellectualResolver {
     return IntellectualConnection.build(page, count);
   }
 
-  @FieldResolver(() => MembershipConnection, { description: "This person's memberships in associations." })
-  async memberships(@Root() i: Intellectual, @Args(() => MembershipsArgs) args: MembershipsArgs, @Ctx() ctx: Context) {
+  @FieldResolver(() => MembershipConnection, { description: "This person's memberships in associations, by default most recently joined first." })
+  async memberships(@Root() i: Intellectual, @Args(() => IntellectualMembershipsArgs) args: IntellectualMembershipsArgs, @Ctx() ctx: Context) {
     const page = await ctx.loaders.membershipsOfIntellectual.load({ parentId: i.id, args: pageKey(args) });
     return MembershipConnection.build(page, () => ctx.loaders.membershipCountOfIntellectual.load({ parentId: i.id, args: args.filter ?? null }));
   }

@@ -21,6 +21,7 @@ registerEnumType(IntellectualOrder, {
 
 export enum MembershipOrder {
   VIETNAMESE_NAME = 'VIETNAMESE_NAME',
+  RECENTLY_JOINED = 'RECENTLY_JOINED',
   RECENTLY_ADDED = 'RECENTLY_ADDED',
 }
 registerEnumType(MembershipOrder, {
@@ -28,7 +29,8 @@ registerEnumType(MembershipOrder, {
   description: 'Orders for lists of memberships; every order is stable (ties broken by id).',
   valuesConfig: {
     VIETNAMESE_NAME: { description: "By the member's given name, then full name, with Vietnamese collation." },
-    RECENTLY_ADDED: { description: 'Newest memberships first.' },
+    RECENTLY_JOINED: { description: 'By the date admitted (`joinedOn`), most recent first; memberships without a date last; the same day newest record first.' },
+    RECENTLY_ADDED: { description: 'Newest memberships first (as recorded in the hub).' },
   },
 });
 
@@ -48,7 +50,18 @@ export const INTELLECTUAL_SORTS: Record<IntellectualOrder, SortSpec> = {
   RECENTLY_ADDED: newest('i', 'ir'),
 };
 
+/** Joined on, newest first, undated last: the indexes membership_{association,intellectual}_joined_idx serve it. */
+const recentlyJoined: SortSpec = {
+  key: 'mj',
+  direction: 'desc',
+  columns: [
+    { column: 'joined_on', type: 'date', sql: 'm.joined_on', nullsAs: "'-infinity'::date" },
+    { column: 'id', type: 'int', sql: 'm.id' },
+  ],
+};
+
 export const MEMBERSHIP_SORTS: Record<MembershipOrder, SortSpec> = {
   VIETNAMESE_NAME: byName('m', 'mv'),
+  RECENTLY_JOINED: recentlyJoined,
   RECENTLY_ADDED: newest('m', 'mr'),
 };

@@ -1,10 +1,10 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { EndMembershipsInput, UpsertMembersInput } from './membership-push.inputs';
 import { MembershipPushService } from './membership-push.service';
-import { EndMembershipsPayload, UpsertMembersPayload } from './membership-push.types';
+import { EndMembershipsPayload, PushResult, UpsertMembersPayload } from './membership-push.types';
 
-@Resolver()
+@Resolver(() => PushResult)
 export class MembershipPushResolver {
   @Mutation(() => UpsertMembersPayload, {
     description:
@@ -19,5 +19,14 @@ export class MembershipPushResolver {
   })
   endMemberships(@Arg('input', () => EndMembershipsInput, { description: 'The association, the externalIds, the date and reason.' }) input: EndMembershipsInput, @Ctx() ctx: Context) {
     return new MembershipPushService(ctx.em, ctx.viewer).endMemberships(input);
+  }
+
+  /**
+   * Responses stored for idempotency keys before PushResult.id became intellectualId (2026-12-02)
+   * hold `id`: a replay of one within its 24 hours still answers. Remove once this version has served for 24 hours.
+   */
+  @FieldResolver()
+  intellectualId(@Root() r: PushResult & { id?: string }): string {
+    return r.intellectualId ?? r.id!;
   }
 }

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserError } from '../../common/user-errors';
 
 export enum PushOutcome {
@@ -25,10 +25,11 @@ export class PushResult {
   @Field(() => String, { description: "The association's id of the member." })
   externalId!: string;
 
-  @Field(() => String, { description: 'Global id of the person (Intellectual) in the hub.' })
-  id!: string;
+  // Not `id`: a normalised client cache (Apollo Client) takes `id` for the result's own identity.
+  @Field(() => ID, { description: 'Global id of the person (Intellectual) in the hub; pass it to `node(id:)`.' })
+  intellectualId!: string;
 
-  @Field(() => String, { description: 'Global id of the membership in the hub.' })
+  @Field(() => ID, { description: 'Global id of the membership in the hub; pass it to `node(id:)`.' })
   membershipId!: string;
 
   @Field(() => PushOutcome, { description: 'What the push did to this row.' })

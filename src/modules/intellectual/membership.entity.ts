@@ -12,6 +12,16 @@ import { personName } from './intellectual.rules';
 @Unique({ name: 'membership_association_external_id_key', properties: ['association', 'externalId'] })
 @Index({ name: 'membership_association_sort_vi_idx', expression: 'create index "membership_association_sort_vi_idx" on "membership" ("association_id", "given_name" collate "vi-x-icu", "full_name" collate "vi-x-icu", "id")' })
 @Index({ name: 'membership_association_id_idx', expression: 'create index "membership_association_id_idx" on "membership" ("association_id", "id")' })
+// RECENTLY_JOINED (joined on, newest first, undated last) per association and per person; the
+// person's one also serves every lookup by intellectual_id (it replaced a plain index on it).
+@Index({
+  name: 'membership_association_joined_idx',
+  expression: `create index "membership_association_joined_idx" on "membership" ("association_id", coalesce("joined_on", '-infinity'::date) desc, "id" desc)`,
+})
+@Index({
+  name: 'membership_intellectual_joined_idx',
+  expression: `create index "membership_intellectual_joined_idx" on "membership" ("intellectual_id", coalesce("joined_on", '-infinity'::date) desc, "id" desc)`,
+})
 @Index({
   name: 'membership_stats_idx',
   expression: 'create index "membership_stats_idx" on "membership" ("association_id", "status") include ("intellectual_id", "joined_on")',
@@ -22,7 +32,7 @@ import { personName } from './intellectual.rules';
 })
 export class Membership extends BaseEntity<'status' | 'role' | 'givenName' | 'fullName'> {
 
-  @ManyToOne(() => Intellectual, { index: true })
+  @ManyToOne(() => Intellectual)
   intellectual!: Intellectual;
 
   @ManyToOne(() => Association)
