@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BackgroundDeps, HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
 import { associationModule } from './association/association.module';
 import { auditModule } from './audit/audit.module';
+import { defineAuditVocabulary } from './audit/audit.enums';
 import { federationModule } from './federation/federation.module';
 import { fieldModule } from './field/field.module';
 import { idempotencyModule } from './idempotency/idempotency.module';
@@ -53,6 +54,11 @@ export function auditVocabulary(): { entityTypes: Map<string, string>; actions: 
     for (const [k, v] of Object.entries(m.audit?.actions ?? {})) if (!actions.has(k)) actions.set(k, v);
   }
   return { entityTypes, actions };
+}
+
+{
+  const { entityTypes, actions } = auditVocabulary();
+  defineAuditVocabulary(entityTypes, actions);
 }
 
 /** The demo data: every module's seed step, in module order, in one transaction. */

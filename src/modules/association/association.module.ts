@@ -12,7 +12,7 @@ export const associationModule = defineModule({
   loaders: ({ em, viewer }) => associationLoaders(em, viewer),
   nodeTypes: [{ type: Association, loader: 'associationById' }],
   audit: {
-    entityTypes: { Association: 'A member association.' },
-    actions: { CREATE: 'Created.', UPDATE: 'Changed.', STATUS: 'Its status changed (with the reason, when given).' },
+    entityTypes: { Association: 'A member association (`Association`).' },
+    actions: { STATUS: "Changed an association's status (setAssociationStatus), with the reason given." },
   },
 });

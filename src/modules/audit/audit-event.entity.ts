@@ -32,14 +32,14 @@ export class AuditEvent extends BaseEntity {
 
   @Property({ type: 'text' })
   @Field(() => AuditEntityType, { description: 'The kind of entity written.' })
-  entityType!: AuditEntityType;
+  entityType!: string;
 
   @Property({ type: 'integer' })
   entityId!: number;
 
   @Property({ type: 'text' })
   @Field(() => AuditAction, { description: 'What the write did to the entity.' })
-  action!: AuditAction;
+  action!: string;
 
   @Property({ type: 'jsonb' })
   @Field(() => JSONObjectResolver, { description: 'Changed fields, each { "old": …, "new": … }; e-mail, phone and birth date appear as "[masked]".' })

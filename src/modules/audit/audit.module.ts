@@ -10,4 +10,11 @@ export const auditModule = defineModule({
   resolvers: [AuditResolver],
   loaders: ({ em, viewer }) => auditLoaders(em, viewer),
   nodeTypes: [{ type: AuditEvent, loader: 'auditEventById' }],
+  // The actions most modules record; a module lists its own besides (END, STATUS, …).
+  audit: {
+    actions: {
+      CREATE: 'Created it (changes hold every field it was given: old null → new).',
+      UPDATE: 'Changed some of its fields.',
+    },
+  },
 });

@@ -17,7 +17,7 @@ export class AuditEventFilter {
   associationCode?: string | null;
 
   @Field(() => AuditEntityType, { nullable: true, description: 'Only writes to entities of this kind.' })
-  entityType?: AuditEntityType | null;
+  entityType?: string | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'Only writes at or after this instant.' })
   since?: Date | null;

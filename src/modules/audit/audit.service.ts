@@ -5,6 +5,7 @@ import { requestScope } from '../../common/request-scope';
 import { countRows, entityPage, knexOf, runQuery } from '../../common/sql';
 import { AuditEvent } from './audit-event.entity';
 import { AuditEventPolicy } from './audit.policy';
+import { isAuditAction, isAuditEntityType } from './audit.enums';
 
 /** Fields whose values never enter the audit log: it records that they changed, not what to. */
 export const PERSONAL_FIELDS = new Set(['email', 'phone', 'birthDate']);
@@ -13,9 +14,11 @@ export const MASK = '[masked]';
 export type Changes = Record<string, { old: unknown; new: unknown }>;
 
 export interface AuditRecord {
-  entityType: 'Federation' | 'Association' | 'Intellectual' | 'Membership';
+  /** A type name its module lists in its audit vocabulary (e.g. 'Membership'). */
+  entityType: string;
   entityId: number;
-  action: 'CREATE' | 'UPDATE' | 'END' | 'REACTIVATE' | 'STATUS';
+  /** An action its module lists (e.g. 'END'). */
+  action: string;
   associationCode?: string | null;
   changes: Changes;
 }
@@ -42,6 +45,10 @@ export class AuditService {
   /** Adds audit events in the caller's transaction: one INSERT for any number of them. */
   async record(events: AuditRecord[]): Promise<void> {
     if (!events.length) return;
+    for (const e of events) {
+      // A module that records what it did not declare is a programming error: the enums would lie.
+      if (!isAuditEntityType(e.entityType) || !isAuditAction(e.action)) throw new Error(`audit: ${e.entityType}/${e.action} is not in any module's audit vocabulary`);
+    }
     const rows = events.map((e) => ({
       key_id: this.viewer.keyId,
       key_label: this.viewer.keyLabel,

@@ -11,5 +11,5 @@ export const federationModule = defineModule({
   resolvers: [FederationResolver, FederationWriteResolver],
   loaders: ({ em, viewer }) => federationLoaders(em, viewer),
   nodeTypes: [{ type: Federation, loader: 'federationById' }],
-  audit: { entityTypes: { Federation: 'A federation.' }, actions: { CREATE: 'Created.' } },
+  audit: { entityTypes: { Federation: 'A federation (`Federation`).' } },
 });

@@ -17,8 +17,8 @@ export const intellectualModule = defineModule({
     { type: Membership, loader: 'membershipById' },
   ],
   audit: {
-    entityTypes: { Intellectual: 'A person.', Membership: "A person's membership of an association." },
-    actions: { CREATE: 'Created.', UPDATE: 'Changed.', END: 'A membership ended.', REACTIVATE: 'An ended membership was pushed again and is active anew.' },
+    entityTypes: { Intellectual: 'A person (`Intellectual`).', Membership: 'A membership of a person in an association (`Membership`).' },
+    actions: { END: 'Ended a membership (endMemberships): status, leftOn and endReason.', REACTIVATE: 'Made an ended membership active again (it was pushed again by upsertMembers).' },
   },
   // The demo graph: the Sóc Trăng union under VUSTA, its associations and their members (the
   // three modules' data depend on one another, so they are drawn in one step, after all three).
