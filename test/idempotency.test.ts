@@ -334,7 +334,7 @@ describe('every mutation takes an idempotency key', () => {
     const again = await t.gql(CREATE, { input }, admin.headers);
     expect(again.body).toEqual(first.body);
     expect(await counts()).toEqual(before);
-    const other = await t.gql(CREATE, { input: { ...input, name: 'Hội khác' } }, admin.headers);
+    const other = await t.gql(CREATE, { input: { ...input, code: `${code}-B`, name: 'Hội khác' } }, admin.headers);
     expect(other.body.data!.createAssociation.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'] }]);
     expect(await counts()).toEqual(before);
   });

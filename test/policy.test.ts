@@ -222,7 +222,7 @@ const NODE_CASES: NodeCase[] = [
         refuses: ADMIN_ONLY,
         variants: () => [
           { args: `filter: { associationCode: ${arg(codes.A)} }`, about: (r) => r.association_code === codes.A },
-          { args: 'filter: { entityType: "Intellectual" }', about: (r) => r.entity_type === 'Intellectual' },
+          { args: 'filter: { entityType: INTELLECTUAL }', about: (r) => r.entity_type === 'Intellectual' },
         ],
       },
     ],

@@ -106,10 +106,15 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
     p.add(UserErrorCode.INVALID, ['idempotencyKey'], 'idempotencyKey must be 1 to 200 letters, digits, ".", "_", ":" or "-"');
   }
   const values = await spec.validate(p, em);
-  if (p.any) return spec.refused(p.list);
-
   const keyId = viewer.keyId;
-  const claimed = key !== null && keyId !== null;
+  const claimed = key !== null && keyId !== null && !p.list.some((e) => e.field[0] === 'idempotencyKey');
+  if (p.any) {
+    // A replay answers the first response even where the input no longer passes (what it created exists now).
+    const stored = claimed ? await new IdempotencyService(em).storedResponse(keyId, key, spec.operation, spec.input) : null;
+    if (stored !== null) return spec.restore ? spec.restore(stored, em) : (stored as R);
+    return spec.refused(p.list);
+  }
+
   try {
     return await em.transactional(async (tx) => {
       const idem = new IdempotencyService(tx);

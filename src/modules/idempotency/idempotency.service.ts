@@ -17,6 +17,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+const requestHash = (operation: string, input: unknown) => crypto.createHash('sha256').update(`${operation}\n${canonicalJson(input)}`).digest('hex');
+
 export type Claim<R> = { kind: 'new' } | { kind: 'replay'; response: R } | { kind: 'reused' };
 
 /**
@@ -27,9 +29,26 @@ export type Claim<R> = { kind: 'new' } | { kind: 'replay'; response: R } | { kin
 export class IdempotencyService {
   constructor(private readonly em: EntityManager) {}
 
+  /**
+   * The stored response of a completed call with this key and this input, without claiming
+   * anything: a replay must answer it even when the input, checked again, no longer passes (the
+   * code it created exists now).
+   */
+  async storedResponse<R>(keyId: number, idempotencyKey: string, operation: string, input: unknown): Promise<R | null> {
+    const [row] = await runQuery<{ response: R }>(
+      this.em,
+      knexOf(this.em).raw(
+        `select response from idempotency_record where key_id = ? and idempotency_key = ? and request_hash = ? and response is not null
+           and created_at >= now() - make_interval(hours => ?)`,
+        [keyId, idempotencyKey, requestHash(operation, input), IDEMPOTENCY_TTL_HOURS],
+      ),
+    );
+    return row ? row.response : null;
+  }
+
   async claim<R>(keyId: number, idempotencyKey: string, operation: string, input: unknown): Promise<Claim<R>> {
     const knex = knexOf(this.em);
-    const hash = crypto.createHash('sha256').update(`${operation}\n${canonicalJson(input)}`).digest('hex');
+    const hash = requestHash(operation, input);
     await runQuery(
       this.em,
       knex.raw(`delete from idempotency_record where key_id = ? and idempotency_key = ? and created_at < now() - make_interval(hours => ?)`, [
