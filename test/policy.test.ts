@@ -55,7 +55,7 @@ const rowsOf = (type: string): Row[] => [...(facts[type] ?? new Map()).values()]
 
 /** The rules, written from the README rather than from the code. */
 const rules = {
-  /** Public profiles for everyone; every person for ANALYST and ADMIN; an association key adds its own members, past and present. */
+  /** Public profiles for everyone; every person for ANALYST and ADMIN; an association key adds its current (not ended) members. */
   seesPerson(role: Role, personId: number): boolean {
     const person = facts.Intellectual.get(personId)!;
     switch (role.kind) {
@@ -65,8 +65,31 @@ const rules = {
       case 'PUBLIC':
         return person.public_profile === true;
       case 'ASSOCIATION':
-        return person.public_profile === true || rowsOf('Membership').some((m) => m.intellectual_id === personId && m.association_id === role.associationId);
+        return person.public_profile === true || rules.currentMemberOf(role, personId);
     }
+  },
+  currentMemberOf(role: Role, personId: number): boolean {
+    return rowsOf('Membership').some((m) => m.intellectual_id === personId && m.association_id === role.associationId && m.status !== MembershipStatus.ENDED);
+  },
+  /**
+   * Memberships of public profiles for everyone; all for ANALYST and ADMIN; an association key adds
+   * its own association's memberships of its current members (never another association's record
+   * of a non-public person).
+   */
+  seesMembership(role: Role, m: Row): boolean {
+    if (role.kind === 'ADMIN' || role.kind === 'ANALYST') return true;
+    if (facts.Intellectual.get(m.intellectual_id)!.public_profile === true) return true;
+    return role.kind === 'ASSOCIATION' && m.association_id === role.associationId && rules.currentMemberOf(role, m.intellectual_id);
+  },
+  /** The audit log: ADMIN all; an association key what concerns it (filed under it, its memberships, its current members). */
+  seesAuditEvent(role: Role, e: Row): boolean {
+    if (role.kind === 'ADMIN') return true;
+    if (role.kind !== 'ASSOCIATION') return false;
+    const code = rowsOf('Association').find((a) => a.id === role.associationId)!.code;
+    if (e.association_code === code) return true;
+    if (e.entity_type === 'Membership') return rowsOf('Membership').some((m) => m.id === e.entity_id && m.association_id === role.associationId);
+    if (e.entity_type === 'Intellectual') return rules.currentMemberOf(role, e.entity_id);
+    return false;
   },
   /** E-mail, phone, birth date: ADMIN, and the keys of associations the person currently (not ENDED) belongs to. */
   seesPersonalData(role: Role, personId: number): boolean {
@@ -116,8 +139,8 @@ interface NodeCase {
 }
 
 const EVERYONE = () => true;
-const ADMIN_ONLY: ListPath['refuses'] = (role) =>
-  role.kind === 'ADMIN' ? null : role.kind === 'PUBLIC' ? { code: 'UNAUTHENTICATED', status: 401 } : { code: 'FORBIDDEN', status: 403 };
+const ADMIN_AND_ASSOCIATIONS: ListPath['refuses'] = (role) =>
+  role.kind === 'ADMIN' || role.kind === 'ASSOCIATION' ? null : role.kind === 'PUBLIC' ? { code: 'UNAUTHENTICATED', status: 401 } : { code: 'FORBIDDEN', status: 403 };
 
 const samePersonal = (what: string, got: Row, want: Row): string[] =>
   JSON.stringify({ email: got.email, phone: got.phone, birthDate: got.birthDate }) === JSON.stringify(want)
@@ -185,7 +208,7 @@ const NODE_CASES: NodeCase[] = [
     type: 'Membership',
     selection: 'externalId status intellectual { id fullName email phone birthDate } association { id }',
     // A membership is shown with its person: visible exactly when the person is.
-    visible: (role, r) => rules.seesPerson(role, r.intellectual_id),
+    visible: (role, r) => rules.seesMembership(role, r),
     label: (r) => `${facts.Intellectual.get(r.intellectual_id)?.full_name} in ${facts.Association.get(r.association_id)?.code} (${r.status})`,
     lists: [
       {
@@ -213,13 +236,13 @@ const NODE_CASES: NodeCase[] = [
   {
     type: 'AuditEvent',
     selection: 'action entityType entityId associationCode keyLabel',
-    visible: (role) => role.kind === 'ADMIN',
+    visible: (role, r) => rules.seesAuditEvent(role, r),
     label: (r) => `${r.action} ${r.entity_type} ${r.entity_id}`,
     lists: [
       {
         on: 'Query',
         field: 'auditEvents',
-        refuses: ADMIN_ONLY,
+        refuses: ADMIN_AND_ASSOCIATIONS,
         variants: () => [
           { args: `filter: { associationCode: ${arg(codes.A)} }`, about: (r) => r.association_code === codes.A },
           { args: 'filter: { entityType: INTELLECTUAL }', about: (r) => r.entity_type === 'Intellectual' },
@@ -497,8 +520,8 @@ describe('the world', () => {
     expect(names(pub, rules.seesPerson)).toEqual(byName(...publicOnes));
     expect(names(analyst, rules.seesPerson)).toEqual(everyone);
     expect(names(admin, rules.seesPerson)).toEqual(everyone);
-    // Its own members, past (tuyet, xuan, khoi) and present (lapsed mai included), and the public.
-    expect(names(a, rules.seesPerson)).toEqual(byName(...publicOnes, 'nhung', 'thanh', 'tuyet', 'xuan', 'mai', 'chau'));
+    // Its current members (lapsed mai included; not tuyet or xuan, whose memberships in A ended), and the public.
+    expect(names(a, rules.seesPerson)).toEqual(byName(...publicOnes, 'nhung', 'thanh', 'mai', 'chau'));
     expect(names(b, rules.seesPerson)).toEqual(byName(...publicOnes, 'minhDuc', 'ha', 'thanh', 'xuan'));
 
     expect(names(pub, rules.seesPersonalData)).toEqual([]);

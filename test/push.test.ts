@@ -479,11 +479,11 @@ describe('names and dates', () => {
         const ended = await end({ associationCode: a.code, externalIds: [`TZ-${tz}`], leftOn: '2001-12-31' });
         expect(ended.ended).toBe(1);
         expect((await person(res.results[0].intellectualId)).memberships.edges[0].node.leftOn).toBe('2001-12-31');
-        // Pushed again: the same dates, so nothing but the reactivation changes.
-        const again = await push(a.code, [{ externalId: `TZ-${tz}`, birthDate: '1980-02-29', joinedOn: '2000-01-01' }]);
+        // Re-admitted (a joinedOn after the day it left): the person's dates are untouched.
+        const again = await push(a.code, [{ externalId: `TZ-${tz}`, birthDate: '1980-02-29', joinedOn: '2002-01-01' }]);
         expect(again.results[0].outcome).toBe('UPDATED');
         const [person2] = await stored(a.id);
-        expect(person2).toMatchObject({ birth_date: '1980-02-29', joined_on: '2000-01-01', version: 1 });
+        expect(person2).toMatchObject({ birth_date: '1980-02-29', joined_on: '2002-01-01', version: 1 });
       }
     } finally {
       if (saved === undefined) delete process.env.TZ;
@@ -554,17 +554,22 @@ describe('endMemberships', () => {
     expect(row).toMatchObject({ status: 'ENDED', left_on: todayInVietnam(), end_reason: null });
   });
 
-  it('an ended member pushed again is reactivated (UPDATED), its end cleared, with a REACTIVATE audit event', async () => {
+  it('an ended member pushed again with a joinedOn after the day it left is re-admitted (UPDATED), its end cleared, with a REACTIVATE audit event', async () => {
     const { a, ids } = await seeded();
     await end({ associationCode: a.code, externalIds: ['M-1'], leftOn: '2023-03-03', reason: 'Nghỉ hưu' });
-    const res = await push(a.code, [{ externalId: 'M-1', fullName: 'Lê Văn An' }]);
+    const res = await push(a.code, [{ externalId: 'M-1', fullName: 'Lê Văn An', joinedOn: '2024-01-15' }]);
     expect(res).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
     expect(res.results[0]).toMatchObject({ outcome: 'UPDATED', intellectualId: ids['M-1'].intellectualId, membershipId: ids['M-1'].membershipId });
     const row = (await stored(a.id)).find((r) => r.external_id === 'M-1')!;
-    expect(row).toMatchObject({ status: 'ACTIVE', left_on: null, end_reason: null, joined_on: '2015-06-01' });
+    expect(row).toMatchObject({ status: 'ACTIVE', left_on: null, end_reason: null, joined_on: '2024-01-15' });
     const [ev] = await sql(`select action, changes from audit_event where entity_type = 'Membership' and association_code = ? order by id desc limit 1`, [a.code]);
     expect(ev.action).toBe('REACTIVATE');
-    expect(ev.changes).toEqual({ status: { old: 'ENDED', new: 'ACTIVE' }, leftOn: { old: '2023-03-03', new: null }, endReason: { old: 'Nghỉ hưu', new: null } });
+    expect(ev.changes).toEqual({
+      status: { old: 'ENDED', new: 'ACTIVE' },
+      joinedOn: { old: '2015-06-01', new: '2024-01-15' },
+      leftOn: { old: '2023-03-03', new: null },
+      endReason: { old: 'Nghỉ hưu', new: null },
+    });
     expect((await sql(`select count(*)::int as n from membership where association_id = ? and external_id = 'M-1'`, [a.id]))[0].n).toBe(1);
   });
 

@@ -2,6 +2,9 @@ import { EntityClass, EntityMetadata, EntityProperty, ReferenceKind } from '@mik
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GRANTS, GRANTS_COLUMN } from './policy';
 
+/** Suffix of a column that holds a related row as JSON (see the MANY_TO_ONE case below). */
+export const RELATED_SUFFIX = '__';
+
 /**
  * Turns a row into a read-only entity instance, without the unit of work: read paths never
  * flush, and em.map() (identity map, change-set snapshots) cost more than the whole query on a
@@ -19,6 +22,13 @@ export function hydrate<T extends object>(em: EntityManager, entity: EntityClass
         obj[prop.name] = prop.runtimeType === 'Date' && typeof row[prop.fieldNames[0]] === 'string' ? new Date(row[prop.fieldNames[0]] as string) : row[prop.fieldNames[0]];
         break;
       case ReferenceKind.MANY_TO_ONE: {
+        // A read may bring the related row along, in the same statement, as JSON in a column
+        // named `<property>__` (RELATED_SUFFIX): then the relation is that entity, not a stub.
+        const joined = row[`${prop.name}${RELATED_SUFFIX}`];
+        if (joined && typeof joined === 'object' && prop.targetMeta) {
+          obj[prop.name] = hydrate(em, prop.targetMeta.class as EntityClass<object>, joined as Record<string, unknown>);
+          break;
+        }
         const id = row[prop.fieldNames[0]];
         obj[prop.name] = id === null || id === undefined ? null : { id: Number(id) };
         break;

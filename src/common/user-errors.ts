@@ -19,6 +19,8 @@ export enum UserErrorCode {
   CONFLICT = 'CONFLICT',
   INVALID_STATE = 'INVALID_STATE',
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  PERSON_SHARED = 'PERSON_SHARED',
+  MEMBERSHIP_ENDED = 'MEMBERSHIP_ENDED',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -41,6 +43,13 @@ registerEnumType(UserErrorCode, {
     CONFLICT: { description: 'The record changed since the caller read it (stale expectedVersion); the payload carries it as it is now.' },
     INVALID_STATE: { description: 'The change is not allowed from the current state.' },
     IDEMPOTENCY_KEY_REUSED: { description: 'This idempotency key was used in the last 24 hours with a different input.' },
+    PERSON_SHARED: {
+      description:
+        "The person also belongs to another association: one association's key cannot change their name, contact, birth date, degree, title, fields, workplace or position, nor switch their public profile on (switching it off is allowed). ADMIN can.",
+    },
+    MEMBERSHIP_ENDED: {
+      description: 'The membership has ended: pushing the member again re-admits them only with a joinedOn after the day they left.',
+    },
   },
 });
 

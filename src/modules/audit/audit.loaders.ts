@@ -4,7 +4,7 @@ import { byIdLoader } from '../../common/loaders';
 import { AuditEvent } from './audit-event.entity';
 import { AuditEventPolicy } from './audit.policy';
 
-/** Audit events by id, for node(id), as AuditEventPolicy allows (ADMIN only). */
+/** Audit events by id, for node(id), as AuditEventPolicy allows. */
 export function auditLoaders(em: EntityManager, viewer: Viewer) {
   return { auditEventById: byIdLoader(em, AuditEvent, viewer, AuditEventPolicy) };
 }

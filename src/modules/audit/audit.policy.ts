@@ -1,8 +1,28 @@
 import { EntityPolicy } from '../../common/policy';
+import { MembershipStatus } from '../intellectual/intellectual.enums';
 import { AuditEvent } from './audit-event.entity';
 
-/** The audit log is ADMIN's alone; nobody writes it but the write pipeline. */
+/**
+ * The audit log. ADMIN reads all of it. An ASSOCIATION key reads the events that concern its
+ * association: those filed under it (its own writes, and ADMIN's into it), and those about its
+ * memberships and its current members, whoever wrote them (so a person shared with another
+ * association shows that association's changes too). Nobody else reads it, and nobody writes it
+ * but the write pipeline.
+ */
 export const AuditEventPolicy: EntityPolicy<AuditEvent> = {
-  visible: (viewer, q) => (viewer.role === 'ADMIN' ? q : q.whereRaw('false')),
+  visible(viewer, q, alias) {
+    if (viewer.role === 'ADMIN') return q;
+    if (viewer.role !== 'ASSOCIATION') return q.whereRaw('false');
+    const own = viewer.associationId;
+    return q.where((w) =>
+      w
+        .whereRaw(`${alias}.association_code = (select code from association where id = ?)`, [own])
+        .orWhereRaw(`${alias}.entity_type = 'Membership' and exists (select 1 from membership am where am.id = ${alias}.entity_id and am.association_id = ?)`, [own])
+        .orWhereRaw(
+          `${alias}.entity_type = 'Intellectual' and exists (select 1 from membership am where am.intellectual_id = ${alias}.entity_id and am.association_id = ? and am.status <> ?)`,
+          [own, MembershipStatus.ENDED],
+        ),
+    );
+  },
   canWrite: () => false,
 };

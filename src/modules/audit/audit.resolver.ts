@@ -31,7 +31,7 @@ export class AuditEventsArgs extends PageArgs {
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Query(() => AuditEventConnection, { description: 'The audit log, newest first (ADMIN only).' })
+  @Query(() => AuditEventConnection, { description: 'The audit log, newest first: all of it for ADMIN; for an association key, the events that concern its association (filed under it, about its memberships, or about its current members, whoever wrote them). Personal data is masked in every event.' })
   async auditEvents(@Args(() => AuditEventsArgs) args: AuditEventsArgs, @Ctx() ctx: Context) {
     const { page, count } = await new AuditService(ctx.em, ctx.viewer).list(args.filter, args);
     return AuditEventConnection.build(page, count);

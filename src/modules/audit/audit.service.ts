@@ -71,12 +71,12 @@ export class AuditService {
     );
   }
 
-  /** The audit log, newest first: ADMIN only. */
+  /** The audit log, newest first, as AuditEventPolicy allows (ADMIN, and association keys for what concerns them). */
   async list(
     filter: { associationCode?: string | null; entityType?: string | null; since?: Date | null } | null | undefined,
     args: PageArgs,
   ): Promise<{ page: Page<AuditEvent>; count: () => Promise<number> }> {
-    requireRole(this.viewer, ['ADMIN'], 'The audit log');
+    requireRole(this.viewer, ['ADMIN', 'ASSOCIATION'], 'The audit log');
     const q: Knex.QueryBuilder = AuditEventPolicy.visible(this.viewer, knexOf(this.em)('audit_event as e').select('e.*'), 'e');
     if (filter?.associationCode) q.where('e.association_code', filter.associationCode);
     if (filter?.entityType) q.where('e.entity_type', filter.entityType);

@@ -5,10 +5,16 @@ import { MembershipStatus } from './intellectual.enums';
 import { Intellectual } from './intellectual.entity';
 import { Membership } from './membership.entity';
 
+/** SQL: the person whose id is `personId` (an SQL expression) is a current (not ended) member of the association. */
+function currentMemberOf(personId: string, associationId: number | null): [string, Knex.RawBinding[]] {
+  return [`exists (select 1 from membership cur where cur.intellectual_id = ${personId} and cur.association_id = ? and cur.status <> ?)`, [associationId, MembershipStatus.ENDED]];
+}
+
 /**
  * People. Reading:
  * - ADMIN and ANALYST see everyone;
- * - an ASSOCIATION key sees public profiles and every member, past or present, of its association;
+ * - an ASSOCIATION key sees public profiles and the current (not ended) members of its association:
+ *   once a membership has ended, the association sees no more of the person than the public does;
  * - the public sees public profiles only.
  * Personal data (e-mail, phone, birth date): ADMIN, and the keys of the associations the person
  * currently belongs to (an ended membership no longer counts); nobody else.
@@ -25,11 +31,7 @@ export const IntellectualPolicy: EntityPolicy<Intellectual> & {
       case 'ANALYST':
         return q;
       case 'ASSOCIATION':
-        return q.where((w) =>
-          w.where(`${alias}.public_profile`, true).orWhereRaw(`exists (select 1 from membership own where own.intellectual_id = ${alias}.id and own.association_id = ?)`, [
-            viewer.associationId,
-          ]),
-        );
+        return q.where((w) => w.where(`${alias}.public_profile`, true).orWhereRaw(...currentMemberOf(`${alias}.id`, viewer.associationId)));
       case 'PUBLIC':
         return q.where(`${alias}.public_profile`, true);
     }
@@ -37,10 +39,7 @@ export const IntellectualPolicy: EntityPolicy<Intellectual> & {
   personalData(viewer, knex, alias) {
     if (viewer.role === 'ADMIN') return knex.raw('true');
     if (viewer.role !== 'ASSOCIATION' || viewer.associationId === null) return knex.raw('false');
-    return knex.raw(`exists (select 1 from membership cur where cur.intellectual_id = ${alias}.id and cur.association_id = ? and cur.status <> ?)`, [
-      viewer.associationId,
-      MembershipStatus.ENDED,
-    ]);
+    return knex.raw(...currentMemberOf(`${alias}.id`, viewer.associationId));
   },
   columns(viewer, knex, alias) {
     const grant = IntellectualPolicy.personalData(viewer, knex, alias);
@@ -51,12 +50,22 @@ export const IntellectualPolicy: EntityPolicy<Intellectual> & {
   canWrite: (viewer) => viewer.role === 'ADMIN',
 };
 
-/** Memberships: visible with their person; written by ADMIN and the association's own key. */
+/**
+ * Memberships: ADMIN and ANALYST see all; others see the memberships of public profiles, and an
+ * ASSOCIATION key also its own association's memberships of its current members (never another
+ * association's records about a person who has no public profile). A visible membership's person
+ * is always visible too. Written by ADMIN and the association's own key.
+ */
 export const MembershipPolicy: EntityPolicy<Membership> = {
   visible(viewer, q, alias) {
     if (viewer.role === 'ADMIN' || viewer.role === 'ANALYST') return q;
-    return q.whereExists(function (this: Knex.QueryBuilder) {
-      IntellectualPolicy.visible(viewer, this.select('vp.id').from('intellectual as vp').whereRaw(`vp.id = ${alias}.intellectual_id`), 'vp');
+    return q.where((w) => {
+      w.whereExists(function (this: Knex.QueryBuilder) {
+        this.select('vp.id').from('intellectual as vp').whereRaw(`vp.id = ${alias}.intellectual_id`).where('vp.public_profile', true);
+      });
+      if (viewer.role === 'ASSOCIATION') {
+        w.orWhere((own) => own.where(`${alias}.association_id`, viewer.associationId).whereRaw(...currentMemberOf(`${alias}.intellectual_id`, viewer.associationId)));
+      }
     });
   },
   canWrite: (viewer, m) => actsFor(viewer, m.association.id),

@@ -30,9 +30,11 @@ export class IntellectualResolver {
 export class MembershipResolver {
   @FieldResolver(() => Intellectual, { description: 'The member.' })
   async intellectual(@Root() m: Membership, @Ctx() ctx: Context): Promise<Intellectual> {
-    // Memberships are listed only for people the caller may see, so the person is there.
-    const person = await ctx.loaders.intellectualById.load(m.intellectual.id);
-    if (!person) throw new Error(`membership ${m.id}: intellectual ${m.intellectual.id} not visible`);
+    // Pages of memberships carry their person, read in the same statement under the same policy.
+    const ref: { id: number } = m.intellectual;
+    if (ref instanceof Intellectual) return ref;
+    const person = await ctx.loaders.intellectualById.load(ref.id);
+    if (!person) throw new Error(`membership ${m.id}: intellectual ${ref.id} not visible`);
     return person;
   }
 

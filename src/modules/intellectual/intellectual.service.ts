@@ -1,7 +1,8 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { badInput } from '../../common/errors';
-import { hydrate } from '../../common/hydrate';
+import { hydrate, RELATED_SUFFIX } from '../../common/hydrate';
+import { GRANTS_COLUMN } from '../../common/policy';
 import { Page } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
@@ -61,6 +62,7 @@ export class IntellectualService {
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Intellectual, r));
   }
 
+  /** The memberships the viewer may see (MembershipPolicy), for counts. */
   private membershipBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = MembershipPolicy.visible(this.viewer, knex('membership as m').select('m.*'), 'm');
@@ -69,9 +71,23 @@ export class IntellectualService {
     return q;
   }
 
+  /**
+   * Pages of memberships bring their person along, read in the same statement under the same
+   * policy: a page never points at a person whom a concurrent write (consent switched off, a
+   * membership ended) has hidden since the page was read.
+   */
+  private membershipPageBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
+    const knex = knexOf(this.em);
+    const grant = IntellectualPolicy.personalData(this.viewer, knex, 'mp').toSQL();
+    const q = this.membershipBase(filter)
+      .join('intellectual as mp', 'mp.id', 'm.intellectual_id')
+      .select(knex.raw(`to_jsonb(mp) || jsonb_build_object('${GRANTS_COLUMN}', ${grant.sql}) as intellectual${RELATED_SUFFIX}`, grant.bindings as Knex.RawBinding[]));
+    return IntellectualPolicy.visible(this.viewer, q, 'mp');
+  }
+
   /** Members of many associations: one statement for the pages. */
   membersOf(associationIds: number[], args: MembershipsArgs): Promise<Map<number, Page<Membership>>> {
-    return nestedPages(this.em, Membership, associationIds, 'm.association_id', this.membershipBase(args.filter), MEMBERSHIP_SORTS[args.orderBy], args);
+    return nestedPages(this.em, Membership, associationIds, 'm.association_id', this.membershipPageBase(args.filter), MEMBERSHIP_SORTS[args.orderBy], args);
   }
 
   memberCounts(associationIds: number[], filter?: MembershipFilter | null): Promise<Map<number, number>> {
@@ -80,7 +96,7 @@ export class IntellectualService {
 
   /** Memberships of many people: one statement for the pages. */
   membershipsOf(intellectualIds: number[], args: MembershipsArgs): Promise<Map<number, Page<Membership>>> {
-    return nestedPages(this.em, Membership, intellectualIds, 'm.intellectual_id', this.membershipBase(args.filter), MEMBERSHIP_SORTS[args.orderBy], args);
+    return nestedPages(this.em, Membership, intellectualIds, 'm.intellectual_id', this.membershipPageBase(args.filter), MEMBERSHIP_SORTS[args.orderBy], args);
   }
 
   membershipCounts(intellectualIds: number[], filter?: MembershipFilter | null): Promise<Map<number, number>> {
@@ -89,7 +105,7 @@ export class IntellectualService {
 
   /** Visible memberships by id, for node(id). */
   async membershipsByIds(ids: readonly number[]): Promise<Membership[]> {
-    const q = this.membershipBase().whereIn('m.id', [...ids]);
+    const q = this.membershipPageBase().whereIn('m.id', [...ids]);
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Membership, r));
   }
 }

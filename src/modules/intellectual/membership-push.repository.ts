@@ -9,6 +9,8 @@ export interface ExistingMember {
   membershipId: number;
   externalId: string;
   intellectualId: number;
+  /** The person also has a membership (not ended) in another association. */
+  shared: boolean;
   person: PersonValues;
   membership: MembershipValues;
 }
@@ -64,10 +66,11 @@ export class MembershipPushRepository {
       knexOf(this.tx).raw(
         `select m.id as m_id, m.external_id, m.member_number, m.joined_on, m.role, m.status, m.left_on, m.end_reason,
                 i.id as i_id, i.full_name, i.email, i.phone, i.birth_date, i.gender, i.highest_degree, i.academic_title,
-                i.fields, i.workplace, i.position, i.public_profile
+                i.fields, i.workplace, i.position, i.public_profile,
+                exists (select 1 from membership o where o.intellectual_id = i.id and o.association_id <> m.association_id and o.status <> ?) as shared
          from membership m join intellectual i on i.id = m.intellectual_id
          where m.association_id = ? and m.external_id = any(?::text[])`,
-        [associationId, pgArray(externalIds)],
+        [MembershipStatus.ENDED, associationId, pgArray(externalIds)],
       ),
     );
     return new Map(
@@ -77,6 +80,7 @@ export class MembershipPushRepository {
           membershipId: Number(r.m_id),
           externalId: r.external_id,
           intellectualId: Number(r.i_id),
+          shared: r.shared === true,
           person: {
             fullName: r.full_name,
             email: r.email,

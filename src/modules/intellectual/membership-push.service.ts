@@ -9,7 +9,7 @@ import { diff } from '../audit/audit.service';
 import { MembershipRole, MembershipStatus } from './intellectual.enums';
 import { EndMembershipsInput, UpsertMembersInput } from './membership-push.inputs';
 import { ExistingMember, MembershipPushRepository, NewMember } from './membership-push.repository';
-import { MAX_PUSH_ROWS, MembershipValues, PERSON_DEFAULTS, PersonValues, validateExternalIds, validateMemberRows } from './membership-push.rows';
+import { CleanRow, MAX_PUSH_ROWS, MembershipValues, PERSON_DEFAULTS, PersonValues, validateExternalIds, validateMemberRows } from './membership-push.rows';
 import { PushOutcome } from './membership-push.types';
 
 export interface PushResultData {
@@ -41,6 +41,53 @@ const resultOf = (externalId: string, intellectualId: number, membershipId: numb
   membershipId: toGlobalId('Membership', membershipId),
   outcome,
 });
+
+/** The input names of the person's values, for error paths. */
+const INPUT_NAME: Record<keyof PersonValues, string> = {
+  fullName: 'fullName',
+  email: 'email',
+  phone: 'phone',
+  birthDate: 'birthDate',
+  gender: 'gender',
+  highestDegree: 'degree',
+  academicTitle: 'academicTitle',
+  fields: 'fields',
+  workplace: 'workplace',
+  position: 'position',
+  publicProfile: 'publicProfile',
+};
+
+/**
+ * The rules for a row that names a stored member:
+ * - an ended membership is re-admitted only explicitly, with a joinedOn after the day it ended
+ *   (otherwise MEMBERSHIP_ENDED: pushing an old list again must not bring a former member's
+ *   personal data back to the association);
+ * - a person who also belongs to another association is theirs too: one association's key may
+ *   not change the person's values (PERSON_SHARED, per field), nor switch a public profile on;
+ *   switching it off (withdrawing consent) is allowed. ADMIN may change them.
+ */
+function checkExistingRow(p: Problems, row: CleanRow, old: ExistingMember, admin: boolean): void {
+  if (old.membership.status === MembershipStatus.ENDED) {
+    const joinedOn = row.membership.joinedOn;
+    if (!joinedOn || !old.membership.leftOn || joinedOn <= old.membership.leftOn) {
+      p.add(
+        UserErrorCode.MEMBERSHIP_ENDED,
+        ['members', row.index, 'joinedOn'],
+        `Member "${row.externalId}" left on ${old.membership.leftOn ?? 'an unknown date'}: to admit them again, send a joinedOn after that day`,
+      );
+    }
+  }
+  if (!old.shared || admin) return;
+  for (const [name, value] of Object.entries(row.person) as [keyof PersonValues, unknown][]) {
+    if (same(value, old.person[name])) continue;
+    if (name === 'publicProfile' && value === false) continue; // withdrawing consent is always allowed
+    p.add(
+      UserErrorCode.PERSON_SHARED,
+      ['members', row.index, INPUT_NAME[name]],
+      `${INPUT_NAME[name]} of member "${row.externalId}" cannot be changed by one association: the person also belongs to another association`,
+    );
+  }
+}
 
 /** The association's lock: its pushes run one at a time; other associations are not held up. */
 const associationLock = (id: number) => ['association', id] as const;
@@ -74,10 +121,12 @@ export class MembershipPushService {
         const repo = new MembershipPushRepository(w.tx);
         const found = await repo.existing(association.id, rows.map((r) => r.externalId));
 
-        // New rows need a name; everything else may be omitted.
         const late = new Problems();
         for (const row of rows) {
-          if (!found.has(row.externalId) && !row.person.fullName) late.add(UserErrorCode.REQUIRED, ['members', row.index, 'fullName'], 'fullName is required for a new member');
+          const old = found.get(row.externalId);
+          // New rows need a name; everything else may be omitted.
+          if (!old && !row.person.fullName) late.add(UserErrorCode.REQUIRED, ['members', row.index, 'fullName'], 'fullName is required for a new member');
+          if (old) checkExistingRow(late, row, old, w.viewer.role === 'ADMIN');
         }
         if (late.any) w.refuse(late);
 
@@ -107,6 +156,7 @@ export class MembershipPushService {
             continue;
           }
           const person: PersonValues = { ...old.person, ...row.person };
+          // Re-admission (checked above: a joinedOn after the day the member left).
           const reactivate = old.membership.status === MembershipStatus.ENDED;
           const membership: MembershipValues = {
             ...old.membership,
