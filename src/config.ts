@@ -28,6 +28,12 @@ export interface Config {
   exposeSqlStats: boolean;
   /** How long a statistics answer is served before it is recomputed (0: always live). */
   statsCacheSeconds: number;
+  /**
+   * Key of the random numbers that round the statistics anonymous callers and association keys
+   * read; null: the database's own secret (table stats_secret, made by the migrations), so that
+   * every hub on one database publishes the same figures.
+   */
+  statsSecret: string | null;
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
   limits: {
@@ -93,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const o of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
   }
+  const statsSecret = env.STATS_SECRET || null;
+  if (statsSecret !== null && statsSecret.length < 32) {
+    throw new ConfigError('STATS_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`), or unset to use the database\'s own secret');
+  }
   return {
     env: nodeEnv as Config['env'],
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -105,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    statsSecret,
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 1, 100),

@@ -51,7 +51,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const httpServer = http.createServer(app);
   httpServer.on('clientError', answerClientError);
   const drain = new HttpDrain(httpServer, { graceMs: config.shutdownGraceSeconds * 1000, freshMs: 1000, quietMs: 250, lingerMs: 2000 });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
+  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }) };
 
   const schema = buildSchema();
   const { limits } = config;

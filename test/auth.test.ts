@@ -148,8 +148,14 @@ describe('roles', () => {
     const reads = await t.gql<any>(PUBLIC_READS, { f: w.a.federation.code, a: w.a.code });
     expect(reads.status).toBe(200);
     expect(reads.body.errors).toBeUndefined();
-    expect(reads.body.data.federation.stats).toEqual({ associationCount: 3, activeMembers: 6, distinctPeople: 5 });
-    expect(reads.body.data.association).toMatchObject({ code: w.a.code, name: 'Hội Y học Hậu Giang', stats: { activeMembers: 3 } });
+    // Statistics are protected (README "Statistics"): associations counted exactly, people and
+    // memberships rounded to a multiple of 5 by fixed random rounding, 0 to 4 suppressed.
+    const pubStats = reads.body.data.federation.stats;
+    expect(pubStats.associationCount).toBe(3);
+    expect(pubStats.distinctPeople).toBe(5);
+    expect([5, 10]).toContain(pubStats.activeMembers);
+    expect(reads.body.data.association).toMatchObject({ code: w.a.code, name: 'Hội Y học Hậu Giang' });
+    expect([null, 5]).toContain(reads.body.data.association.stats.activeMembers);
     expect(reads.body.data.associations.totalCount).toBe(3);
 
     // Of A's three people only the one with a public profile; of B's three, only the public one.
@@ -579,7 +585,7 @@ describe('node(id) of a person without a public profile', () => {
 // --- public statistics ----------------------------------------------------------------------------
 
 describe('statistics for the public', () => {
-  it('merge groups of fewer than 5 people into one OTHER bucket; an ANALYST sees every group', async () => {
+  it('round every count of people to a multiple of 5 and suppress those that round to 0, listing every degree; no merged OTHER group; ANALYST and ADMIN see exact counts', async () => {
     const em = t.em();
     const f = await createFederation(em, { name: 'Liên hiệp các Hội Khoa học và Kỹ thuật Kiên Giang' });
     const a = await createAssociation(em, f, { name: 'Hội Kỹ sư Kiên Giang', fields: ['2.1'] });
@@ -591,49 +597,62 @@ describe('statistics for the public', () => {
     for (const [degree, list] of plan) {
       for (const fullName of list) await createMembership(em, await createIntellectual(em, { fullName, highestDegree: degree, publicProfile: fullName !== 'Bùi Thị Loan' }), a);
     }
-    const Q = `query($c: String!) { federation(code: $c) { stats { distinctPeople peopleByDegree { key label count } } } }`;
+    const Q = `query($c: String!) { federation(code: $c) { stats { disclosureControl distinctPeople distinctPeopleSuppressed peopleByDegree { key label count suppressed } } } }`;
 
-    const pub = await t.data<any>(Q, { c: f.code });
-    expect(pub.federation.stats.distinctPeople).toBe(9);
-    const buckets = pub.federation.stats.peopleByDegree;
-    expect(buckets.map((b: any) => [b.key, b.count])).toEqual([
-      ['TS', 6],
-      ['OTHER', 3],
-    ]);
-    expect(buckets.find((b: any) => b.key === 'OTHER').label).toEqual(expect.any(String));
-    expect(buckets.reduce((n: number, b: any) => n + b.count, 0)).toBe(9);
+    const pub = (await t.data<any>(Q, { c: f.code })).federation.stats;
+    expect(pub.disclosureControl).toBe('ROUNDED_BASE_5_SUPPRESSED_UNDER_5');
+    expect([5, 10]).toContain(pub.distinctPeople);
+    expect(pub.distinctPeopleSuppressed).toBe(false);
+    const byKey = new Map<string, any>(pub.peopleByDegree.map((b: any) => [b.key, b]));
+    // Every degree and UNKNOWN, each once: no group is missing, none is a merged "OTHER" of small groups
+    // (Degree.OTHER is the real degree, here empty, so suppressed).
+    expect([...byKey.keys()].sort()).toEqual([...Object.values(Degree), 'UNKNOWN'].sort());
+    expect(pub.peopleByDegree).toHaveLength(byKey.size);
+    expect([5, 10]).toContain(byKey.get('TS').count);
+    for (const key of ['THS', 'KS']) expect([null, 5]).toContain(byKey.get(key).count);
+    for (const key of ['TSKH', 'CKII', 'CKI', 'BS', 'DS', 'CN', 'OTHER', 'UNKNOWN']) expect(byKey.get(key)).toEqual({ key, label: null, count: null, suppressed: true });
+    for (const b of pub.peopleByDegree) expect(b.suppressed).toBe(b.count === null);
+    // Shown groups first, largest first; suppressed ones after.
+    const shown = pub.peopleByDegree.filter((b: any) => !b.suppressed).map((b: any) => b.count);
+    expect(shown).toEqual([...shown].sort((x: number, y: number) => y - x));
+    expect(pub.peopleByDegree.slice(shown.length).every((b: any) => b.suppressed)).toBe(true);
 
     const analyst = (await createKey(t.em(), 'ANALYST')).headers;
-    const full = await t.data<any>(Q, { c: f.code }, analyst);
-    expect(full.federation.stats.peopleByDegree.map((b: any) => [b.key, b.count])).toEqual([
-      ['TS', 6],
-      ['THS', 2],
-      ['KS', 1],
+    const full = (await t.data<any>(Q, { c: f.code }, analyst)).federation.stats;
+    expect(full).toMatchObject({ disclosureControl: 'NONE', distinctPeople: 9, distinctPeopleSuppressed: false });
+    expect(full.peopleByDegree.map((b: any) => [b.key, b.count, b.suppressed])).toEqual([
+      ['TS', 6, false],
+      ['THS', 2, false],
+      ['KS', 1, false],
     ]);
     const admin = (await createKey(t.em(), 'ADMIN')).headers;
-    expect((await t.data<any>(Q, { c: f.code }, admin)).federation.stats.peopleByDegree).toHaveLength(3);
+    expect((await t.data<any>(Q, { c: f.code }, admin)).federation.stats).toEqual(full);
   });
 });
 
 describe('decisions beyond the roles table', () => {
-  it('an association key gets small stats groups merged, like the public', async () => {
+  it('an association key gets protected statistics, like the public', async () => {
     const em = t.em();
     const f = await createFederation(em);
     const a = await createAssociation(em, f);
     const b = await createAssociation(em, f);
     for (let k = 0; k < 5; k++) await createMembership(em, await createIntellectual(em, { fullName: `Lý Văn Số${k}`, highestDegree: Degree.TS }), a);
     await createMembership(em, await createIntellectual(em, { fullName: 'Kim Thị Ẩn', highestDegree: Degree.KS, publicProfile: false }), b);
-    const q = `query($c: String!) { federation(code: $c) { stats { peopleByDegree { key count } } } }`;
-    const asA = await t.gql<any>(q, { c: f.code }, (await createKey(em, 'ASSOCIATION', a)).headers);
-    expect(asA.body.data.federation.stats.peopleByDegree).toEqual([
-      { key: 'TS', count: 5 },
-      { key: 'OTHER', count: 1 },
-    ]);
-    const asAnalyst = await t.gql<any>(q, { c: f.code }, (await createKey(em, 'ANALYST')).headers);
-    expect(asAnalyst.body.data.federation.stats.peopleByDegree).toEqual([
-      { key: 'TS', count: 5 },
-      { key: 'KS', count: 1 },
-    ]);
+    const q = `query($c: String!) { federation(code: $c) { stats { disclosureControl peopleByDegree { key count } } } }`;
+    const asA = (await t.data<any>(q, { c: f.code }, (await createKey(em, 'ASSOCIATION', a)).headers)).federation.stats;
+    expect(asA.disclosureControl).toBe('ROUNDED_BASE_5_SUPPRESSED_UNDER_5');
+    const shownA = Object.fromEntries(asA.peopleByDegree.filter((x: any) => x.count !== null).map((x: any) => [x.key, x.count]));
+    // 5 TS always round to 5; the one KS of another association shows as 5 or not at all, never as 1.
+    expect([{ TS: 5 }, { TS: 5, KS: 5 }]).toContainEqual(shownA);
+    expect(asA.peopleByDegree).toHaveLength(Object.values(Degree).length + 1);
+    const asAnalyst = (await t.data<any>(q, { c: f.code }, (await createKey(em, 'ANALYST')).headers)).federation.stats;
+    expect(asAnalyst).toEqual({
+      disclosureControl: 'NONE',
+      peopleByDegree: [
+        { key: 'TS', count: 5 },
+        { key: 'KS', count: 1 },
+      ],
+    });
   });
 
   it('an association sees no more of a non-public former member than the public does', async () => {

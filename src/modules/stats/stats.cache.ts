@@ -4,16 +4,27 @@
  * Within `ttlMs` an answer is served as computed; after that, for up to `staleMs` more, the old
  * answer is served at once while one refresh runs in the background (stale-while-revalidate).
  * Concurrent requests for the same numbers share one computation. `ttlMs = 0` turns it off.
+ * Answers are kept per audience (exact, protected). One per hub: it also carries the hub's
+ * configured statistics secret to the loaders.
  */
 export class StatsCache {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown>; refreshing?: boolean }>();
 
+  readonly staleMs: number;
+  /** STATS_SECRET, the key of the random numbers of protected figures; null: the database's own (table stats_secret). */
+  readonly secret: string | null;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
   constructor(
     readonly ttlMs: number,
-    readonly staleMs = ttlMs * 10,
-    private readonly maxEntries = 20_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: { staleMs?: number; maxEntries?: number; now?: () => number; secret?: string | null } = {},
+  ) {
+    this.staleMs = opts.staleMs ?? ttlMs * 10;
+    this.maxEntries = opts.maxEntries ?? 20_000;
+    this.now = opts.now ?? Date.now;
+    this.secret = opts.secret ?? null;
+  }
 
   async getMany<T>(prefix: string, ids: readonly number[], fetch: (ids: readonly number[]) => Promise<Map<number, T>>): Promise<Map<number, T>> {
     if (this.ttlMs <= 0) return fetch(ids);

@@ -2,6 +2,7 @@ import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { Association } from '../association/association.entity';
 import { Federation } from '../federation/federation.entity';
+import { DisclosureControl, disclosureControlFor } from './stats.disclosure';
 import { AssociationStats, FederationStats, StatBucket, STATS_DESCRIPTIONS as D, StatsRoot } from './stats.types';
 
 const loadersOf = (ctx: Context, root: StatsRoot) => ctx.loaders.stats[root.scope];
@@ -10,14 +11,29 @@ const loadersOf = (ctx: Context, root: StatsRoot) => ctx.loaders.stats[root.scop
 function commonStatsResolver<T extends StatsRoot>(type: new (id: number) => T) {
   @Resolver(() => type)
   abstract class CommonStatsResolver {
-    @FieldResolver(() => Int, { description: D.activeMembers })
-    async activeMembers(@Root() s: T, @Ctx() ctx: Context): Promise<number> {
-      return (await loadersOf(ctx, s).totals.load(s.id)).activeMembers;
+    @FieldResolver(() => DisclosureControl, { description: D.disclosureControl })
+    disclosureControl(@Ctx() ctx: Context): DisclosureControl {
+      return disclosureControlFor(ctx.viewer);
     }
 
-    @FieldResolver(() => Int, { description: D.distinctPeople })
-    async distinctPeople(@Root() s: T, @Ctx() ctx: Context): Promise<number> {
-      return (await loadersOf(ctx, s).totals.load(s.id)).distinctPeople;
+    @FieldResolver(() => Int, { nullable: true, description: D.activeMembers })
+    async activeMembers(@Root() s: T, @Ctx() ctx: Context): Promise<number | null> {
+      return (await loadersOf(ctx, s).totals.load(s.id)).activeMembers.count;
+    }
+
+    @FieldResolver(() => Boolean, { description: D.activeMembersSuppressed })
+    async activeMembersSuppressed(@Root() s: T, @Ctx() ctx: Context): Promise<boolean> {
+      return (await loadersOf(ctx, s).totals.load(s.id)).activeMembers.suppressed;
+    }
+
+    @FieldResolver(() => Int, { nullable: true, description: D.distinctPeople })
+    async distinctPeople(@Root() s: T, @Ctx() ctx: Context): Promise<number | null> {
+      return (await loadersOf(ctx, s).totals.load(s.id)).distinctPeople.count;
+    }
+
+    @FieldResolver(() => Boolean, { description: D.distinctPeopleSuppressed })
+    async distinctPeopleSuppressed(@Root() s: T, @Ctx() ctx: Context): Promise<boolean> {
+      return (await loadersOf(ctx, s).totals.load(s.id)).distinctPeople.suppressed;
     }
 
     @FieldResolver(() => [StatBucket], { description: D.peopleByField })

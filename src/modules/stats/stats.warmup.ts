@@ -7,8 +7,8 @@ import { statsLoaders } from './stats.loaders';
 const ANALYST_VIEW: Viewer = { role: 'ANALYST', keyId: null, keyLabel: null, associationId: null };
 
 /**
- * Fills the statistics cache for every federation, for both audiences (small groups merged or
- * not), so that the first analyst after a start does not wait for a cold computation (seconds
+ * Fills the statistics cache for every federation, for both audiences (protected figures for
+ * anonymous callers and association keys, exact ones for analysts), so that the first analyst after a start does not wait for a cold computation (seconds
  * at a million people). Runs in the background once the hub is ready.
  */
 export async function warmStatsCache(rootEm: EntityManager, cache: StatsCache): Promise<number> {
