@@ -182,7 +182,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const app = express();
   const httpServer = http.createServer(app);
   httpServer.on('clientError', answerClientError);
-  const drain = new HttpDrain(httpServer, { graceMs: config.shutdownGraceSeconds * 1000, freshMs: 1000, quietMs: 250, lingerMs: 2000 });
+  const drain = new HttpDrain(httpServer, {
+    graceMs: config.shutdownGraceSeconds * 1000,
+    freshMs: 1000,
+    quietMs: 250,
+    onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
+  });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000) };
 
   const plugins: ApolloServerPlugin<Context>[] = [
@@ -227,6 +232,17 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   });
   const guard = requestGuard<Context>(schema, limits);
   plugins.push(guard.plugin);
+  // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
+  plugins.push({
+    async requestDidStart() {
+      const release = drain.hold();
+      return {
+        async willSendResponse() {
+          release();
+        },
+      };
+    },
+  });
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
