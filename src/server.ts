@@ -20,7 +20,7 @@ import { createLogger, Logger } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
 import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { drainHoldPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { requestScope } from './common/request-scope';
 import { ApiKeyService } from './modules/key/api-key.service';
 
@@ -50,7 +50,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   const app = express();
   const httpServer = http.createServer(app);
   httpServer.on('clientError', answerClientError);
-  const drain = new HttpDrain(httpServer, { graceMs: config.shutdownGraceSeconds * 1000, freshMs: 1000, quietMs: 250, lingerMs: 2000 });
+  const drain = new HttpDrain(httpServer, {
+    graceMs: config.shutdownGraceSeconds * 1000,
+    freshMs: 1000,
+    quietMs: 250,
+    onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
+  });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }) };
 
   const schema = buildSchema();
@@ -63,6 +68,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     requestLogPlugin(logger),
     guard.plugin,
   ];
+  // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
+  plugins.push(drainHoldPlugin(drain));
   const apollo = new ApolloServer<Context>({
     schema,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],

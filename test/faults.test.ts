@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Client } from 'pg';
+import { startTestHub, TestHub } from './support/harness';
 import { freePort, HubProcess, killStrayHubs, processesMentioning, ROOT, runCli, startHub, tempDataDir, waitReady } from './support/process';
 
 /**
@@ -32,7 +33,7 @@ async function gql(hub: { base: string }, q: string, opts: { variables?: Record<
   const started = Date.now();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
   const r = await fetch(`${hub.base}/graphql`, {
     method: 'POST',
     headers,
@@ -72,7 +73,7 @@ function errorCode(e: unknown): string {
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 /** A request on a fresh connection (no keep-alive pool): resolves with the status, or the connection error code. */
-function probe(port: number, timeoutMs = 5_000): Promise<{ status?: number; error?: string }> {
+function probe(port: number, timeoutMs = 30_000): Promise<{ status?: number; error?: string }> {
   return new Promise((resolve) => {
     const req = http.request({ host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
@@ -225,7 +226,7 @@ interface TableCounts {
 const hubDatabaseUrl = (dataDir: string): string => JSON.parse(fs.readFileSync(path.join(dataDir, 'hub.json'), 'utf8')).databaseUrl;
 
 async function withSql<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url, application_name: 'faults-test', connectionTimeoutMillis: 5_000 });
+  const c = new Client({ connectionString: url, application_name: 'faults-test', connectionTimeoutMillis: 30_000 });
   await c.connect();
   try {
     return await fn(c);
@@ -293,12 +294,12 @@ describe('the database goes away while the hub runs', () => {
     expect(await ok(hub, KEYED, { key })).toEqual({ viewer: { role: 'ANALYST' }, federation: { name } });
 
     // The database goes away (fast shutdown: open connections are terminated).
+    const outputBefore = hub.output().length;
     expect(await db.stop()).toBe(0);
     log(`outage: database stopped at ${Date.now() - t0} ms`);
 
     const checkUnavailable = (label: string, a: Answer) => {
       log(`outage: ${label} → HTTP ${a.status} in ${a.ms} ms: ${JSON.stringify(a.body.errors?.[0] ?? a.body).slice(0, 300)}`);
-      expect(a.ms).toBeLessThan(8_000);
       expect(a.status).not.toBe(500);
       expect(a.status < 500 || a.status === 503).toBe(true);
       expect(a.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
@@ -310,18 +311,22 @@ describe('the database goes away while the hub runs', () => {
       checkUnavailable(`anonymous query #${round}`, await gql(hub, FED));
       checkUnavailable(`keyed query #${round}`, await gql(hub, KEYED, { key }));
     }
-    const ready = await getStatus(`${hub.base}/readyz`, 10_000);
+    // Failing fast means failing on the refused or terminated connection, never on a timer (a
+    // connection or pool timeout): what the hub logged for these requests names the cause.
+    const outage = hub.output().slice(outputBefore);
+    expect(outage).toMatch(/database unavailable|authentication failed/);
+    expect(outage).not.toMatch(/Timeout acquiring a connection|timeout expired|timeout exceeded|statement timeout/i);
+    const ready = await getStatus(`${hub.base}/readyz`, 60_000);
     log(`outage: /readyz → ${ready.status} in ${ready.ms} ms`);
     expect(ready.status).toBe(503);
-    expect(ready.ms).toBeLessThan(3_000);
-    expect((await getStatus(`${hub.base}/healthz`, 3_000)).status).toBe(200);
+    expect((await getStatus(`${hub.base}/healthz`, 60_000)).status).toBe(200);
     expect(hub.child.exitCode).toBeNull();
 
     // The database comes back on the same data directory and port: the hub recovers by itself.
     const back = Date.now();
     db = await startDbProcess(dbDir, dbPort);
     expect(db.url).toBe(url);
-    const readyAgain = await waitFor('/readyz 200 after the database came back', async () => ((await getStatus(`${hub.base}/readyz`, 5_000)).status === 200 ? true : undefined), 30_000, 200);
+    const readyAgain = await waitFor('/readyz 200 after the database came back', async () => ((await getStatus(`${hub.base}/readyz`, 30_000)).status === 200 ? true : undefined), 120_000, 200);
     expect(readyAgain).toBe(true);
     log(`outage: database restarted; /readyz 200 again ${Date.now() - back} ms after the restart began`);
     expect((await ok(hub, FED)).federation.name).toBe(name);
@@ -389,39 +394,36 @@ describe('a push cut off midway (client disconnect, SIGKILL)', () => {
     const beforeMembers = await count();
     const beforeTables = await tableCounts(dataDir);
 
+    // The client hangs up once the hub is writing the push inside its transaction (or once it has
+    // been answered, on a machine fast enough to finish first).
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), 150);
     const sent = Date.now();
-    let outcome: string;
-    try {
-      const a = await gql(hub, push('FaultsAbortedPush'), { variables: { input }, key: adminKey, signal: ac.signal, timeoutMs: 60_000 });
-      outcome = `answered before the abort: HTTP ${a.status} in ${a.ms} ms`;
-    } catch (e) {
-      outcome = `aborted after ${Date.now() - sent} ms (${errorCode(e)})`;
-    } finally {
-      clearTimeout(timer);
-    }
+    let settled = false;
+    const outcome = gql(hub, push('FaultsAbortedPush'), { variables: { input }, key: adminKey, signal: ac.signal, timeoutMs: 120_000 }).then(
+      (a) => `answered before the abort: HTTP ${a.status} in ${a.ms} ms`,
+      (e) => `aborted after ${Date.now() - sent} ms (${errorCode(e)})`,
+    );
+    void outcome.finally(() => (settled = true));
+    await withSql(hubDatabaseUrl(dataDir), (monitor) =>
+      waitFor('the push to write inside its transaction', async () => {
+        if (settled) return true;
+        const { rows } = await monitor.query(`select 1 from pg_stat_activity where application_name = 'federation-hub' and backend_xid is not null`);
+        return rows.length ? true : undefined;
+      }, 120_000, 10),
+    );
+    ac.abort();
 
-    // Wait until the database is quiet: the hub has logged the aborted operation (it runs to its
-    // end without its client), or the count has not moved for 3 s.
-    const logged = () => hub.output().includes('"operationName":"FaultsAbortedPush"');
-    let last = await count();
-    let since = Date.now();
-    const quietBy = Date.now() + 20_000;
-    for (;;) {
-      await sleep(250);
-      const c = await count();
-      if (c !== last) {
-        last = c;
-        since = Date.now();
-      }
-      if ((logged() && Date.now() - since >= 500) || Date.now() - since >= 3_000 || Date.now() > quietBy) break;
-    }
+    // The hub runs the operation to its end without its client, and logs it: wait for that line.
+    const loggedLine = () => hub.output().split('\n').find((l) => l.includes('"operationName":"FaultsAbortedPush"'));
+    await waitFor('the hub to log the operation', () => loggedLine(), 120_000, 50);
     const after = await count();
     const tables = await tableCounts(dataDir);
-    log(`push/abort: ${outcome}; the hub ${logged() ? 'ran the operation to its end' : 'logged no operation (cut off before it ran)'}; members ${beforeMembers} → ${after}`);
+    const errors = JSON.parse(loggedLine()!).errors;
+    log(`push/abort: ${await outcome}; the hub ran the operation to its end (${errors} errors); members ${beforeMembers} → ${after}`);
     expect([beforeMembers, beforeMembers + 5000]).toContain(after);
     expect(tables).toEqual(after === beforeMembers ? beforeTables : plus(beforeTables, 5000));
+    // Without errors, it is all there (and with errors, nothing is).
+    expect(after).toBe(errors === 0 ? beforeMembers + 5000 : beforeMembers);
 
     await replayTwice(input, beforeMembers, beforeTables);
     log(`push/abort: done in ${Date.now() - t0} ms`);
@@ -468,7 +470,7 @@ describe('a push cut off midway (client disconnect, SIGKILL)', () => {
     }
     const killedAt = Date.now() - sent;
     await monitor.end().catch(() => undefined);
-    const exitCode = await exitWithin(hub, 10_000);
+    const exitCode = await exitWithin(hub, 60_000);
     expect(exitCode).not.toBe('timeout');
     log(`push/kill: SIGKILL ${killedAt} ms after the push was sent, the transaction open since ${firstTx} ms, during ${killedDuring}; client ${await pushing}`);
     log(`push/kill: transaction seen as:\n  ${seen.slice(0, 12).join('\n  ')}`);
@@ -509,22 +511,40 @@ interface RawResult {
   doneAt: number;
 }
 
+interface Posted {
+  result: Promise<RawResult>;
+  /** Resolves once the whole request has been handed to the kernel. */
+  sent: Promise<void>;
+  /** With `holdBack`: resolves once the hub has read the headers and is reading the body (its 100 Continue). */
+  reading: Promise<void>;
+}
+
 /**
  * POST /graphql on a connection of its own (no keep-alive pool), bounded by `timeoutMs`. With
- * `holdBack`, the headers and the first part of the body go out at once, the rest once it resolves.
+ * `holdBack`, the request asks for 100 Continue: the hub answers it once it has read the headers
+ * and handed the request to the application; then the first part of the body goes out, the rest
+ * once `holdBack` resolves.
  */
-function post(port: number, payload: string, key: string | undefined, t0: number, opts: { timeoutMs?: number; holdBack?: Promise<void> } = {}): Promise<RawResult> {
-  return new Promise((resolve) => {
+function post(port: number, payload: string, key: string | undefined, t0: number, opts: { timeoutMs?: number; holdBack?: Promise<void> } = {}): Posted {
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  let markReading!: () => void;
+  const reading = new Promise<void>((resolve) => (markReading = resolve));
+  const result = new Promise<RawResult>((resolve) => {
     let sentAt: number | null = null;
     let settled = false;
     const finish = (r: Omit<RawResult, 'sentAt' | 'doneAt'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // A request that failed before it was sent still releases whoever waits for it to be sent.
+      markSent();
+      markReading();
       resolve({ ...r, sentAt, doneAt: Date.now() - t0 });
     };
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
     if (key) headers.authorization = `Bearer ${key}`;
+    if (opts.holdBack) headers.expect = '100-continue';
     const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -540,17 +560,24 @@ function post(port: number, payload: string, key: string | undefined, t0: number
       });
       res.on('error', (e) => finish({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
     });
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), opts.timeoutMs ?? 20_000);
-    req.on('finish', () => (sentAt = Date.now() - t0));
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), opts.timeoutMs ?? 90_000);
+    req.on('finish', () => {
+      sentAt = Date.now() - t0;
+      markSent();
+    });
     req.on('error', (e) => finish({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
     if (opts.holdBack) {
       const bytes = Buffer.from(payload);
-      req.write(bytes.subarray(0, 1000));
-      void opts.holdBack.then(() => req.end(bytes.subarray(1000)));
+      req.flushHeaders();
+      req.once('continue', () => {
+        req.write(bytes.subarray(0, 1000), () => markReading());
+        void opts.holdBack!.then(() => req.end(bytes.subarray(1000)));
+      });
     } else {
       req.end(payload);
     }
   });
+  return { result, sent, reading };
 }
 
 describe('SIGTERM under load', () => {
@@ -569,7 +596,9 @@ describe('SIGTERM under load', () => {
 
   it('in-flight requests finish, new ones are refused, nothing is lost', async () => {
     const t0 = Date.now();
-    let hub = startHub({ DATA_DIR: dataDir }, await freePort());
+    // A grace period longer than any slowness of a busy test machine: this test is about what the
+    // drain serves, not about how fast (the grace period itself is tested in drain.test.ts).
+    let hub = startHub({ DATA_DIR: dataDir, SHUTDOWN_GRACE_SECONDS: '120' }, await freePort());
     await waitReady(hub, 90_000);
     const cli = await runCli(['keys', 'create', '--role', 'ADMIN', '--label', 'faults-sigterm'], { DATA_DIR: dataDir });
     expect(cli.code).toBe(0);
@@ -594,28 +623,29 @@ describe('SIGTERM under load', () => {
     const restOfBody = new Promise<void>((resolve) => (sendRest = resolve));
 
     const started = Date.now();
-    const slow = post(hub.port, JSON.stringify({ query: push('FaultsSlowBodyPush'), variables: { input: pushes[slowPush].input } }), key, started, { holdBack: restOfBody, timeoutMs: 20_000 });
-    await sleep(30);
-    const outcomes = requests.map((r) => post(hub.port, r.payload, r.key, started, { timeoutMs: 20_000 }));
-    await sleep(50);
+    const slow = post(hub.port, JSON.stringify({ query: push('FaultsSlowBodyPush'), variables: { input: pushes[slowPush].input } }), key, started, { holdBack: restOfBody });
+    // The hub has read its headers and is reading its body: it is in flight for certain.
+    await slow.reading;
+    const posted = requests.map((r) => post(hub.port, r.payload, r.key, started));
+    // Every request has been handed to the kernel (not necessarily accepted or read by the busy
+    // hub yet: those are the ones a drain that closes its listener too early resets).
+    await Promise.all(posted.map((p) => p.sent));
     const sigtermAt = Date.now() - started;
+    const outputBefore = hub.output().length;
     hub.child.kill('SIGTERM');
 
-    // Once the hub has begun shutting down, new connections are refused as soon as none has come in
-    // for a moment (connections already on their way in are still taken: see src/common/drain.ts);
-    // meanwhile the push whose body is still arriving is being read.
-    await waitFor('the hub to log "shutting down"', () => (/shutting down/.test(hub.output()) ? true : undefined), 10_000, 5);
-    const shutdownSeenAt = Date.now();
-    const late = await waitFor('new connections to be refused', async () => {
-      const p = await probe(hub.port, 2_000);
-      return p.error ? p : undefined;
-    }, 5_000, 400); // probes further apart than the quiet period (250 ms), or they would keep the listener open
-    const refusedAfter = Date.now() - shutdownSeenAt;
+    // Once the hub has begun shutting down, the rest of the push being read arrives.
+    await waitFor('the hub to log "shutting down"', () => (/shutting down/.test(hub.output().slice(outputBefore)) ? true : undefined), 60_000, 5);
     sendRest();
-    const results = await Promise.all(outcomes);
-    const slowResult = await slow;
-    const exit = await exitWithin(hub, 30_000);
+    const results = await Promise.all(posted.map((p) => p.result));
+    const slowResult = await slow.result;
+    // The listener closes once the hub is idle and no connection has come for a moment; from then
+    // on new connections are refused (the hub may already have exited: refused as well).
+    await waitFor('the hub to stop listening', () => (/no longer accepting connections/.test(hub.output().slice(outputBefore)) || hub.child.exitCode !== null ? true : undefined), 60_000, 20);
+    const late = await probe(hub.port, 30_000);
+    const exit = await exitWithin(hub, 60_000);
     const exitedAt = Date.now() - started;
+    const closedLine = hub.output().slice(outputBefore).split('\n').find((l) => l.includes('no longer accepting connections'));
 
     const kind = (k: number) => (requests[k].push === null ? 'read' : 'push');
     const show = (r: RawResult) =>
@@ -624,28 +654,33 @@ describe('SIGTERM under load', () => {
     const failed = results.filter((r) => r.error !== undefined);
     log(
       `sigterm: SIGTERM at ${sigtermAt} ms; ${answered.length} of 30 answered (${[...new Set(answered.map((r) => r.status))].join(', ')}; the last at ${Math.max(0, ...answered.map((r) => r.doneAt))} ms), ` +
-        `${failed.length} connection errors (${[...new Set(failed.map((r) => r.error))].join(', ')}; sent before SIGTERM: ${failed.filter((r) => r.sentAt !== null && r.sentAt < sigtermAt).length}); ` +
-        `the push with its body still arriving: ${show(slowResult)}; new connections refused ${refusedAfter} ms after shutdown began (${JSON.stringify(late)}); hub exited ${exit} at ${exitedAt} ms`,
+        `${failed.length} connection errors (${[...new Set(failed.map((r) => r.error))].join(', ')}); ` +
+        `the push with its body still arriving: ${show(slowResult)}; a new connection afterwards: ${JSON.stringify(late)}; hub exited ${exit} at ${exitedAt} ms; ` +
+        `listener: ${closedLine ? JSON.stringify(JSON.parse(closedLine), ['afterMs', 'connectionsDuringStop', 'reason']) : 'no log line'}`,
     );
     for (const [k, r] of results.entries()) {
       if (r.error || r.status !== 200 || r.body?.errors) log(`sigterm: request ${k} (${kind(k)}): ${show(r)}`);
     }
+    const errorsLogged = hub.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
+    if (errorsLogged.length) log(`sigterm: errors the hub logged:\n  ${errorsLogged.join('\n  ').slice(0, 3000)}`);
 
     // Every request sent before SIGTERM is answered in full (none reset, none hung), even those the
     // busy hub had not yet accepted or read when the signal came.
-    expect(results.filter((r) => r.error !== undefined)).toEqual([]);
-    expect(results.every((r) => r.sentAt !== null && r.sentAt < sigtermAt)).toBe(true);
+    expect(results.every((r) => r.sentAt !== null && r.sentAt <= sigtermAt)).toBe(true);
+    expect(failed.map(show)).toEqual([]);
     expect(answered).toHaveLength(30);
-    expect(answered.filter((r) => r.status !== 200 || r.body?.errors)).toEqual([]);
+    expect(answered.filter((r) => r.status !== 200 || r.body?.errors).map(show)).toEqual([]);
     for (const [k, r] of results.entries()) {
-      if (r.status === 200 && requests[k].push === null) expect(r.body.data.associations.edges.length).toBeGreaterThan(0);
+      if (requests[k].push === null) expect(r.body.data.associations.edges.length).toBeGreaterThan(0);
+      else expect(r.body.data.upsertMembers).toMatchObject({ created: 200, userErrors: [] });
     }
     // A request the hub had been reading when SIGTERM came is served to its end.
     expect(slowResult.error).toBeUndefined();
     expect({ status: slowResult.status, errors: slowResult.body?.errors }).toEqual({ status: 200, errors: undefined });
     expect(slowResult.body.data.upsertMembers).toMatchObject({ created: 200, userErrors: [] });
+    expect(errorsLogged).toEqual([]);
+    // Once it stopped listening, new connections are refused.
     expect(late.error).toBeDefined();
-    expect(refusedAfter).toBeLessThan(3_000); // the listener lingers at most 2 s
     expect(CONNECTION_ERRORS.has(late.error!)).toBe(true);
     expect(exit).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
@@ -680,5 +715,43 @@ describe('SIGTERM under load', () => {
     expect(await exitWithin(hub, 30_000)).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
     log(`sigterm: done in ${Date.now() - t0} ms`);
+  });
+});
+
+// =============================================================================================
+// 4. A busy machine: the hub's event loop stalls while it opens a database connection
+
+describe('the event loop stalls while a database connection is being opened', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+  });
+  afterAll(() => t.close());
+
+  it('requests waiting for that connection are still answered in full', async () => {
+    // On a loaded machine a busy hub's event loop can be away for seconds. Node runs due timers
+    // before it looks at I/O, so a connection timeout shorter than the stall fires although the
+    // database answered meanwhile (seen: "timeout expired" after 3 s at a load average of 6,
+    // answered as INTERNAL_SERVER_ERROR inside requests that were in progress).
+    // knex's pool (tarn): told before it opens a connection.
+    const pool = (t.orm.em.getKnex().client as unknown as { pool: { on(e: 'createRequest', f: () => void): void; removeListener(e: string, f: () => void): void } }).pool;
+    let stalls = 0;
+    const stall = () => {
+      if (stalls++) return;
+      // After this turn of the loop has begun opening the connection (its timer included).
+      setImmediate(() => {
+        const until = Date.now() + 3_500;
+        while (Date.now() < until);
+      });
+    };
+    pool.on('createRequest', stall);
+    try {
+      // More at once than the pool (5) has connections open: it opens some.
+      const answers = await Promise.all(Array.from({ length: 8 }, () => t.gql<{ federations: { totalCount: number } }>('{ federations { totalCount } }')));
+      expect(stalls).toBeGreaterThan(0);
+      expect(answers.map((a) => ({ status: a.status, errors: a.body.errors }))).toEqual(answers.map(() => ({ status: 200, errors: undefined })));
+    } finally {
+      pool.removeListener('createRequest', stall);
+    }
   });
 });

@@ -35,7 +35,7 @@ import { createAssociation, createFederation, createIntellectual, createKey, cre
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const CONCURRENCY = 8;
-const REQUEST_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 type Auth = 'anonymous' | 'ANALYST' | 'ADMIN' | 'ASSOCIATION' | 'bogus';
 
@@ -907,8 +907,12 @@ function report(outcomes: Outcome[], problemsOf: (o: Outcome) => string[]): stri
   return [...groups.entries()].map(([key, os]) => describeOutcome(os[0]!, key.split('|')[0]!, os.length));
 }
 
-/** Slower than this, a request has held the hub up (one request must never block everyone). */
-const SLOW_MS = 10_000;
+/**
+ * Slower than this, a request has held the hub up (one request must never block everyone). As a
+ * wall-clock bound it must hold on a busy machine too (8 requests at once, other work beside):
+ * 30 s, the statement timeout. How much work a document costs is checked below in CPU time.
+ */
+const SLOW_MS = 30_000;
 
 let outcomes: Outcome[] | undefined;
 
@@ -990,20 +994,25 @@ describe('fuzz', () => {
       ['tree through parent/successor, 22 fragments', tree(22)],
       ['cycle through a field', '{ ...A } fragment A on Query { viewer { ...A } }'],
     ];
+    // The hub runs in this process: the CPU time this process spends on a request is the hub's work
+    // for it, which other processes on a busy machine do not inflate as they do the wall clock.
     const slow: string[] = [];
     for (const [name, query] of documents) {
-      const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       let outcome: string;
+      let cpuMs = 0;
       try {
         const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) });
         outcome = `${res.status} ${(await res.text()).trim().slice(0, 300)}`;
-        if (res.status < 500 && Date.now() - t0 < 2000) continue;
+        const used = process.cpuUsage(cpu0);
+        cpuMs = (used.user + used.system) / 1000;
+        if (res.status < 500 && cpuMs < 2000) continue;
       } catch (e) {
         outcome = `no response: ${(e as Error).message}`;
       }
-      slow.push(`${name} (${query.length} chars) → ${outcome} after ${Date.now() - t0} ms\n  ${query.replace(/\n/g, ' ')}`);
+      slow.push(`${name} (${query.length} chars) → ${outcome} after ${Math.round(cpuMs)} ms of CPU\n  ${query.replace(/\n/g, ' ')}`);
     }
-    if (slow.length) throw new Error(`fragment-heavy documents answered with 5xx or slowly (limit 2,000 ms):\n\n${slow.join('\n\n')}`);
+    if (slow.length) throw new Error(`fragment-heavy documents answered with 5xx or with much work (limit 2,000 ms of CPU):\n\n${slow.join('\n\n')}`);
   }, 300_000);
 
   it('never fails unexpectedly (INTERNAL_SERVER_ERROR, masked) on input it should refuse as a client error', () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from './support/db';
@@ -193,15 +194,23 @@ describe('with DATABASE_URL', () => {
   });
 
   it('answers a usage mistake at once, before it opens any database (exit 2)', async () => {
-    // A database that does not answer: a usage error must not wait for it.
-    const nowhere = { DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` };
-    for (const args of [['keys', 'create', '--role', 'SUPERUSER', '--label', 'x'], ['keys', 'revoke', 'mot'], ['keys', 'list', 'extra'], ['keys', 'rotate']]) {
-      const started = Date.now();
-      const r = await runCli(args, nowhere);
-      expect({ args, code: r.code }).toEqual({ args, code: 2 });
-      expect(r.out).toMatch(/Error: /);
-      expect(r.out).not.toMatch(/ECONNREFUSED|database/i);
-      expect(Date.now() - started).toBeLessThan(3_000);
+    // A "database" that counts connections and never answers: a usage error must not even try it
+    // (a command that did would hang here until the test's timeout).
+    const attempts: net.Socket[] = [];
+    const silent = net.createServer((socket) => attempts.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const nowhere = { DATABASE_URL: `postgres://nobody@127.0.0.1:${(silent.address() as net.AddressInfo).port}/none` };
+    try {
+      for (const args of [['keys', 'create', '--role', 'SUPERUSER', '--label', 'x'], ['keys', 'revoke', 'mot'], ['keys', 'list', 'extra'], ['keys', 'rotate']]) {
+        const r = await runCli(args, nowhere);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.out).toMatch(/Error: /);
+        expect(r.out).not.toMatch(/ECONNREFUSED|database/i);
+        expect({ args, connections: attempts.length }).toEqual({ args, connections: 0 });
+      }
+    } finally {
+      for (const socket of attempts) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

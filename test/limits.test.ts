@@ -118,13 +118,17 @@ describe('fragments cost one walk each', () => {
   const fan = (n: number, leaf: string) =>
     `{ ...F0 }\n${Array.from({ length: n }, (_, k) => `fragment F${k} on Query { ${k + 1 < n ? `...F${k + 1} ...F${k + 1}` : leaf} }`).join('\n')}`;
 
-  it('a fan of 40 fragments (2^40 paths) is answered at once, its depth and budget counted once', async () => {
-    const started = Date.now();
+  it('a fan of 40 fragments (2^40 paths) is answered, its depth and budget counted once', async () => {
+    // A walk that followed every spread would need 2^40 steps: the cost walk would have given up
+    // (MAX_COST_STEPS: refused as too intricate), and the old walk never ended at 40 (this test's
+    // timeout). Answered, with the fragments costed once, is the proof; no clock needed.
     const ok = await t.gql(fan(40, 'associations(first: 100) { edges { node { code } } }'));
     expect(ok.status).toBe(200);
     expect(ok.body.errors).toBeUndefined();
     expect(ok.body.data!.associations.edges).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(5000); // the old walk took seconds at 17 fragments and never ended at 40
+    const doc = parse(fan(40, 'associations(first: 100) { edges { node { code } } }'));
+    const cost = nodeCost(buildSchema(), doc, doc.definitions[0] as OperationDefinitionNode);
+    expect({ tooComplex: !!cost.tooComplex, total: cost.total }).toEqual({ tooComplex: false, total: 100 });
   });
 
   it('depth and node budget still see through fragments', async () => {
@@ -152,10 +156,9 @@ describe('fragments cost one walk each', () => {
     // 30 aliases, each spreading a 4,000-field fragment: 120,000 selections to merge (> MAX_COST_STEPS).
     const doc = parse(`{ ${Array.from({ length: 30 }, (_, k) => `a${k}: federation(code: "X") { ...Big }`).join(' ')} }
       fragment Big on Federation { ${Array.from({ length: 4000 }, () => 'code').join(' ')} }`);
-    const started = Date.now();
+    // tooComplex: the walk stopped at its step bound (MAX_COST_STEPS) instead of merging on.
     const cost = nodeCost(buildSchema(), doc, doc.definitions[0] as OperationDefinitionNode);
     expect(cost).toMatchObject({ tooComplex: true, total: Infinity });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(MAX_COST_STEPS).toBe(100_000);
   });
 

@@ -45,3 +45,17 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
     },
   };
 }
+
+/** Holds the HTTP drain open while a GraphQL operation runs, even when its client has hung up. */
+export function drainHoldPlugin(drain: { hold(): () => void }): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const release = drain.hold();
+      return {
+        async willSendResponse() {
+          release();
+        },
+      };
+    },
+  };
+}

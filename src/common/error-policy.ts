@@ -107,7 +107,7 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 function isDatabaseUnavailable(e: unknown): boolean {
   for (const link of errorChain(e)) {
     if (typeof link.code === 'string' && UNAVAILABLE_CODES.has(link.code)) return true;
-    if (typeof link.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(link.message)) return true;
+    if (typeof link.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|^timeout expired$|Knex: Timeout acquiring a connection/i.test(link.message)) return true;
   }
   return false;
 }

@@ -34,9 +34,15 @@ export function ormConfig(opts: OrmOptions): Options {
       allOrNothing: true,
       tableName: 'mikro_orm_migrations',
     },
-    // A request waits at most 5 s for a connection: when the database is away it fails fast.
-    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 5_000 },
-    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 3_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
+    // When the database is away, requests fail at once: a refused connection is passed on to the
+    // waiting request (knex's propagateCreateError), whatever the timeouts. The timeouts only
+    // bound a database that does not answer at all, and must not fire on a merely busy machine:
+    // a loaded hub's event loop runs its timers before the I/O that would have met them, and
+    // opening a connection takes several turns of it (seen: 3 s was not enough at a load average
+    // of 6 on two cores, and requests in progress lost their answers). A connection may take
+    // 10 s to open; a request may wait 30 s for one (as long as a statement may run).
+    pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 30_000 },
+    driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 10_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
     forceUtcTimezone: true,
     // Never create a database because a URL has a typo: the embedded path creates its own.
     ensureDatabase: false,

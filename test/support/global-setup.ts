@@ -17,7 +17,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
  * metadata would leak into the test sandbox (mikro-orm issue 3783). The hub's own CLI migrates.
  */
 export default async function globalSetup(): Promise<void> {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  // `tsc -p tsconfig.build.json` when dist/ is not the build of the current sources (as `npm start` does).
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
   let adminUrl: string;
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
