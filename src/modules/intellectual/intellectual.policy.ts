@@ -46,7 +46,11 @@ export const IntellectualPolicy: EntityPolicy<Intellectual> & {
     const { sql, bindings } = grant.toSQL();
     return [`${alias}.*`, knex.raw(`(${sql}) as ${GRANTS_COLUMN}`, bindings as Knex.RawBinding[])];
   },
-  // People are written through their memberships (pushes): see MembershipPolicy.
+  /**
+   * May the viewer change the person's own values whoever else they belong to? ADMIN only. An
+   * association's key writes its members through their memberships (MembershipPolicy), and the
+   * values of a person it shares with another association only as the member push allows.
+   */
   canWrite: (viewer) => viewer.role === 'ADMIN',
 };
 

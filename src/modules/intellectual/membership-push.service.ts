@@ -7,6 +7,8 @@ import * as v from '../../common/validate';
 import { writableAssociation } from '../association/association.policy';
 import { diff } from '../audit/audit.service';
 import { MembershipRole, MembershipStatus } from './intellectual.enums';
+import type { Intellectual } from './intellectual.entity';
+import { IntellectualPolicy } from './intellectual.policy';
 import { EndMembershipsInput, UpsertMembersInput } from './membership-push.inputs';
 import { ExistingMember, MembershipPushRepository, NewMember } from './membership-push.repository';
 import { CleanRow, MAX_PUSH_ROWS, MembershipValues, PERSON_DEFAULTS, PersonValues, validateExternalIds, validateMemberRows } from './membership-push.rows';
@@ -66,7 +68,7 @@ const INPUT_NAME: Record<keyof PersonValues, string> = {
  *   not change the person's values (PERSON_SHARED, per field), nor switch a public profile on;
  *   switching it off (withdrawing consent) is allowed. ADMIN may change them.
  */
-function checkExistingRow(p: Problems, row: CleanRow, old: ExistingMember, admin: boolean): void {
+function checkExistingRow(p: Problems, row: CleanRow, old: ExistingMember, mayWritePerson: boolean): void {
   if (old.membership.status === MembershipStatus.ENDED) {
     const joinedOn = row.membership.joinedOn;
     if (!joinedOn || !old.membership.leftOn || joinedOn <= old.membership.leftOn) {
@@ -77,7 +79,7 @@ function checkExistingRow(p: Problems, row: CleanRow, old: ExistingMember, admin
       );
     }
   }
-  if (!old.shared || admin) return;
+  if (!old.shared || mayWritePerson) return;
   for (const [name, value] of Object.entries(row.person) as [keyof PersonValues, unknown][]) {
     if (same(value, old.person[name])) continue;
     if (name === 'publicProfile' && value === false) continue; // withdrawing consent is always allowed
@@ -126,7 +128,7 @@ export class MembershipPushService {
           const old = found.get(row.externalId);
           // New rows need a name; everything else may be omitted.
           if (!old && !row.person.fullName) late.add(UserErrorCode.REQUIRED, ['members', row.index, 'fullName'], 'fullName is required for a new member');
-          if (old) checkExistingRow(late, row, old, w.viewer.role === 'ADMIN');
+          if (old) checkExistingRow(late, row, old, IntellectualPolicy.canWrite(w.viewer, { id: old.intellectualId } as Intellectual));
         }
         if (late.any) w.refuse(late);
 
