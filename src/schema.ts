@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { NODE_TYPES, RESOLVERS } from './modules';
+import { checkArgument } from './common/arg-rules';
 
 let cached: GraphQLSchema | undefined;
 
@@ -11,7 +12,8 @@ export function buildSchema(): GraphQLSchema {
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     // Types reachable only through the Node interface must still be in the schema.
     orphanedTypes: [...NODE_TYPES.values()].map((n) => n.type),
-    validate: { forbidUnknownValues: false },
+    // Bounds on arguments (page sizes, filter lengths): common/arg-rules.ts, not class-validator.
+    validateFn: checkArgument,
     emitSchemaFile: false,
   });
   const query = cached.getQueryType();

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
-import { Max, Min } from 'class-validator';
+import { Range } from './arg-rules';
 import type { Knex } from '@mikro-orm/postgresql';
 import { badInput } from './errors';
 import { isCalendarDate } from './scalars';
@@ -31,8 +31,7 @@ export class PageArgs {
     defaultValue: DEFAULT_PAGE_SIZE,
     description: `How many items to return, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
   })
-  @Min(1, { message: `first must be at least 1` })
-  @Max(MAX_PAGE_SIZE, { message: `first must be at most ${MAX_PAGE_SIZE}` })
+  @Range(1, MAX_PAGE_SIZE)
   first: number = DEFAULT_PAGE_SIZE;
 
   @Field(() => String, { nullable: true, description: 'Return the items after this cursor (an `endCursor` or edge `cursor`).' })

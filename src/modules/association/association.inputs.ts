@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType } from 'type-graphql';
-import { MaxLength } from 'class-validator';
+import { MaxChars } from '../../common/arg-rules';
 import { PageArgs } from '../../common/pagination';
 import { AssociationStatus } from './association.enums';
 import { AssociationOrder } from './association.types';
@@ -10,18 +10,18 @@ export class AssociationFilter {
     nullable: true,
     description: 'Case- and diacritic-insensitive search in the name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
   })
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Field of activity code (OECD FOS 2007); a major field ("3") also matches its subfields ("3.2").' })
-  @MaxLength(8)
+  @MaxChars(8)
   field?: string | null;
 
   @Field(() => AssociationStatus, { nullable: true, description: 'Only associations with this status.' })
   status?: AssociationStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Only members of the federation with this code.' })
-  @MaxLength(64)
+  @MaxChars(64)
   federationCode?: string | null;
 }
 

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
-import { MaxLength } from 'class-validator';
+import { MaxChars } from '../../common/arg-rules';
 import { DateTimeResolver } from 'graphql-scalars';
 import { toGlobalId } from '../../common/node-id';
 import { ConnectionType, PageArgs } from '../../common/pagination';
@@ -13,7 +13,7 @@ export const AuditEventConnection = ConnectionType('AuditEvent', AuditEvent, 'au
 @InputType('AuditEventFilter', { description: 'Conditions on audit events; omitted ones do not filter.' })
 export class AuditEventFilter {
   @Field(() => String, { nullable: true, description: 'Only writes that concerned this association.' })
-  @MaxLength(64)
+  @MaxChars(64)
   associationCode?: string | null;
 
   @Field(() => AuditEntityType, { nullable: true, description: 'Only writes to entities of this kind.' })

@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType } from 'type-graphql';
-import { MaxLength } from 'class-validator';
+import { MaxChars } from '../../common/arg-rules';
 import { PageArgs } from '../../common/pagination';
 import { FederationLevel, FederationStatus } from './federation.enums';
 import { FederationOrder } from './federation.types';
@@ -10,7 +10,7 @@ export class FederationFilter {
     nullable: true,
     description: 'Case- and diacritic-insensitive search in the name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
   })
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string | null;
 
   @Field(() => FederationLevel, { nullable: true, description: 'Only national or only provincial unions.' })
@@ -20,7 +20,7 @@ export class FederationFilter {
   status?: FederationStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Only member federations of the federation with this code.' })
-  @MaxLength(64)
+  @MaxChars(64)
   parentCode?: string | null;
 }
 

@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType } from 'type-graphql';
-import { MaxLength } from 'class-validator';
+import { MaxChars } from '../../common/arg-rules';
 import { PageArgs } from '../../common/pagination';
 import { AcademicTitle, Degree, MembershipRole, MembershipStatus } from './intellectual.enums';
 import { IntellectualOrder, MembershipOrder } from './intellectual.types';
@@ -10,11 +10,11 @@ export class IntellectualFilter {
     nullable: true,
     description: 'Case- and diacritic-insensitive search in the full name ("nguyen van duc" finds "Nguyễn Văn Đức"), 2 to 100 characters. When given, results are ranked by similarity.',
   })
-  @MaxLength(100)
+  @MaxChars(100)
   search?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Field of expertise code (OECD FOS 2007); a major field ("2") also matches its subfields ("2.3").' })
-  @MaxLength(8)
+  @MaxChars(8)
   field?: string | null;
 
   @Field(() => Degree, { nullable: true, description: 'Only people whose highest degree is this one.' })
@@ -24,7 +24,7 @@ export class IntellectualFilter {
   academicTitle?: AcademicTitle | null;
 
   @Field(() => String, { nullable: true, description: 'Only members of the association with this code.' })
-  @MaxLength(64)
+  @MaxChars(64)
   associationCode?: string | null;
 
   @Field(() => MembershipStatus, {
