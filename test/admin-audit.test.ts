@@ -391,6 +391,51 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a DISSOLVED association changes no more: pushes, ends and profile updates answer INVALID_STATE for its own key and ADMIN alike, and write nothing', async () => {
+    const a = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const pushed = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-1', fullName: 'Phan Văn Giải' }] }, own.headers);
+    expect(pushed.payload).toMatchObject({ created: 1, userErrors: [] });
+    // SUSPENDED keeps writing: its standing in the federation is suspended, not its records.
+    await write(SET_STATUS, { code: a.code, status: 'SUSPENDED' });
+    const suspended = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-2', fullName: 'Phan Thị Treo' }] }, own.headers);
+    expect(suspended.payload).toMatchObject({ created: 1, userErrors: [] });
+    await write(SET_STATUS, { code: a.code, status: 'DISSOLVED' });
+
+    const row = await associationRow(a.code);
+    const before = await counts();
+    const activeMembers = async () =>
+      (await sql<{ n: number }>(`select count(*)::int as n from membership m join association a on a.id = m.association_id where a.code = ? and m.status = 'ACTIVE'`, [a.code]))[0].n;
+    expect(await activeMembers()).toBe(2);
+    const [{ n: peopleBefore }] = await sql<{ n: number }>(`select count(*)::int as n from intellectual`);
+    const state = (field: string) => [{ code: 'INVALID_STATE', field: [field], message: expect.stringMatching(/dissolved/) }];
+    for (const key of [own, admin]) {
+      const push = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-3', fullName: 'Phan Văn Mới' }, { externalId: 'D-1', fullName: 'Phan Văn Đổi' }] }, key.headers);
+      expect(push.payload).toEqual({ created: 0, updated: 0, unchanged: 0, userErrors: state('associationCode') });
+      // Even rows that would be refused anyway: the state is the answer, the rows are not examined.
+      const bad = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-4', fullName: 'Phan Văn Sai', email: 'no' }] }, key.headers);
+      expect(bad.payload.userErrors).toEqual(state('associationCode'));
+      const end = await write(END, { associationCode: a.code, externalIds: ['D-1', 'D-2'], leftOn: '2024-01-31', idempotencyKey: idemKey() }, key.headers);
+      expect(end.payload).toEqual({ ended: 0, userErrors: state('associationCode') });
+      const profile = await write(UPDATE, { code: a.code, expectedVersion: row.version, name: 'Hội đã giải thể đổi tên', idempotencyKey: idemKey() }, key.headers);
+      expect(profile.payload).toEqual({ association: null, userErrors: state('code') });
+    }
+    // Nothing changed: the association, its memberships, people, audit events, idempotency records.
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+    expect(await activeMembers()).toBe(2);
+    expect((await sql<{ n: number }>(`select count(*)::int as n from intellectual`))[0].n).toBe(peopleBefore);
+    expect((await auditOf({ associationCode: a.code })).map((e) => e.action)).toEqual(['STATUS', 'CREATE', 'CREATE', 'STATUS', 'CREATE', 'CREATE']); // dissolve, second push, suspend, first push
+    // Reading it still works, for anyone.
+    expect((await t.data<any>(`query($c: String!) { association(code: $c) { status members(first: 5) { totalCount } } }`, { c: a.code }, own.headers)).association).toEqual({
+      status: 'DISSOLVED',
+      members: { totalCount: 2 },
+    });
+    // Another association's key is still refused as before (403), not told the state.
+    const other = await createKey(t.em(), 'ASSOCIATION', await newAssociation());
+    expect(await refused(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-5', fullName: 'Người Lạ' }] }, other.headers)).toEqual([403, 'FORBIDDEN']);
+  });
+
   it('status changes at once are applied one after the other, never an internal error', async () => {
     const a = await newAssociation();
     const wanted = ['SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE'];

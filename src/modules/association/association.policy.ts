@@ -3,6 +3,7 @@ import { actsFor, forbidden, Viewer } from '../../common/auth';
 import { EntityPolicy, SEEN_BY_ALL } from '../../common/policy';
 import { Problems, UserErrorCode } from '../../common/user-errors';
 import { Association } from './association.entity';
+import { AssociationStatus } from './association.enums';
 
 /** Associations are public records; ADMIN and the association's own key change them. */
 export const AssociationPolicy: EntityPolicy<Association> = {
@@ -14,12 +15,20 @@ export const AssociationPolicy: EntityPolicy<Association> = {
  * The association a write names by code, once the policy allows the write: null (with NOT_FOUND
  * at `field`) when ADMIN names an unknown code. Any other key gets FORBIDDEN for an unknown code
  * as for another association's: it does not learn which codes exist.
+ *
+ * A DISSOLVED association is kept for history: nothing of it changes any more, for any key,
+ * ADMIN's included (null, with INVALID_STATE at `field`). A SUSPENDED one keeps writing: its
+ * membership of the federation is suspended, not its own records.
  */
 export async function writableAssociation(em: EntityManager, viewer: Viewer, code: string, p: Problems, field: string[]): Promise<Association | null> {
   const association = await em.findOne(Association, { code });
   if (!association || !AssociationPolicy.canWrite(viewer, association)) {
     if (viewer.role !== 'ADMIN') throw forbidden(`This key may not write to association ${code}`);
     p.add(UserErrorCode.NOT_FOUND, field, `No association has the code ${code}`);
+    return null;
+  }
+  if (association.status === AssociationStatus.DISSOLVED) {
+    p.add(UserErrorCode.INVALID_STATE, field, `Association ${code} is dissolved: its records are kept for history and can no longer change`);
     return null;
   }
   return association;
