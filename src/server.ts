@@ -20,7 +20,7 @@ import { createLogger, Logger } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
 import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { requestScope } from './common/request-scope';
 import { ApiKeyService } from './modules/key/api-key.service';
 
@@ -60,6 +60,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
+    executionStatusPlugin(), // before the log line, which records the status
     requestLogPlugin(logger),
     guard.plugin,
   ];

@@ -19,6 +19,43 @@ export function sqlStatsHeaderPlugin(): ApolloServerPlugin<Context> {
 }
 
 /**
+ * The HTTP status of an answer that execution produced. Apollo gives the whole response the status
+ * its errors carry (401 UNAUTHENTICATED, 403 FORBIDDEN), even when other root fields of the
+ * document were answered: a first mutation committed before a second was refused, say. Here, when
+ * any root field was answered (it has a value, or no error of its own: a null `association` for an
+ * unknown code is an answer), the status is 200 and the data stays, with the errors beside it.
+ * When no root field was, the request was refused as a whole: the error's status stays, and `data`
+ * is null, as for a key refused at authentication. Must come before the request log plugin, which
+ * logs the status.
+ */
+export function executionStatusPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const data = result.data;
+          // No data: refused before execution (parse, validation, the request guard), status as it is.
+          if (!data || !result.errors?.length) return;
+          const failed = new Set(result.errors.map((e) => e.path?.[0]));
+          const answered = Object.keys(data).some((key) => data[key] !== null || !failed.has(key));
+          const status = response.http.status;
+          if (answered) {
+            if (status !== undefined && status !== 200) {
+              response.http.status = 200;
+              response.http.headers.delete('www-authenticate');
+            }
+          } else if (status === 401 || status === 403) {
+            result.data = null;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
  * One structured line per GraphQL request: operation, duration, key id (never the key itself,
  * never variables, which may hold personal data).
  */

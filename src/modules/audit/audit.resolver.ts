@@ -31,7 +31,8 @@ export class AuditEventsArgs extends PageArgs {
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Query(() => AuditEventConnection, { description: 'The audit log, newest first (ADMIN only).' })
+  // Nullable: refused to other keys, it must not take the rest of a document's answer with it.
+  @Query(() => AuditEventConnection, { nullable: true, description: 'The audit log, newest first (ADMIN only; null, with an error, for other keys).' })
   async auditEvents(@Args(() => AuditEventsArgs) args: AuditEventsArgs, @Ctx() ctx: Context) {
     const { page, count } = await new AuditService(ctx.em, ctx.viewer).list(args.filter, args);
     return AuditEventConnection.build(page, count);
