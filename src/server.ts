@@ -87,7 +87,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   app.set('trust proxy', false);
 
   // Every response carries a request id; logs and masked errors name the same one.
-  app.use(requestIdMiddleware());
+  app.use(requestIdMiddleware({ trustProxy: config.rateLimit.trustProxyHops }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -120,7 +120,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Apollo-Require-Preflight', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
+    exposedHeaders: ['X-Request-Id', 'X-Client-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
     maxAge: 600,
   });
 

@@ -37,7 +37,7 @@ const END = `mutation($input: EndMembershipsInput!) { endMemberships(input: $inp
 const AUDIT = `query($filter: AuditEventFilter, $first: Int! = 20, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
-    edges { cursor node { id at keyId keyLabel associationCode entityType entityId action changes requestId } } } }`;
+    edges { cursor node { id at keyId keyLabel associationCode entityType entityId action changes requestId clientRequestId } } } }`;
 
 type Row = Record<string, any>;
 let seq = 0;
@@ -483,6 +483,32 @@ describe('setAssociationStatus (ADMIN only)', () => {
 });
 
 describe('audit events of pushes', () => {
+  it("keep the hub's own request id, which a caller can neither choose nor reuse; the caller's id goes beside it", async () => {
+    const a = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const push = (externalId: string, headers: Record<string, string>) =>
+      t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId, fullName: 'Đinh Văn Vết' }] } }, { ...own.headers, ...headers });
+    // A first write, whose hub id a hostile caller then sends as its own X-Request-Id, twice.
+    const first = await push('R-1', {});
+    const victimId = first.headers.get('x-request-id')!;
+    const forged = [await push('R-2', { 'x-request-id': victimId }), await push('R-3', { 'x-request-id': victimId })];
+    const events = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' });
+    const byRequest = new Map<string, Row[]>();
+    for (const e of events) byRequest.set(e.requestId, [...(byRequest.get(e.requestId) ?? []), e]);
+    // Three writes, three request ids, each the one its own answer carried: the first write's id names it alone.
+    expect(byRequest.size).toBe(3);
+    expect(byRequest.get(victimId)!.map((e) => e.clientRequestId)).toEqual([null]);
+    for (const r of forged) {
+      const id = r.headers.get('x-request-id')!;
+      expect(id).not.toBe(victimId);
+      expect(byRequest.get(id)!.map((e) => e.clientRequestId)).toEqual([victimId]);
+    }
+    // An implausible id is not kept at all.
+    await push('R-4', { 'x-request-id': 'x'.repeat(65) });
+    const [latest] = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' }, 1);
+    expect(latest).toMatchObject({ clientRequestId: null, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
   it('record key, entity, action and changes, with e-mail, phone and birth date masked', async () => {
     const a = await newAssociation();
     const own = await createKey(t.em(), 'ASSOCIATION', a);
@@ -498,13 +524,18 @@ describe('audit events of pushes', () => {
       { ...own.headers, 'x-request-id': 'push-audit-0001' },
     );
     expect(r.body.data.upsertMembers.created).toBe(1);
-    expect(r.headers.get('x-request-id')).toBe('push-audit-0001');
+    // The hub's own id in the answer and the audit log; the caller's beside it.
+    const requestId = r.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers.get('x-client-request-id')).toBe('push-audit-0001');
     const created = await auditOf({ associationCode: a.code });
     expect(created.map((e) => [e.entityType, e.action])).toEqual([
       ['MEMBERSHIP', 'CREATE'],
       ['INTELLECTUAL', 'CREATE'],
     ]);
-    for (const e of created) expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
+    for (const e of created) {
+      expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId, clientRequestId: 'push-audit-0001' });
+    }
     const [membership, person] = created;
     expect(person.changes).toMatchObject({
       fullName: { old: null, new: 'Lê Văn An' },
@@ -526,7 +557,7 @@ describe('audit events of pushes', () => {
     );
     expect(u.body.data.upsertMembers.updated).toBe(1);
     const [update] = await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' }, 1);
-    expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id') });
+    expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id'), clientRequestId: null });
     expect(update.changes).toEqual({
       fullName: { old: 'Lê Văn An', new: 'Lê Văn Ân' },
       email: { old: '[masked]', new: '[masked]' },

@@ -70,7 +70,8 @@ describe('schema lint: ids', () => {
     const NOT_GLOBAL: Record<string, string> = {
       'Membership.externalId': "the association's own id for its member",
       'PushResult.externalId': "the association's own id for its member",
-      'AuditEvent.requestId': 'the X-Request-Id of the request that wrote',
+      'AuditEvent.requestId': "the hub's id of the request that wrote (its X-Request-Id response header)",
+      'AuditEvent.clientRequestId': 'the X-Request-Id the caller sent with that request',
     };
     const offences: string[] = [];
     for (const t of [...objects, ...types.filter(isInterfaceType)]) {

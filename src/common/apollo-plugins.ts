@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { Context } from '../context';
 import type { Logger } from './logger';
 import { requestScope } from './request-scope';
@@ -56,8 +56,9 @@ export function executionStatusPlugin(): ApolloServerPlugin<Context> {
 }
 
 /**
- * One structured line per GraphQL request: operation, duration, key id (never the key itself,
- * never variables, which may hold personal data).
+ * One structured line per GraphQL request: the hub's request id (and the caller's, when it sent
+ * one), the caller's address, operation, key id (never the key itself, never variables, which may
+ * hold personal data), status, errors and their codes, duration.
  */
 export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
   return {
@@ -65,14 +66,18 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, errors, operationName }) {
+          const scope = requestScope.getStore();
           logger.info(
             {
               requestId: contextValue.requestId,
+              ...(scope?.clientRequestId ? { clientRequestId: scope.clientRequestId } : {}),
+              clientAddress: scope?.clientAddress,
               operationName: operationName ?? request.operationName ?? null,
               keyId: contextValue.viewer.keyId,
               role: contextValue.viewer.role,
               status: response.http.status ?? 200,
               errors: errors?.length ?? 0,
+              ...errorCodes(response.body),
               durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             },
             'graphql request',
@@ -81,4 +86,11 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
       };
     },
   };
+}
+
+/** The distinct codes of the errors a response carries, as the client sees them (after formatError). */
+function errorCodes(body: GraphQLResponse['body']): { errorCodes?: string[] } {
+  const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+  if (!errors?.length) return {};
+  return { errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] };
 }
