@@ -15,5 +15,5 @@
 export * from './rate-limit/token-bucket';
 export { clientAddress, clientIp } from './rate-limit/client-address';
 export { isIntrospectionOnly } from './rate-limit/introspection';
-export { RATE_LIMITED, rateLimitMiddleware } from './rate-limit/middleware';
-export type { RateLimitOptions } from './rate-limit/middleware';
+export { presentedKey, RATE_LIMITED, rateLimitedError, rateLimitMiddleware } from './rate-limit/middleware';
+export type { PresentedKey, RateLimitOptions } from './rate-limit/middleware';
