@@ -7,6 +7,7 @@ import { Migration20261128016000 } from './Migration20261128016000';
 import { Migration20261128017000 } from './Migration20261128017000';
 import { Migration20261202010000 } from './Migration20261202010000';
 import { Migration20261202015734 } from './Migration20261202015734';
+import { Migration20261202022644 } from './Migration20261202022644';
 import { Migration20261202030000 } from './Migration20261202030000';
 
 /**
@@ -22,5 +23,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128017000', class: Migration20261128017000 },
   { name: 'Migration20261202010000', class: Migration20261202010000 },
   { name: 'Migration20261202015734', class: Migration20261202015734 },
+  { name: 'Migration20261202022644', class: Migration20261202022644 },
   { name: 'Migration20261202030000', class: Migration20261202030000 },
 ];

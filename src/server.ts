@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
-import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
+import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, rateLimitedError, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -16,13 +16,13 @@ import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
 import { startBackground } from './modules';
 import { buildSchema } from './schema';
-import { createLogger, Logger } from './common/logger';
+import { createLogger, Logger, logRefusal } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
 import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { drainHoldPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { drainHoldPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { requestScope } from './common/request-scope';
-import { ApiKeyService } from './modules/key/api-key.service';
+import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -65,6 +65,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
+    executionStatusPlugin(), // before the log line, which records the status
     requestLogPlugin(logger),
     guard.plugin,
   ];
@@ -93,7 +94,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   app.set('trust proxy', false);
 
   // Every response carries a request id; logs and masked errors name the same one.
-  app.use(requestIdMiddleware());
+  app.use(requestIdMiddleware({ trustProxy: config.rateLimit.trustProxyHops }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -120,13 +121,14 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     introspection: TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST),
     failedAuth: TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST),
     trustProxy: rl.trustProxyHops,
+    logger,
   });
 
   const corsMiddleware = cors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Apollo-Require-Preflight', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
+    exposedHeaders: ['X-Request-Id', 'X-Client-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining'],
     maxAge: 600,
   });
 
@@ -141,12 +143,24 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       next();
     },
     expressMiddleware(apollo, {
-      // An unknown or revoked key is refused here, before any resolver runs (401).
+      // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
+      // address has used up its refused keys), with a log line.
       context: async ({ req }) => {
+        const key = presentedKey(req);
         let viewer;
         try {
           viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
         } catch (e) {
+          if (e instanceof KeyRefused) {
+            const throttled = key?.refused() ?? null;
+            const refusal = { reason: e.reason, keyId: e.keyId };
+            if (throttled) {
+              logRefusal(logger, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
+              throw rateLimitedError(throttled.message, throttled.retryAfterSeconds);
+            }
+            logRefusal(logger, { status: 401, code: ErrorCode.UNAUTHENTICATED, ...refusal });
+            throw e;
+          }
           if (e instanceof HubError) throw e;
           // Anything else here is the database: answer 503, never Apollo's 500 with its message.
           logger.warn({ requestId: requestScope.getStore()?.requestId, err: e }, 'authentication failed');
@@ -154,6 +168,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
             requestId: requestScope.getStore()?.requestId,
           });
         }
+        if (viewer.keyId !== null) key?.accepted(viewer.keyId);
         return createContext(orm.em, caches, { requestId: requestScope.getStore()?.requestId, viewer });
       },
     }),

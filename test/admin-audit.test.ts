@@ -37,7 +37,7 @@ const END = `mutation($input: EndMembershipsInput!) { endMemberships(input: $inp
 const AUDIT = `query($filter: AuditEventFilter, $first: Int! = 20, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
-    edges { cursor node { id at keyId keyLabel associationCode entityType entityId action changes requestId } } } }`;
+    edges { cursor node { id at keyId keyLabel associationCode entityType entityId action changes requestId clientRequestId } } } }`;
 
 type Row = Record<string, any>;
 let seq = 0;
@@ -391,6 +391,51 @@ describe('setAssociationStatus (ADMIN only)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('a DISSOLVED association changes no more: pushes, ends and profile updates answer INVALID_STATE for its own key and ADMIN alike, and write nothing', async () => {
+    const a = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const pushed = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-1', fullName: 'Phan Văn Giải' }] }, own.headers);
+    expect(pushed.payload).toMatchObject({ created: 1, userErrors: [] });
+    // SUSPENDED keeps writing: its standing in the federation is suspended, not its records.
+    await write(SET_STATUS, { code: a.code, status: 'SUSPENDED' });
+    const suspended = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-2', fullName: 'Phan Thị Treo' }] }, own.headers);
+    expect(suspended.payload).toMatchObject({ created: 1, userErrors: [] });
+    await write(SET_STATUS, { code: a.code, status: 'DISSOLVED' });
+
+    const row = await associationRow(a.code);
+    const before = await counts();
+    const activeMembers = async () =>
+      (await sql<{ n: number }>(`select count(*)::int as n from membership m join association a on a.id = m.association_id where a.code = ? and m.status = 'ACTIVE'`, [a.code]))[0].n;
+    expect(await activeMembers()).toBe(2);
+    const [{ n: peopleBefore }] = await sql<{ n: number }>(`select count(*)::int as n from intellectual`);
+    const state = (field: string) => [{ code: 'INVALID_STATE', field: [field], message: expect.stringMatching(/dissolved/) }];
+    for (const key of [own, admin]) {
+      const push = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-3', fullName: 'Phan Văn Mới' }, { externalId: 'D-1', fullName: 'Phan Văn Đổi' }] }, key.headers);
+      expect(push.payload).toEqual({ created: 0, updated: 0, unchanged: 0, userErrors: state('associationCode') });
+      // Even rows that would be refused anyway: the state is the answer, the rows are not examined.
+      const bad = await write(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-4', fullName: 'Phan Văn Sai', email: 'no' }] }, key.headers);
+      expect(bad.payload.userErrors).toEqual(state('associationCode'));
+      const end = await write(END, { associationCode: a.code, externalIds: ['D-1', 'D-2'], leftOn: '2024-01-31', idempotencyKey: idemKey() }, key.headers);
+      expect(end.payload).toEqual({ ended: 0, userErrors: state('associationCode') });
+      const profile = await write(UPDATE, { code: a.code, expectedVersion: row.version, name: 'Hội đã giải thể đổi tên', idempotencyKey: idemKey() }, key.headers);
+      expect(profile.payload).toEqual({ association: null, userErrors: state('code') });
+    }
+    // Nothing changed: the association, its memberships, people, audit events, idempotency records.
+    expect(await associationRow(a.code)).toEqual(row);
+    expect(await counts()).toEqual(before);
+    expect(await activeMembers()).toBe(2);
+    expect((await sql<{ n: number }>(`select count(*)::int as n from intellectual`))[0].n).toBe(peopleBefore);
+    expect((await auditOf({ associationCode: a.code })).map((e) => e.action)).toEqual(['STATUS', 'CREATE', 'CREATE', 'STATUS', 'CREATE', 'CREATE']); // dissolve, second push, suspend, first push
+    // Reading it still works, for anyone.
+    expect((await t.data<any>(`query($c: String!) { association(code: $c) { status members(first: 5) { totalCount } } }`, { c: a.code }, own.headers)).association).toEqual({
+      status: 'DISSOLVED',
+      members: { totalCount: 2 },
+    });
+    // Another association's key is still refused as before (403), not told the state.
+    const other = await createKey(t.em(), 'ASSOCIATION', await newAssociation());
+    expect(await refused(UPSERT, { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId: 'D-5', fullName: 'Người Lạ' }] }, other.headers)).toEqual([403, 'FORBIDDEN']);
+  });
+
   it('status changes at once are applied one after the other, never an internal error', async () => {
     const a = await newAssociation();
     const wanted = ['SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE', 'SUSPENDED', 'ACTIVE'];
@@ -438,6 +483,32 @@ describe('setAssociationStatus (ADMIN only)', () => {
 });
 
 describe('audit events of pushes', () => {
+  it("keep the hub's own request id, which a caller can neither choose nor reuse; the caller's id goes beside it", async () => {
+    const a = await newAssociation();
+    const own = await createKey(t.em(), 'ASSOCIATION', a);
+    const push = (externalId: string, headers: Record<string, string>) =>
+      t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: idemKey(), members: [{ externalId, fullName: 'Đinh Văn Vết' }] } }, { ...own.headers, ...headers });
+    // A first write, whose hub id a hostile caller then sends as its own X-Request-Id, twice.
+    const first = await push('R-1', {});
+    const victimId = first.headers.get('x-request-id')!;
+    const forged = [await push('R-2', { 'x-request-id': victimId }), await push('R-3', { 'x-request-id': victimId })];
+    const events = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' });
+    const byRequest = new Map<string, Row[]>();
+    for (const e of events) byRequest.set(e.requestId, [...(byRequest.get(e.requestId) ?? []), e]);
+    // Three writes, three request ids, each the one its own answer carried: the first write's id names it alone.
+    expect(byRequest.size).toBe(3);
+    expect(byRequest.get(victimId)!.map((e) => e.clientRequestId)).toEqual([null]);
+    for (const r of forged) {
+      const id = r.headers.get('x-request-id')!;
+      expect(id).not.toBe(victimId);
+      expect(byRequest.get(id)!.map((e) => e.clientRequestId)).toEqual([victimId]);
+    }
+    // An implausible id is not kept at all.
+    await push('R-4', { 'x-request-id': 'x'.repeat(65) });
+    const [latest] = await auditOf({ associationCode: a.code, entityType: 'MEMBERSHIP' }, 1);
+    expect(latest).toMatchObject({ clientRequestId: null, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
   it('record key, entity, action and changes, with e-mail, phone and birth date masked', async () => {
     const a = await newAssociation();
     const own = await createKey(t.em(), 'ASSOCIATION', a);
@@ -453,13 +524,18 @@ describe('audit events of pushes', () => {
       { ...own.headers, 'x-request-id': 'push-audit-0001' },
     );
     expect(r.body.data.upsertMembers.created).toBe(1);
-    expect(r.headers.get('x-request-id')).toBe('push-audit-0001');
+    // The hub's own id in the answer and the audit log; the caller's beside it.
+    const requestId = r.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers.get('x-client-request-id')).toBe('push-audit-0001');
     const created = await auditOf({ associationCode: a.code });
     expect(created.map((e) => [e.entityType, e.action])).toEqual([
       ['MEMBERSHIP', 'CREATE'],
       ['INTELLECTUAL', 'CREATE'],
     ]);
-    for (const e of created) expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId: 'push-audit-0001' });
+    for (const e of created) {
+      expect(e).toMatchObject({ keyId: String(own.id), keyLabel: await labelOf(own), associationCode: a.code, requestId, clientRequestId: 'push-audit-0001' });
+    }
     const [membership, person] = created;
     expect(person.changes).toMatchObject({
       fullName: { old: null, new: 'Lê Văn An' },
@@ -481,7 +557,7 @@ describe('audit events of pushes', () => {
     );
     expect(u.body.data.upsertMembers.updated).toBe(1);
     const [update] = await auditOf({ associationCode: a.code, entityType: 'INTELLECTUAL' }, 1);
-    expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id') });
+    expect(update).toMatchObject({ action: 'UPDATE', requestId: u.headers.get('x-request-id'), clientRequestId: null });
     expect(update.changes).toEqual({
       fullName: { old: 'Lê Văn An', new: 'Lê Văn Ân' },
       email: { old: '[masked]', new: '[masked]' },

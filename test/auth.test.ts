@@ -409,6 +409,87 @@ describe('personal data (email, phone, birth date)', () => {
   });
 });
 
+// --- documents with several root fields, some refused -------------------------------------------
+
+describe('a document some of whose root fields are refused', () => {
+  const TWO_PUSHES = `mutation($first: UpsertMembersInput!, $second: UpsertMembersInput!) {
+    first: upsertMembers(input: $first) { created userErrors { code } }
+    second: upsertMembers(input: $second) { created userErrors { code } } }`;
+
+  it('answers what executed: a first mutation that committed keeps its payload (200) when a second is refused (FORBIDDEN at its path)', async () => {
+    const w = await world();
+    const admin = (await createKey(t.em(), 'ADMIN')).headers;
+    const ownA = (await createKey(t.em(), 'ASSOCIATION', w.a)).headers;
+
+    const r = await t.gql<any>(TWO_PUSHES, { first: upsertInput(w.a.code, 'Hoàng Văn Trước').input, second: upsertInput(w.b.code, 'Hoàng Văn Sau').input }, ownA);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('www-authenticate')).toBeNull();
+    expect(r.body.data).toEqual({ first: { created: 1, userErrors: [] }, second: null });
+    expect(r.body.errors).toHaveLength(1);
+    expect(r.body.errors![0]).toMatchObject({ path: ['second'], extensions: { code: 'FORBIDDEN' } });
+    // The first was written, the second not.
+    expect(await memberCount(w.a.code, admin)).toBe(4);
+    expect(await memberCount(w.b.code, admin)).toBe(3);
+
+    // The other way round: the refused one first, then one that runs (serial execution goes on).
+    const back = await t.gql<any>(TWO_PUSHES, { first: upsertInput(w.b.code, 'Hoàng Văn Trước').input, second: upsertInput(w.a.code, 'Hoàng Văn Sau').input }, ownA);
+    expect(back.status).toBe(200);
+    expect(back.body.data).toEqual({ first: null, second: { created: 1, userErrors: [] } });
+    expect(back.body.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([[['first'], 'FORBIDDEN']]);
+    expect(await memberCount(w.a.code, admin)).toBe(5);
+    expect(await memberCount(w.b.code, admin)).toBe(3);
+  });
+
+  it('keeps 401/403 and data null when every root field is refused: the request was refused as a whole', async () => {
+    const w = await world();
+    const admin = (await createKey(t.em(), 'ADMIN')).headers;
+    const ownA = (await createKey(t.em(), 'ASSOCIATION', w.a)).headers;
+    const analyst = (await createKey(t.em(), 'ANALYST')).headers;
+    const pushes = { first: upsertInput(w.b.code, 'Hoàng Văn Một').input, second: upsertInput(w.c.code, 'Hoàng Văn Hai').input };
+
+    const anonymous = await t.gql<any>(TWO_PUSHES, pushes);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(anonymous.body.data ?? null).toBeNull();
+    expect(anonymous.body.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['first'], 'UNAUTHENTICATED'],
+      [['second'], 'UNAUTHENTICATED'],
+    ]);
+    const other = await t.gql<any>(TWO_PUSHES, pushes, ownA);
+    expect(other.status).toBe(403);
+    expect(other.body.data ?? null).toBeNull();
+    expect(other.body.errors).toHaveLength(2);
+    const reading = await t.gql<any>(`{ one: auditEvents(first: 1) { totalCount } two: auditEvents(first: 2) { totalCount } }`, {}, analyst);
+    expect([reading.status, reading.body.data ?? null, reading.body.errors?.length]).toEqual([403, null, 2]);
+    expect(await memberCount(w.b.code, admin)).toBe(3);
+    expect(await memberCount(w.c.code, admin)).toBe(0);
+  });
+
+  it('answers the fields a key may read beside one it may not (200, the refused one null with its error)', async () => {
+    const w = await world();
+    const analyst = (await createKey(t.em(), 'ANALYST')).headers;
+    const q = `query($code: String!) { viewer { role } association(code: $code) { code } auditEvents(first: 1) { totalCount } }`;
+    const r = await t.gql<any>(q, { code: w.a.code }, analyst);
+    expect(r.status).toBe(200);
+    expect(r.body.data).toEqual({ viewer: { role: 'ANALYST' }, association: { code: w.a.code }, auditEvents: null });
+    expect(r.body.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([[['auditEvents'], 'FORBIDDEN']]);
+
+    // Anonymous: the public part is answered, the audit log refused; no WWW-Authenticate on a 200.
+    const anon = await t.gql<any>(`{ federations(first: 1) { totalCount } auditEvents(first: 1) { totalCount } }`);
+    expect(anon.status).toBe(200);
+    expect(anon.headers.get('www-authenticate')).toBeNull();
+    expect(anon.body.data.federations.totalCount).toBeGreaterThan(0);
+    expect(anon.body.data.auditEvents).toBeNull();
+    expect(anon.body.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([[['auditEvents'], 'UNAUTHENTICATED']]);
+
+    // A null that is an answer (no association has this code) is an answer too.
+    const unknown = await t.gql<any>(`{ association(code: "KHONG-CO-HOI-NAY") { code } auditEvents(first: 1) { totalCount } }`, {}, analyst);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.data).toEqual({ association: null, auditEvents: null });
+    expect(unknown.body.errors).toHaveLength(1);
+  });
+});
+
 // --- viewer ------------------------------------------------------------------------------------
 
 describe('viewer', () => {

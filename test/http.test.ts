@@ -34,11 +34,35 @@ describe('HTTP behaviour', () => {
     expect(JSON.stringify(syntax.body)).not.toMatch(/stacktrace/);
   });
 
-  it('gives every response a request id, and keeps a safe one the client sent', async () => {
+  it("gives every response a request id of the hub's own (a new UUID), and echoes a safe one the client sent beside it", async () => {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     const r = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'abc-123' });
-    expect(r.headers.get('x-request-id')).toBe('abc-123');
-    const other = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'bad id <script>' });
-    expect(other.headers.get('x-request-id')).not.toBe('bad id <script>');
+    expect(r.headers.get('x-request-id')).toMatch(UUID);
+    expect(r.headers.get('x-client-request-id')).toBe('abc-123');
+    // The same client id twice: two requests, two hub ids.
+    const again = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'abc-123' });
+    expect(again.headers.get('x-request-id')).toMatch(UUID);
+    expect(again.headers.get('x-request-id')).not.toBe(r.headers.get('x-request-id'));
+    // Another request's hub id, sent back as the client's: still a new one of the hub's.
+    const forged = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': r.headers.get('x-request-id')! });
+    expect(forged.headers.get('x-request-id')).not.toBe(r.headers.get('x-request-id'));
+    expect(forged.headers.get('x-client-request-id')).toBe(r.headers.get('x-request-id'));
+    // An implausible one is neither used nor echoed.
+    for (const bad of ['bad id <script>', 'x'.repeat(65), 'a\tb', 'ünïcode']) {
+      const other = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': bad });
+      expect(other.headers.get('x-request-id')).toMatch(UUID);
+      expect(other.headers.get('x-client-request-id')).toBeNull();
+    }
+    const none = await t.gql('{ scienceFields { code } }');
+    expect(none.headers.get('x-request-id')).toMatch(UUID);
+    expect(none.headers.get('x-client-request-id')).toBeNull();
+  });
+
+  it('lets a browser on an allowed origin read both request ids', async () => {
+    const r = await fetch(t.url, { method: 'POST', headers: { origin: 'https://app.example.org', 'content-type': 'application/json', 'x-request-id': 'app-42' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(r.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/);
+    expect(r.headers.get('access-control-expose-headers')).toMatch(/X-Client-Request-Id/);
+    expect(r.headers.get('x-client-request-id')).toBe('app-42');
   });
 
   it('allows only the configured CORS origins', async () => {

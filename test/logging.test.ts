@@ -6,6 +6,8 @@ import { openOrm } from '../src/db/database';
 import { createServer, Hub } from '../src/server';
 import { createLogger } from '../src/common/logger';
 import { createAssociation, createFederation, createKey } from './factories';
+import { ApiKeyService } from '../src/modules/key/api-key.service';
+import { DEFAULT_FAILED_AUTH_BURST } from '../src/common/rate-limit';
 import { createTestDatabase, TestDatabase } from './support/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
@@ -15,16 +17,17 @@ let orm: MikroORM;
 let hub: Hub;
 let url: string;
 const lines: Record<string, any>[] = [];
+/** Every log line of the hubs of this file, parsed, into `lines`. */
+const sink = new Writable({
+  write(chunk, _enc, done) {
+    for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+    done();
+  },
+});
 
 beforeAll(async () => {
   db = await createTestDatabase();
   orm = await openOrm(db.url, 3);
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      done();
-    },
-  });
   const logger = createLogger('info', sink); // the hub's own logger configuration
   hub = await createServer(orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url }), { logger });
   await new Promise<void>((r) => hub.httpServer.listen(0, '127.0.0.1', r));
@@ -113,4 +116,93 @@ it('logs a database error by its code and constraint, never the row values or SQ
   } finally {
     await orm.em.getConnection().execute(`alter table intellectual drop constraint logging_test_rule`);
   }
+});
+
+describe('request ids and client address in log lines', () => {
+  it("names the hub's request id (the X-Request-Id answered), the caller's beside it, the client address and the error codes", async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'client-chosen-1' },
+      body: JSON.stringify({ query: '{ federations(first: 1) { totalCount } auditEvents(first: 1) { totalCount } }' }),
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id')!;
+    expect(requestId).not.toBe('client-chosen-1');
+    const line = lines.find((l) => l.msg === 'graphql request' && l.requestId === requestId);
+    expect(line).toMatchObject({ clientRequestId: 'client-chosen-1', clientAddress: '127.0.0.1', status: 200, errors: 1, errorCodes: ['UNAUTHENTICATED'] });
+    expect(lines.some((l) => l.requestId === 'client-chosen-1')).toBe(false);
+  });
+});
+
+describe('refusals before a request runs', () => {
+  const ask = (headers: Record<string, string>, target = url) =>
+    fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
+  const refusalOf = (res: Response) => {
+    const requestId = res.headers.get('x-request-id');
+    const found = lines.filter((l) => l.msg === 'request refused' && l.requestId === requestId);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('logs every refused key (401) with request id, client address, reason and the key id when known; never the key', async () => {
+    const em = orm.em.fork();
+    const unknown = `fh_${'U'.repeat(43)}`;
+    const r1 = await ask({ authorization: `Bearer ${unknown}`, 'x-request-id': 'guess-1' });
+    expect(r1.status).toBe(401);
+    expect(refusalOf(r1)).toMatchObject({ level: 40, status: 401, code: 'UNAUTHENTICATED', reason: 'unknown key', keyId: null, clientAddress: '127.0.0.1', clientRequestId: 'guess-1' });
+
+    const revoked = await createKey(em, 'ANALYST');
+    await new ApiKeyService(orm.em.fork()).revoke(revoked.id);
+    const r2 = await ask(revoked.headers);
+    expect(r2.status).toBe(401);
+    expect(refusalOf(r2)).toMatchObject({ status: 401, reason: 'revoked key', keyId: revoked.id, clientAddress: '127.0.0.1' });
+
+    const r3 = await ask({ authorization: `Token ${unknown}` });
+    expect(r3.status).toBe(401);
+    expect(refusalOf(r3)).toMatchObject({ status: 401, reason: 'malformed Authorization header', keyId: null });
+
+    const all = JSON.stringify(lines);
+    for (const secret of [unknown, revoked.key, unknown.slice(3), revoked.key.slice(3)]) expect(all).not.toContain(secret);
+  });
+
+  it('logs rate-limited requests (429): per address, per key (with its id once seen), and refused keys past the allowance', async () => {
+    const limited = await createServer(
+      orm,
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1',
+        RATE_LIMIT_ANONYMOUS_BURST: '1',
+        RATE_LIMIT_KEYED_PER_MINUTE: '1',
+        RATE_LIMIT_KEYED_BURST: '1',
+        RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1',
+      }),
+      { logger: createLogger('info', sink) },
+    );
+    await new Promise<void>((r) => limited.httpServer.listen(0, '127.0.0.1', r));
+    const target = `http://127.0.0.1:${(limited.httpServer.address() as AddressInfo).port}/graphql`;
+    try {
+      expect((await ask({}, target)).status).toBe(200);
+      const anon = await ask({ 'x-request-id': 'scraper-2' }, target);
+      expect(anon.status).toBe(429);
+      expect(refusalOf(anon)).toMatchObject({ status: 429, code: 'RATE_LIMITED', reason: 'rate limit: requests per address', keyId: null, clientAddress: '127.0.0.1', clientRequestId: 'scraper-2' });
+
+      const key = await createKey(orm.em.fork(), 'ANALYST');
+      expect((await ask(key.headers, target)).status).toBe(200);
+      const keyed = await ask(key.headers, target);
+      expect(keyed.status).toBe(429);
+      expect(refusalOf(keyed)).toMatchObject({ status: 429, reason: 'rate limit: requests per key', keyId: key.id, retryAfterSeconds: expect.any(Number) });
+
+      // The refused-key allowance (30): then a guess is 429, logged with why the key was refused.
+      const guesses: Response[] = [];
+      for (let i = 0; i <= DEFAULT_FAILED_AUTH_BURST; i++) guesses.push(await ask({ authorization: `Bearer fh_guess${String(i).padStart(40, '0')}` }, target));
+      expect(guesses.slice(0, -1).every((g) => g.status === 401)).toBe(true);
+      const last = guesses[guesses.length - 1];
+      expect(last.status).toBe(429);
+      expect(refusalOf(last)).toMatchObject({ status: 429, code: 'RATE_LIMITED', reason: 'unknown key', throttled: 'refused keys from this address', keyId: null });
+      expect(JSON.stringify(lines)).not.toContain(key.key);
+    } finally {
+      await limited.stop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership, uniq } from './factories';
 import { startTestHub, TestHub } from './support/harness';
 import type { Association } from '../src/modules/association/association.entity';
@@ -185,5 +186,33 @@ describe('reads while pushes change consent', () => {
     })();
     const [, errors] = await Promise.all([flips, reads]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('a dissolution racing a push', () => {
+  it('a push checked before the association was dissolved, and waiting for its lock, is refused once it gets it', async () => {
+    const em = t.em();
+    const a = await createAssociation(em, federation, { name: 'Hội Khoa học Kinh tế' });
+    const keyA = (await createKey(em, 'ASSOCIATION', a)).headers;
+    const holder = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    try {
+      // Another write to the association holds its lock.
+      await holder.query(`select pg_advisory_lock(hashtext('federation-hub:association'), $1)`, [a.id]);
+      const pushing = t.gql<any>(UPSERT, { input: { associationCode: a.code, idempotencyKey: uniq('race'), members: [{ externalId: 'KT-1', fullName: 'Đinh Công Tráng' }] } }, keyA);
+      // Wait until the push (checked: not dissolved) waits for the lock.
+      for (let i = 0; i < 600; i++) {
+        const [w] = await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%pg_advisory_xact_lock%'`);
+        if (w.n > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await holder.query(`update association set status = 'DISSOLVED' where id = $1`, [a.id]); // the dissolution commits meanwhile
+      await holder.query(`select pg_advisory_unlock(hashtext('federation-hub:association'), $1)`, [a.id]);
+      const r = await pushing;
+      expect(r.body.data.upsertMembers.userErrors.map((e: any) => e.code)).toEqual(['INVALID_STATE']);
+      expect((await sql(`select count(*)::int as n from membership where association_id = ?`, [a.id]))[0].n).toBe(0);
+    } finally {
+      await holder.end();
+    }
   });
 });

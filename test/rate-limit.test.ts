@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Request, Response } from 'express';
@@ -6,15 +7,20 @@ import {
   clientAddress,
   DEFAULT_ANONYMOUS_BURST,
   DEFAULT_ANONYMOUS_PER_MINUTE,
+  DEFAULT_FAILED_AUTH_BURST,
   DEFAULT_KEYED_BURST,
   DEFAULT_KEYED_PER_MINUTE,
   isIntrospectionOnly,
+  presentedKey,
   rateLimitMiddleware,
   RateLimitOptions,
   TokenBucketLimiter,
 } from '../src/common/rate-limit';
 import { requestScope } from '../src/common/request-scope';
 import { parse } from 'graphql/language/parser';
+import { ApiKeyService } from '../src/modules/key/api-key.service';
+import { createAssociation, createFederation, createKey, uniq } from './factories';
+import { startTestHub, TestHub } from './support/harness';
 
 // graphql's parser, counting its calls (it still parses): the introspection check must not parse
 // documents that cannot be introspection. Every `parse` of graphql goes through this module.
@@ -274,7 +280,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** express.json, the middleware, and a handler answering 200 (401 for keys starting "bad"). */
+/**
+ * express.json, the middleware, and a handler answering 200 (keys starting "bad" are refused, as
+ * authentication refuses them: 401, or 429 once the address has used up its refused keys).
+ */
 async function startApp(opts: RateLimitOptions, { requestIds = false } = {}): Promise<TestApp> {
   const app = express();
   app.set('trust proxy', false);
@@ -283,7 +292,13 @@ async function startApp(opts: RateLimitOptions, { requestIds = false } = {}): Pr
   const state: TestApp = { url: '', handled: 0, close: async () => {} };
   app.use('/graphql', express.json(), rateLimitMiddleware(opts), (req: Request, res: Response) => {
     state.handled++;
-    if (/^Bearer bad/.test(req.header('authorization') ?? '')) return void res.status(401).json({ errors: [{ message: 'Unknown or revoked API key' }] });
+    const authorization = req.header('authorization') ?? '';
+    if (/^Bearer bad/.test(authorization)) {
+      const throttled = presentedKey(req)?.refused();
+      if (throttled) return void res.status(429).set('retry-after', String(throttled.retryAfterSeconds)).json({ errors: [{ message: throttled.message, extensions: { code: 'RATE_LIMITED' } }] });
+      return void res.status(401).json({ errors: [{ message: 'Unknown or revoked API key' }] });
+    }
+    if (authorization) presentedKey(req)?.accepted(1);
     res.json({ data: { ok: true } });
   });
   const server = http.createServer(app);
@@ -445,21 +460,30 @@ describe('rateLimitMiddleware', () => {
     expect((await post(app, INTROSPECTION[0], { authorization: 'Bearer fh_keyAAAAAAAAAAAAAAAA' })).status).toBe(200);
   });
 
-  it('with a failedAuth limiter, stops an address inventing keys but lets keys seen working through', async () => {
+  it('with a failedAuth limiter, answers 429 to refused keys once an address has used up its allowance, while valid keys, even never seen, still pass', async () => {
     const app = await startApp({ keyed: limiter(100), anonymous: limiter(100), failedAuth: limiter(3) });
     const good = { authorization: 'Bearer fh_goodGGGGGGGGGGGGGGGG' };
+    // Accepted keys take nothing from the allowance, however many.
+    for (let i = 0; i < 5; i++) expect((await post(app, DATA, { authorization: `Bearer fh_valid${i}VVVVVVVVVVVVVVV` })).status).toBe(200);
     expect((await post(app, DATA, good)).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await post(app, DATA, { authorization: `Bearer bad${i}-invented-key` })).status).toBe(401);
-    const handled = app.handled;
     const refused = await post(app, DATA, { authorization: 'Bearer bad-yet-another-key' });
     expect(refused.status).toBe(429);
-    expect(refused.body.errors[0].message).toMatch(/^Too many refused keys from this address: the limit is 1 refused key per 60 seconds/);
+    expect(refused.body.errors[0].message).toMatch(/^Too many refused keys from this address: the limit is 1 refused key per 60 seconds; valid keys still pass; retry after \d+ s$/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    // An unknown (possibly valid) key waits too; the key seen working does not; anonymous callers are not affected.
-    expect((await post(app, DATA, { authorization: 'Bearer fh_neverSeenNNNNNNNNNNN' })).status).toBe(429);
+    // A key never seen from this address (another user behind the same NAT) is looked up and passes;
+    // so do the key seen before and anonymous callers. Every request reached authentication.
+    const handled = app.handled;
+    expect((await post(app, DATA, { authorization: 'Bearer fh_neverSeenNNNNNNNNNNN' })).status).toBe(200);
     expect((await post(app, DATA, good)).status).toBe(200);
     expect((await post(app, DATA)).status).toBe(200);
-    expect(app.handled).toBe(handled + 2);
+    expect((await post(app, DATA, { authorization: 'Bearer bad-again' })).status).toBe(429);
+    expect(app.handled).toBe(handled + 4);
+  });
+
+  it('without a failedAuth limiter, a refused key is always 401', async () => {
+    const app = await startApp({ keyed: null, anonymous: null });
+    for (let i = 0; i < 50; i++) expect((await post(app, DATA, { authorization: `Bearer bad${i}` })).status).toBe(401);
   });
 
   it('keys addresses by X-Forwarded-For only when told to trust a proxy', async () => {
@@ -473,5 +497,64 @@ describe('rateLimitMiddleware', () => {
     expect((await post(proxied, DATA, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(429);
     // A client prepending addresses does not escape: the proxy's entry (the last) is the one used.
     expect((await post(proxied, DATA, { 'x-forwarded-for': '9.9.9.9, 198.51.100.2' })).status).toBe(429);
+  });
+});
+
+// --- the refused-key allowance on the real hub --------------------------------------------------
+
+describe('refused keys per address, on the hub (authentication looks every key up)', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    // One refused key a minute with the default burst (30): the bucket does not refill during the test.
+    t = await startTestHub({ RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1' });
+  });
+  afterAll(() => t.close());
+  const VIEWER = '{ viewer { role } }';
+  const invented = () => ({ authorization: `Bearer fh_${crypto.randomBytes(32).toString('base64url')}` });
+
+  it('a valid key is never refused because other keys from its address were; only refusals use up the allowance', async () => {
+    const admin = await createKey(t.em(), 'ADMIN');
+    // Valid keys, many and often, take nothing from the allowance.
+    for (let i = 0; i < 5; i++) {
+      const k = await createKey(t.em(), 'ANALYST');
+      for (let j = 0; j < 3; j++) expect((await t.gql(VIEWER, {}, k.headers)).status).toBe(200);
+    }
+    for (let i = 0; i < DEFAULT_FAILED_AUTH_BURST; i++) {
+      const r = await t.gql(VIEWER, {}, invented());
+      expect({ i, status: r.status, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ i, status: 401, code: 'UNAUTHENTICATED' });
+    }
+    // The allowance is used up: a guess is answered 429, with the hub's request id and Retry-After.
+    const throttled = await t.gql(VIEWER, {}, invented());
+    expect(throttled.status).toBe(429);
+    expect(throttled.body.data ?? null).toBeNull();
+    expect(throttled.body.errors).toEqual([
+      {
+        message: expect.stringMatching(/^Too many refused keys from this address: .*valid keys still pass; retry after \d+ s$/),
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: Number(throttled.headers.get('retry-after')), requestId: throttled.headers.get('x-request-id') },
+      },
+    ]);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Refused keys of every kind stay refused: a revoked one, a malformed header.
+    const revoked = await createKey(t.em(), 'ANALYST');
+    expect((await t.gql(VIEWER, {}, revoked.headers)).status).toBe(200);
+    await new ApiKeyService(t.em()).revoke(revoked.id);
+    expect((await t.gql(VIEWER, {}, revoked.headers)).status).toBe(429);
+    expect((await t.gql(VIEWER, {}, { authorization: 'Basic dXNlcjpwYXNz' })).status).toBe(429);
+
+    // Another user behind the same address, with a key this hub has never seen: it passes.
+    const newcomer = await createKey(t.em(), 'ASSOCIATION', await createAssociation(t.em(), await createFederation(t.em())));
+    const fresh = await t.gql<any>(VIEWER, {}, newcomer.headers);
+    expect([fresh.status, fresh.body.data]).toEqual([200, { viewer: { role: 'ASSOCIATION' } }]);
+    // …and so do keys seen before, writes included, and anonymous callers.
+    expect((await t.gql<any>(VIEWER, {}, admin.headers)).body.data).toEqual({ viewer: { role: 'ADMIN' } });
+    const write = await t.gql<any>(
+      `mutation($input: CreateFederationInput!) { createFederation(input: $input) { federation { code } userErrors { code } } }`,
+      { input: { code: uniq('FED'), name: 'Liên hiệp thử giới hạn', level: 'PROVINCIAL' } },
+      admin.headers,
+    );
+    expect([write.status, write.body.data.createFederation.userErrors]).toEqual([200, []]);
+    expect((await t.gql(VIEWER)).status).toBe(200);
+    // Still throttled for guesses: passing keys gave nothing back to the allowance.
+    expect((await t.gql(VIEWER, {}, invented())).status).toBe(429);
   });
 });

@@ -70,7 +70,8 @@ describe('schema lint: ids', () => {
     const NOT_GLOBAL: Record<string, string> = {
       'Membership.externalId': "the association's own id for its member",
       'PushResult.externalId': "the association's own id for its member",
-      'AuditEvent.requestId': 'the X-Request-Id of the request that wrote',
+      'AuditEvent.requestId': "the hub's id of the request that wrote (its X-Request-Id response header)",
+      'AuditEvent.clientRequestId': 'the X-Request-Id the caller sent with that request',
     };
     const offences: string[] = [];
     for (const t of [...objects, ...types.filter(isInterfaceType)]) {
@@ -127,7 +128,9 @@ describe('schema lint: names', () => {
     expect(offences).toEqual([]);
   });
 
-  it('mutations take one `input: <Mutation>Input!` and return a `…Payload` with userErrors; only mutations return payloads', () => {
+  // Payloads are nullable (src/schema.ts): one refused mutation must not null the payloads of the
+  // mutations of the same document that ran before it.
+  it('mutations take one `input: <Mutation>Input!` and return a nullable `…Payload` with userErrors; only mutations return payloads', () => {
     const offences: string[] = [];
     const payloads = new Set<string>();
     for (const m of mutations) {
@@ -137,7 +140,7 @@ describe('schema lint: names', () => {
       }
       const out = getNamedType(m.type);
       payloads.add(out.name);
-      if (!isNonNullType(m.type) || !isObjectType(out) || !out.name.endsWith('Payload')) offences.push(`${m.name}: returns ${typeString(m.type)}, want a non-null …Payload`);
+      if (isNonNullType(m.type) || !isObjectType(out) || !out.name.endsWith('Payload')) offences.push(`${m.name}: returns ${typeString(m.type)}, want a nullable …Payload`);
       else if (typeString(out.getFields().userErrors?.type) !== '[UserError!]!') offences.push(`${out.name}: no userErrors: [UserError!]!`);
     }
     for (const t of objects) if (t.name.endsWith('Payload') && !payloads.has(t.name)) offences.push(`${t.name}: a payload no mutation returns`);

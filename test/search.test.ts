@@ -58,6 +58,29 @@ describe('search without diacritics', () => {
     }
   });
 
+  it('counts the characters left once punctuation folds to spaces: "a%", "đ%" and "Đ" are too short, "ab" and "Đứ" are not', async () => {
+    const refusal = async (q: string) => {
+      const r = await t.gql<any>(SEARCH, { q });
+      return { q, code: r.body.errors?.[0]?.extensions?.code ?? null, message: r.body.errors?.[0]?.message ?? null, data: r.body.data ?? null };
+    };
+    // A hostile caller pads one letter with LIKE's wildcards or other punctuation, which folds to spaces.
+    for (const q of ['a%', 'đ%', 'Đ', '%a%', '_a', 'a .', ' Đ ', 'Ồ!', 'a\u0301\u0323', '%%', '—Đ—', '"đ"']) {
+      const r = await refusal(q);
+      expect({ q, code: r.code, data: r.data }).toEqual({ q, code: 'BAD_USER_INPUT', data: null });
+    }
+    expect((await refusal('a%')).message).toMatch(/at least 2 characters besides punctuation/);
+    expect((await refusal('%%')).message).toMatch(/a letter or a digit/);
+    // Two letters (or a letter and a digit, or letters apart) are enough, diacritics or not.
+    for (const q of ['ab', 'Đứ', 'đu', 'a b', 'a%b', 'ồ1']) expect(await refusal(q)).toMatchObject({ q, code: null });
+    expect((await names('Đứ')).sort()).toEqual(['Lê Thị Duc', 'Nguyễn Văn Dục', 'Nguyễn Văn Đức', 'Trần Đức Anh'].sort());
+    expect(await names('%a%b')).toEqual([]); // "a b": nobody; the % are spaces, not wildcards
+    // The same rule for associations and federations.
+    for (const list of ['associations', 'federations']) {
+      const r = await t.gql<any>(`query($q: String!) { ${list}(filter: { search: $q }) { totalCount } }`, { q: 'đ%' });
+      expect({ list, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ list, code: 'BAD_USER_INPUT' });
+    }
+  });
+
   it('searches associations and federations the same way', async () => {
     const d = await t.data<any>(`{ associations(filter: { search: "co khi dien dong thap" }) { edges { node { code } } }
       federations(filter: { search: "ho chi minh" }) { edges { node { name } } } }`);

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { Context } from '../context';
 import type { Logger } from './logger';
 import { requestScope } from './request-scope';
@@ -19,8 +19,46 @@ export function sqlStatsHeaderPlugin(): ApolloServerPlugin<Context> {
 }
 
 /**
- * One structured line per GraphQL request: operation, duration, key id (never the key itself,
- * never variables, which may hold personal data).
+ * The HTTP status of an answer that execution produced. Apollo gives the whole response the status
+ * its errors carry (401 UNAUTHENTICATED, 403 FORBIDDEN), even when other root fields of the
+ * document were answered: a first mutation committed before a second was refused, say. Here, when
+ * any root field was answered (it has a value, or no error of its own: a null `association` for an
+ * unknown code is an answer), the status is 200 and the data stays, with the errors beside it.
+ * When no root field was, the request was refused as a whole: the error's status stays, and `data`
+ * is null, as for a key refused at authentication. Must come before the request log plugin, which
+ * logs the status.
+ */
+export function executionStatusPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const data = result.data;
+          // No data: refused before execution (parse, validation, the request guard), status as it is.
+          if (!data || !result.errors?.length) return;
+          const failed = new Set(result.errors.map((e) => e.path?.[0]));
+          const answered = Object.keys(data).some((key) => data[key] !== null || !failed.has(key));
+          const status = response.http.status;
+          if (answered) {
+            if (status !== undefined && status !== 200) {
+              response.http.status = 200;
+              response.http.headers.delete('www-authenticate');
+            }
+          } else if (status === 401 || status === 403) {
+            result.data = null;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * One structured line per GraphQL request: the hub's request id (and the caller's, when it sent
+ * one), the caller's address, operation, key id (never the key itself, never variables, which may
+ * hold personal data), status, errors and their codes, duration.
  */
 export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
   return {
@@ -28,14 +66,18 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, errors, operationName }) {
+          const scope = requestScope.getStore();
           logger.info(
             {
               requestId: contextValue.requestId,
+              ...(scope?.clientRequestId ? { clientRequestId: scope.clientRequestId } : {}),
+              clientAddress: scope?.clientAddress,
               operationName: operationName ?? request.operationName ?? null,
               keyId: contextValue.viewer.keyId,
               role: contextValue.viewer.role,
               status: response.http.status ?? 200,
               errors: errors?.length ?? 0,
+              ...errorCodes(response.body),
               durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             },
             'graphql request',
@@ -58,4 +100,11 @@ export function drainHoldPlugin(drain: { hold(): () => void }): ApolloServerPlug
       };
     },
   };
+}
+
+/** The distinct codes of the errors a response carries, as the client sees them (after formatError). */
+function errorCodes(body: GraphQLResponse['body']): { errorCodes?: string[] } {
+  const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+  if (!errors?.length) return {};
+  return { errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] };
 }

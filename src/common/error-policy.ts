@@ -4,6 +4,7 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode, errorChain } from './errors';
 import type { Logger } from './logger';
 import { requestScope } from './request-scope';
+import { RATE_LIMITED } from './rate-limit/middleware';
 
 /**
  * What a client is told when something fails: errors it can act on reach it unchanged, anything
@@ -19,6 +20,7 @@ const CLIENT_CODES = new Set<string>([
   ErrorCode.FORBIDDEN,
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.QUERY_TIMEOUT,
+  RATE_LIMITED, // a key refused once its address has used up its refused keys (from the context function)
   ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
   ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
   ApolloServerErrorCode.BAD_REQUEST,

@@ -7,6 +7,7 @@ import { errorBody, jsonError } from './error-policy';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import { requestScope } from './request-scope';
+import { clientIp } from './rate-limit/client-address';
 
 /**
  * The HTTP answers given before or around GraphQL: requests Node's parser refuses, the request id,
@@ -41,15 +42,21 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Every response carries a request id (the caller's `X-Request-Id` if it is a plausible one, a
- * new UUID otherwise); logs and masked errors name the same one, through the request scope.
+ * Every request gets an id of the hub's own, a new UUID, which its response carries
+ * (`X-Request-Id`) and its log lines, audit events and masked errors name, through the request
+ * scope. A caller's `X-Request-Id`, when plausible (1 to 64 letters, digits, `.`, `_`, `-`), goes
+ * beside it (`X-Client-Request-Id` in the response, `clientRequestId` in logs and audit events):
+ * the caller chose it, so it could forge or reuse one, and it never replaces the hub's. The scope
+ * also carries the caller's address (past `trustProxy` proxies) for log lines.
  */
-export function requestIdMiddleware(): RequestHandler {
+export function requestIdMiddleware(opts: { trustProxy?: boolean | number } = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    const requestId = randomUUID();
     const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    const clientRequestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : null;
     res.setHeader('X-Request-Id', requestId);
-    requestScope.run({ requestId, sqlStatements: 0 }, () => next());
+    if (clientRequestId) res.setHeader('X-Client-Request-Id', clientRequestId);
+    requestScope.run({ requestId, clientRequestId, clientAddress: clientIp(req, opts.trustProxy ?? false), sqlStatements: 0 }, () => next());
   };
 }
 

@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { errorChain, ErrorLink } from './errors';
+import { requestScope } from './request-scope';
 
 /**
  * Structured JSON logs (pino). Keys, passwords and personal data are redacted wherever they
@@ -57,3 +58,36 @@ export function errorForLog(e: unknown): unknown {
 }
 
 export type { Logger };
+
+/** Why a request was refused before it ran, for its log line. */
+export interface Refusal {
+  /** The HTTP status answered (401, 429…). */
+  status: number;
+  /** The error code answered (UNAUTHENTICATED, RATE_LIMITED…). */
+  code: string;
+  /** What was wrong, for people reading logs: never the key, never anything the caller sent. */
+  reason: string;
+  /** The id of the key presented, when known (a revoked key, a key seen working before). */
+  keyId?: number | null;
+  /** Anything else worth knowing (the limit that was reached, the seconds to wait…). */
+  [detail: string]: unknown;
+}
+
+/**
+ * One warn line per refused request (a refused key, a rate limit): the hub's request id (and the
+ * caller's), the client address, the reason and the key id when known. Never the key: the
+ * Authorization header is not among the fields, and `key` is redacted anyway.
+ */
+export function logRefusal(logger: Logger, refusal: Refusal, fallbackAddress?: string): void {
+  const scope = requestScope.getStore();
+  logger.warn(
+    {
+      requestId: scope?.requestId,
+      ...(scope?.clientRequestId ? { clientRequestId: scope.clientRequestId } : {}),
+      clientAddress: scope?.clientAddress ?? fallbackAddress,
+      ...refusal,
+      keyId: refusal.keyId ?? null,
+    },
+    'request refused',
+  );
+}

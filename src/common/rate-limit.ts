@@ -13,7 +13,7 @@
 // (A file rather than rate-limit/index.ts: a build into an existing dist/ would leave the old
 // dist/src/common/rate-limit.js there, and Node would load it before the folder's index.js.)
 export * from './rate-limit/token-bucket';
-export { clientAddress } from './rate-limit/client-address';
+export { clientAddress, clientIp } from './rate-limit/client-address';
 export { isIntrospectionOnly } from './rate-limit/introspection';
-export { RATE_LIMITED, rateLimitMiddleware } from './rate-limit/middleware';
-export type { RateLimitOptions } from './rate-limit/middleware';
+export { presentedKey, RATE_LIMITED, rateLimitedError, rateLimitMiddleware } from './rate-limit/middleware';
+export type { PresentedKey, RateLimitOptions } from './rate-limit/middleware';

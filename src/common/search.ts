@@ -13,17 +13,31 @@ import { normalizeText } from './text';
 export const SEARCH_MIN_LENGTH = 2;
 export const SEARCH_MAX_LENGTH = 100;
 
+/**
+ * What is left of a term once folded as f_fold() folds it: diacritics dropped, punctuation and
+ * symbols (LIKE's `%` and `_` included) turned into spaces, runs of spaces one, trimmed. Only
+ * these characters are matched, so the minimum length counts them: `"a%"` is one character.
+ */
+export function foldedTerm(term: string): string {
+  return term
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[\s\p{P}\p{S}]+/gu, ' ')
+    .trim();
+}
+
 /** Normalises a search term, or throws BAD_USER_INPUT when it is too short or too long. */
 export function searchTerm(raw: string, argumentName = 'filter.search'): string {
   const term = normalizeText(raw);
-  if ([...term].length < SEARCH_MIN_LENGTH) {
-    throw badInput(`search must have at least ${SEARCH_MIN_LENGTH} characters`, { argumentName });
-  }
-  if (!/[\p{L}\p{N}]/u.test(term)) {
-    throw badInput('search must contain a letter or a digit', { argumentName });
-  }
   if ([...term].length > SEARCH_MAX_LENGTH) {
     throw badInput(`search must have at most ${SEARCH_MAX_LENGTH} characters`, { argumentName });
+  }
+  const folded = foldedTerm(term);
+  if (!/[\p{L}\p{N}]/u.test(folded)) {
+    throw badInput('search must contain a letter or a digit', { argumentName });
+  }
+  if ([...folded].length < SEARCH_MIN_LENGTH) {
+    throw badInput(`search must have at least ${SEARCH_MIN_LENGTH} characters besides punctuation, which counts as a space ("a%" has 1)`, { argumentName });
   }
   return term;
 }

@@ -40,11 +40,12 @@ function ipv6Network(address: string): string {
 }
 
 /**
- * The caller's address: the socket's, or with `trustProxy` (the number of proxies in front of
- * the hub; true is one) the address the outermost trusted proxy saw, from X-Forwarded-For counted
- * from the right (entries further left are whatever the client chose to send).
+ * The caller's address, whole (for log lines): the socket's, or with `trustProxy` (the number of
+ * proxies in front of the hub; true is one) the address the outermost trusted proxy saw, from
+ * X-Forwarded-For counted from the right (entries further left are whatever the client chose to
+ * send); 'unknown' when there is none.
  */
-export function clientAddress(req: Request, trustProxy: boolean | number = false): string {
+export function clientIp(req: Request, trustProxy: boolean | number = false): string {
   let address = cleanAddress(req.socket?.remoteAddress);
   const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : Math.max(0, Math.floor(trustProxy));
   if (hops > 0) {
@@ -55,6 +56,11 @@ export function clientAddress(req: Request, trustProxy: boolean | number = false
       .filter(Boolean);
     if (entries.length) address = cleanAddress(entries[Math.max(0, entries.length - hops)]) ?? address;
   }
-  if (!address) return 'unknown';
+  return address ?? 'unknown';
+}
+
+/** The caller as its rate-limit bucket knows it: its address (clientIp), an IPv6 one by its /64. */
+export function clientAddress(req: Request, trustProxy: boolean | number = false): string {
+  const address = clientIp(req, trustProxy);
   return net.isIPv6(address) ? ipv6Network(address) : address;
 }

@@ -1,11 +1,52 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GraphQLError } from 'graphql';
+import { logRefusal, Logger } from '../logger';
 import { requestScope } from '../request-scope';
-import { clientAddress } from './client-address';
+import { clientAddress, clientIp } from './client-address';
 import { isIntrospectionOnly } from './introspection';
 import { TakeResult, TokenBucketLimiter } from './token-bucket';
 
 export const RATE_LIMITED = 'RATE_LIMITED';
+
+/**
+ * What authentication (after this middleware) tells the rate limits about the key a request
+ * presented. Found with `presentedKey(req)` for every request with an Authorization header.
+ */
+export interface PresentedKey {
+  /** The key was accepted: its id names it in the log lines of later refusals of its bucket. */
+  accepted(keyId: number): void;
+  /**
+   * The key was refused (malformed, unknown or revoked): one of the address's refused keys is
+   * counted. Null while the address had one left (answer 401); once they are used up, how long
+   * until there is one again and what to say (answer 429). Only refusals count: a valid key is
+   * never refused because other keys from its address were.
+   */
+  refused(): { retryAfterSeconds: number; message: string } | null;
+}
+
+const presented = new WeakMap<Request, PresentedKey>();
+
+/** The key a request presented, as the rate limits follow it; undefined without a key (or without the middleware). */
+export function presentedKey(req: Request): PresentedKey | undefined {
+  return presented.get(req);
+}
+
+/**
+ * A 429 raised inside GraphQL (from the context function: a key refused once the address's
+ * refused keys are used up), shaped as the middleware's own 429 answer.
+ */
+export function rateLimitedError(message: string, retryAfterSeconds: number): GraphQLError {
+  const requestId = requestScope.getStore()?.requestId;
+  return new GraphQLError(message, {
+    extensions: {
+      code: RATE_LIMITED,
+      retryAfterSeconds,
+      ...(requestId ? { requestId } : {}),
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
 
 /** The GraphQL document of the request: the body's `query` (POST) or the URL's (GET). */
 function queryText(req: Request): string | undefined {
@@ -41,14 +82,17 @@ export interface RateLimitOptions {
    */
   introspection?: TokenBucketLimiter | null;
   /**
-   * Refused keys (401), per address. When an address has used them up, its requests with a key
-   * not seen working are refused (429) before they reach authentication; absent or null: off.
+   * Refused keys (401), per address: once an address has used them up, a key it presents that is
+   * refused gets 429 instead of 401 (authentication reports through `presentedKey`). Every key is
+   * still looked up: a valid one always passes. Absent or null: off.
    */
   failedAuth?: TokenBucketLimiter | null;
   /** Proxies in front of the hub whose X-Forwarded-For to believe (true: one); default none. */
   trustProxy?: boolean | number;
-  /** Keys remembered as working, for `failedAuth` (default 10,000). */
+  /** Ids of keys seen accepted, by bucket, for log lines (default 10,000 remembered). */
   maxKnownKeys?: number;
+  /** Where refusals are logged (one warn line each); absent: not logged. */
+  logger?: Logger;
 }
 
 function refuse(res: Response, retryAfterSeconds: number, message: string): void {
@@ -67,19 +111,20 @@ function setLimitHeaders(res: Response, limiter: TokenBucketLimiter, result: Tak
 /**
  * Express middleware for /graphql, after `express.json()` (it reads the parsed body) and before
  * Apollo. Requests with an Authorization header take a token from their key's bucket (no database
- * lookup: an unknown key gets a bucket of its own and is refused by authentication); requests
- * without one from their address's. Introspection-only requests take none (see `introspection`).
- * Over the limit: 429, `Retry-After`, and a JSON error with code RATE_LIMITED. Counted responses
- * carry `RateLimit-Limit` and `RateLimit-Remaining`.
+ * lookup: an unknown key gets a bucket of its own and is refused by authentication, which reports
+ * back through `presentedKey(req)`: refused keys count against the address, see `failedAuth`);
+ * requests without one from their address's. Introspection-only requests take none (see
+ * `introspection`). Over the limit: 429, `Retry-After`, a JSON error with code RATE_LIMITED, and a
+ * log line (`logger`). Counted responses carry `RateLimit-Limit` and `RateLimit-Remaining`.
  */
 export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
-  const { keyed, anonymous, introspection = null, failedAuth = null, trustProxy = false } = opts;
+  const { keyed, anonymous, introspection = null, failedAuth = null, trustProxy = false, logger } = opts;
   const maxKnownKeys = opts.maxKnownKeys ?? 10_000;
-  /** Key buckets that recently got a 200, in least-recently-used order. */
-  const knownKeys = new Map<string, true>();
-  const remember = (bucket: string) => {
+  /** Ids of the keys whose buckets were accepted lately, least recently used first: for log lines only. */
+  const knownKeys = new Map<string, number>();
+  const remember = (bucket: string, keyId: number) => {
     knownKeys.delete(bucket);
-    knownKeys.set(bucket, true);
+    knownKeys.set(bucket, keyId);
     if (knownKeys.size > maxKnownKeys) knownKeys.delete(knownKeys.keys().next().value as string);
   };
 
@@ -88,28 +133,23 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
     const authorization = req.headers.authorization;
     // An empty header is anonymous for authentication too, so it must be here.
     const hasKey = authorization !== undefined && authorization !== '';
-    const bucket = hasKey ? keyBucket(authorization) : `ip:${clientAddress(req, trustProxy)}`;
+    const address = `ip:${clientAddress(req, trustProxy)}`;
+    const bucket = hasKey ? keyBucket(authorization) : address;
     const subject = hasKey ? 'this key' : 'this address';
 
-    if (hasKey && failedAuth) {
-      const addressBucket = `ip:${clientAddress(req, trustProxy)}`;
-      if (!knownKeys.has(bucket)) {
-        const gate = failedAuth.peek(addressBucket);
-        if (!gate.allowed) {
-          return refuse(
-            res,
-            gate.retryAfterSeconds,
-            `Too many refused keys from this address: the limit is ${failedAuth.describe('refused keys')}, keys seen working still pass; retry after ${gate.retryAfterSeconds} s`,
-          );
-        }
-      }
-      res.once('finish', () => {
-        if (res.statusCode === 401) {
-          failedAuth.take(addressBucket);
+    if (hasKey) {
+      presented.set(req, {
+        accepted: (keyId) => remember(bucket, keyId),
+        refused: () => {
           knownKeys.delete(bucket);
-        } else if (res.statusCode === 200) {
-          remember(bucket);
-        }
+          if (!failedAuth) return null;
+          const left = failedAuth.take(address);
+          if (left.allowed) return null;
+          return {
+            retryAfterSeconds: left.retryAfterSeconds,
+            message: `Too many refused keys from this address: the limit is ${failedAuth.describe('refused keys')}; valid keys still pass; retry after ${left.retryAfterSeconds} s`,
+          };
+        },
       });
     }
 
@@ -120,6 +160,20 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
     setLimitHeaders(res, limiter, result);
     if (result.allowed) return next();
     const what = introspecting ? 'introspection requests' : 'requests';
+    if (logger) {
+      logRefusal(
+        logger,
+        {
+          status: 429,
+          code: RATE_LIMITED,
+          reason: `rate limit: ${what} ${hasKey ? 'per key' : 'per address'}`,
+          keyId: hasKey ? (knownKeys.get(bucket) ?? null) : null,
+          limit: limiter.describe(what),
+          retryAfterSeconds: result.retryAfterSeconds,
+        },
+        clientIp(req, trustProxy),
+      );
+    }
     refuse(
       res,
       result.retryAfterSeconds,

@@ -23,7 +23,10 @@
 //
 // A request whose key is refused (401) costs a database lookup; a caller inventing keys would get
 // a fresh bucket with each. With a `failedAuth` limiter an address gets 30 refused keys a minute
-// (burst 30); beyond that it may use only keys seen working, until the bucket refills.
+// (burst 30); beyond that its refused keys are answered 429 until the bucket refills. Every key
+// presented is still looked up (a SHA-256 and one unique-index probe, as for any request with a
+// key), so that a valid key is never refused because others from its address (a shared NAT, a
+// campus) were: only refusals take from the bucket.
 
 export const DEFAULT_KEYED_PER_MINUTE = 600;
 export const DEFAULT_KEYED_BURST = 120;

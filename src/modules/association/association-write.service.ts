@@ -9,7 +9,7 @@ import { Federation } from '../federation/federation.entity';
 import { Association } from './association.entity';
 import { Charter, Contact } from './association.embeddables';
 import { AssociationStatus } from './association.enums';
-import { writableAssociation } from './association.policy';
+import { associationLock, dissolved, writableAssociation } from './association.policy';
 import { CharterInput, ContactInput, CreateAssociationInput, SetAssociationStatusInput, UpdateAssociationProfileInput } from './association-write.inputs';
 
 export interface AssociationResult {
@@ -98,6 +98,12 @@ export class AssociationWriteService {
       work: async (w, { id, changes, charter, contact }) => {
         const a = await lockedAssociation(w.tx, id);
         current = a;
+        if (a.status === AssociationStatus.DISSOLVED) {
+          // Dissolved since the check above (setAssociationStatus locks the same row).
+          const p = new Problems();
+          dissolved(p, ['code'], a.code);
+          w.refuse(p);
+        }
         if (a.version !== input.expectedVersion) {
           const p = new Problems();
           p.add(UserErrorCode.CONFLICT, ['expectedVersion'], `The association is at version ${a.version}, not ${input.expectedVersion}: read it again and retry`);
@@ -172,6 +178,8 @@ export class AssociationWriteService {
         if (!current) p.add(UserErrorCode.NOT_FOUND, ['code'], `No association has the code ${input.code}`);
         return { id: current?.id ?? 0, status: status as AssociationStatus, reason };
       },
+      // Pushes to the association hold this lock: a dissolution waits for them, and they see it after.
+      locks: ({ id }) => [associationLock(id)],
       work: async (w, { id, status, reason }) => {
         const a = await lockedAssociation(w.tx, id);
         current = a;

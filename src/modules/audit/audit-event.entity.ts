@@ -46,6 +46,15 @@ export class AuditEvent extends BaseEntity {
   changes!: Record<string, { old: unknown; new: unknown }>;
 
   @Property({ type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'Id of the request that made the write (the X-Request-Id response header).' })
+  @Field(() => String, { nullable: true, description: "The hub's id of the request that made the write (a UUID the hub gives every request: the X-Request-Id response header); null for the command line." })
   requestId?: string | null;
+
+  /** What the caller said its request was: it chose it, so it is kept beside the hub's id, never instead of it. */
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The id the caller sent in its X-Request-Id header (1 to 64 letters, digits, '.', '_' or '-'; echoed as X-Client-Request-Id), if any. The caller chose it: it may repeat or imitate another's; requestId is the hub's own.",
+  })
+  clientRequestId?: string | null;
 }

@@ -31,7 +31,12 @@ export class AuditEventsArgs extends PageArgs {
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Query(() => AuditEventConnection, { description: 'The audit log, newest first: all of it for ADMIN; for an association key, the events that concern its association (filed under it, about its memberships, or about its current members, whoever wrote them). Personal data is masked in every event.' })
+  // Nullable: refused to other keys, it must not take the rest of a document's answer with it.
+  @Query(() => AuditEventConnection, {
+    nullable: true,
+    description:
+      'The audit log, newest first: all of it for ADMIN; for an association key, the events that concern its association (filed under it, about its memberships, or about its current members, whoever wrote them). Personal data is masked in every event. Null, with an error, for other callers.',
+  })
   async auditEvents(@Args(() => AuditEventsArgs) args: AuditEventsArgs, @Ctx() ctx: Context) {
     const { page, count } = await new AuditService(ctx.em, ctx.viewer).list(args.filter, args);
     return AuditEventConnection.build(page, count);

@@ -49,6 +49,7 @@ export class AuditService {
       // A module that records what it did not declare is a programming error: the enums would lie.
       if (!isAuditEntityType(e.entityType) || !isAuditAction(e.action)) throw new Error(`audit: ${e.entityType}/${e.action} is not in any module's audit vocabulary`);
     }
+    const scope = requestScope.getStore();
     const rows = events.map((e) => ({
       key_id: this.viewer.keyId,
       key_label: this.viewer.keyLabel,
@@ -57,15 +58,17 @@ export class AuditService {
       entity_id: e.entityId,
       action: e.action,
       changes: e.changes,
-      request_id: requestScope.getStore()?.requestId ?? null,
+      request_id: scope?.requestId ?? null,
+      client_request_id: scope?.clientRequestId ?? null,
     }));
     const knex = knexOf(this.em);
     await runQuery(
       this.em,
       knex.raw(
-        `insert into audit_event (key_id, key_label, association_code, entity_type, entity_id, action, changes, request_id)
-         select key_id, key_label, association_code, entity_type, entity_id, action, changes, request_id
-         from jsonb_to_recordset(?::jsonb) as x(key_id int, key_label text, association_code text, entity_type text, entity_id int, action text, changes jsonb, request_id text)`,
+        `insert into audit_event (key_id, key_label, association_code, entity_type, entity_id, action, changes, request_id, client_request_id)
+         select key_id, key_label, association_code, entity_type, entity_id, action, changes, request_id, client_request_id
+         from jsonb_to_recordset(?::jsonb) as x(key_id int, key_label text, association_code text, entity_type text, entity_id int, action text, changes jsonb,
+                                                request_id text, client_request_id text)`,
         [JSON.stringify(rows)],
       ),
     );

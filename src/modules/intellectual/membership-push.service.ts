@@ -4,7 +4,7 @@ import { runMutation } from '../../common/mutation';
 import { toGlobalId } from '../../common/node-id';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
-import { writableAssociation } from '../association/association.policy';
+import { associationLock, stillWritable, writableAssociation } from '../association/association.policy';
 import { diff } from '../audit/audit.service';
 import { MembershipRole, MembershipStatus } from './intellectual.enums';
 import type { Intellectual } from './intellectual.entity';
@@ -91,9 +91,6 @@ function checkExistingRow(p: Problems, row: CleanRow, old: ExistingMember, mayWr
   }
 }
 
-/** The association's lock: its pushes run one at a time; other associations are not held up. */
-const associationLock = (id: number) => ['association', id] as const;
-
 /**
  * Pushes from association apps: members created or updated by (association, externalId), and
  * memberships ended. Rows are checked first (membership-push.rows.ts), then written set-based
@@ -120,6 +117,8 @@ export class MembershipPushService {
       },
       locks: ({ association }) => [associationLock(association.id)],
       work: async (w, { association, rows }) => {
+        const gone = await stillWritable(w.tx, association, ['associationCode']);
+        if (gone) w.refuse(gone);
         const repo = new MembershipPushRepository(w.tx);
         const found = await repo.existing(association.id, rows.map((r) => r.externalId));
 
@@ -213,6 +212,8 @@ export class MembershipPushService {
       },
       locks: ({ association }) => [associationLock(association.id)],
       work: async (w, { association, ids, leftOn, reason }) => {
+        const gone = await stillWritable(w.tx, association, ['associationCode']);
+        if (gone) w.refuse(gone);
         const repo = new MembershipPushRepository(w.tx);
         const found = await repo.existing(association.id, ids);
         const late = new Problems();

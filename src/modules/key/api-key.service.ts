@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ANONYMOUS, Role, unauthenticated, Viewer } from '../../common/auth';
+import { ANONYMOUS, Role, Viewer } from '../../common/auth';
+import { ErrorCode, HubError } from '../../common/errors';
 import { Association } from '../association/association.entity';
 import { ApiKey } from './api-key.entity';
 
@@ -75,25 +76,40 @@ export class ApiKeyService {
   }
 
   /**
-   * The viewer for an Authorization header: anonymous without one; UNAUTHENTICATED for a
-   * malformed header or an unknown or revoked key. Records the last use at most once a minute.
+   * The viewer for an Authorization header: anonymous without one; UNAUTHENTICATED (a
+   * `KeyRefused`) for a malformed header or an unknown or revoked key. One SHA-256 and one
+   * statement (a probe of the unique index on the hash), which also records the last use at most
+   * once a minute.
    */
   async authenticate(header: string | undefined): Promise<Viewer> {
     if (header === undefined || header === '') return ANONYMOUS;
     const m = BEARER_RE.exec(header.trim());
-    if (!m) throw unauthenticated('The Authorization header must be "Bearer <key>"');
+    if (!m) throw new KeyRefused('malformed Authorization header', null, 'The Authorization header must be "Bearer <key>"');
     const conn = this.em.getConnection();
-    const rows = await conn.execute<{ id: number; label: string; role: Role; association_id: number | null }[]>(
-      `with k as (select id, label, role, association_id, last_used_at from api_key where hash = ? and revoked_at is null),
+    const rows = await conn.execute<{ id: number; label: string; role: Role; association_id: number | null; revoked: boolean }[]>(
+      `with k as (select id, label, role, association_id, revoked_at is not null as revoked from api_key where hash = ?),
        touched as (
          update api_key set last_used_at = now()
-         where id = (select id from k) and (last_used_at is null or last_used_at < now() - interval '1 minute')
+         where id = (select id from k where not revoked) and (last_used_at is null or last_used_at < now() - interval '1 minute')
        )
-       select id, label, role, association_id from k`,
+       select id, label, role, association_id, revoked from k`,
       [hashKey(m[1])],
     );
     const row = rows[0];
-    if (!row) throw unauthenticated('Unknown or revoked API key');
+    // The caller is told the same for both (it learns nothing about which keys existed); the log line is not.
+    if (!row) throw new KeyRefused('unknown key', null, 'Unknown or revoked API key');
+    if (row.revoked) throw new KeyRefused('revoked key', row.id, 'Unknown or revoked API key');
     return { role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id };
+  }
+}
+
+/** A key refused at authentication (401): why, and which key when it is known, for the log line (never sent). */
+export class KeyRefused extends HubError {
+  constructor(
+    readonly reason: 'malformed Authorization header' | 'unknown key' | 'revoked key',
+    readonly keyId: number | null,
+    message: string,
+  ) {
+    super(ErrorCode.UNAUTHENTICATED, message);
   }
 }
