@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, Viewer } from './common/auth';
+import { bindScope, RequestScope } from './common/request-scope';
 import { StatsCache } from './modules/stats/stats.cache';
 import { createLoaders, Loaders } from './modules';
 
@@ -12,6 +13,8 @@ export interface Context {
   viewer: Viewer;
   loaders: Loaders;
   requestId: string;
+  /** The request's ids, caller address and SQL statement count (common/request-scope.ts). */
+  scope: RequestScope;
 }
 
 /** Caches that outlive a request: one set per hub (server), never module-level. */
@@ -19,8 +22,10 @@ export interface SharedCaches {
   stats: StatsCache;
 }
 
-export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { requestId?: string; viewer?: Viewer } = {}): Context {
+export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { scope?: RequestScope; viewer?: Viewer } = {}): Context {
   const em = rootEm.fork({ useContext: false });
+  const scope = opts.scope ?? { requestId: randomUUID(), sqlStatements: 0 };
+  bindScope(em, scope);
   const viewer = opts.viewer ?? ANONYMOUS;
-  return { em, viewer, loaders: createLoaders({ em, viewer, caches }), requestId: opts.requestId ?? randomUUID() };
+  return { em, viewer, loaders: createLoaders({ em, viewer, caches }), requestId: scope.requestId, scope };
 }

@@ -20,8 +20,8 @@ import { createLogger, Logger, logRefusal } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
 import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { drainHoldPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
-import { requestScope } from './common/request-scope';
+import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { scopeOf } from './common/request-scope';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 
 export interface HubState {
@@ -66,6 +66,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
     executionStatusPlugin(), // before the log line, which records the status
+    errorReportPlugin(logger),
     requestLogPlugin(logger),
     guard.plugin,
   ];
@@ -85,7 +86,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     // main.ts owns the signals: Apollo's own SIGTERM handler would stop executing operations at once,
     // before the drain (src/common/drain.ts) lets the requests in progress finish.
     stopOnTerminationSignals: false,
-    formatError: formatError(logger),
+    formatError: formatError(),
     plugins,
   });
   await apollo.start();
@@ -147,6 +148,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       // address has used up its refused keys), with a log line.
       context: async ({ req }) => {
         const key = presentedKey(req);
+        const scope = scopeOf(req);
         let viewer;
         try {
           viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
@@ -155,21 +157,19 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
             const throttled = key?.refused() ?? null;
             const refusal = { reason: e.reason, keyId: e.keyId };
             if (throttled) {
-              logRefusal(logger, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
-              throw rateLimitedError(throttled.message, throttled.retryAfterSeconds);
+              logRefusal(logger, scope, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
+              throw rateLimitedError(throttled.message, throttled.retryAfterSeconds, scope?.requestId);
             }
-            logRefusal(logger, { status: 401, code: ErrorCode.UNAUTHENTICATED, ...refusal });
+            logRefusal(logger, scope, { status: 401, code: ErrorCode.UNAUTHENTICATED, ...refusal });
             throw e;
           }
           if (e instanceof HubError) throw e;
           // Anything else here is the database: answer 503, never Apollo's 500 with its message.
-          logger.warn({ requestId: requestScope.getStore()?.requestId, err: e }, 'authentication failed');
-          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, {
-            requestId: requestScope.getStore()?.requestId,
-          });
+          logger.warn({ requestId: scope?.requestId, err: e }, 'authentication failed');
+          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, { requestId: scope?.requestId });
         }
         if (viewer.keyId !== null) key?.accepted(viewer.keyId);
-        return createContext(orm.em, caches, { requestId: requestScope.getStore()?.requestId, viewer });
+        return createContext(orm.em, caches, { scope, viewer });
       },
     }),
   );

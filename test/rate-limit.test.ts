@@ -16,7 +16,7 @@ import {
   RateLimitOptions,
   TokenBucketLimiter,
 } from '../src/common/rate-limit';
-import { requestScope } from '../src/common/request-scope';
+import { setScope } from '../src/common/request-scope';
 import { parse } from 'graphql/language/parser';
 import { ApiKeyService } from '../src/modules/key/api-key.service';
 import { createAssociation, createFederation, createKey, uniq } from './factories';
@@ -288,7 +288,11 @@ async function startApp(opts: RateLimitOptions, { requestIds = false } = {}): Pr
   const app = express();
   app.set('trust proxy', false);
   let n = 0;
-  if (requestIds) app.use((_req, _res, next) => requestScope.run({ requestId: `req-${++n}`, sqlStatements: 0 }, () => next()));
+  if (requestIds)
+    app.use((req, _res, next) => {
+      setScope(req, { requestId: `req-${++n}`, sqlStatements: 0 });
+      next();
+    });
   const state: TestApp = { url: '', handled: 0, close: async () => {} };
   app.use('/graphql', express.json(), rateLimitMiddleware(opts), (req: Request, res: Response) => {
     state.handled++;

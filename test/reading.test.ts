@@ -3,6 +3,7 @@ import { startTestHub, TestHub } from './support/harness';
 import { AcademicTitle, Degree, MembershipStatus } from '../src/modules/intellectual/intellectual.enums';
 import { AssociationStatus } from '../src/modules/association/association.enums';
 import { FederationStatus } from '../src/modules/federation/federation.enums';
+import { Charter, Contact } from '../src/modules/association/association.embeddables';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -222,5 +223,27 @@ describe('Vietnamese text', () => {
     // The factory goes through the entity, as every write does.
     const d = await t.data<any>(`query($id: ID!) { node(id: $id) { ... on Intellectual { fullName } } }`, { id: person.globalId });
     expect(d.node.fullName).toBe('Nguyễn Văn Đức');
+  });
+});
+
+describe('embedded values (charter, contact) read the same by every path', () => {
+  it('association(code), the associations list and node(id) answer the stored charter and contact', async () => {
+    const em = t.em();
+    const f = await createFederation(em);
+    const a = await createAssociation(em, f, {
+      name: 'Hội Khoa học Lịch sử Đồng Tháp',
+      charter: Object.assign(new Charter(), { title: 'Điều lệ Hội', approvingDecision: 'QĐ 12/2020', approvedOn: '2020-02-29', url: 'https://hoi.example.vn/dieu-le' }),
+      contact: Object.assign(new Contact(), { address: 'Số 1 Lê Lợi, Cao Lãnh', email: 'lienhe@hoi.example.vn', phone: '0277 3851 234', website: null }),
+    } as never);
+    const sel = 'id charter { title approvingDecision approvedOn url } contact { address email phone website }';
+    const want = {
+      charter: { title: 'Điều lệ Hội', approvingDecision: 'QĐ 12/2020', approvedOn: '2020-02-29', url: 'https://hoi.example.vn/dieu-le' },
+      contact: { address: 'Số 1 Lê Lợi, Cao Lãnh', email: 'lienhe@hoi.example.vn', phone: '0277 3851 234', website: null },
+    };
+    const one = await t.data<any>(`query($c: String!) { association(code: $c) { ${sel} } }`, { c: a.code });
+    expect(one.association).toMatchObject(want);
+    const list = await t.data<any>(`query($f: String!) { associations(filter: { federationCode: $f }) { edges { node { ${sel} } } } }`, { f: f.code });
+    expect(list.associations.edges[0].node).toMatchObject(want);
+    expect((await t.data<any>(`query($id: ID!) { node(id: $id) { ... on Association { ${sel} } } }`, { id: one.association.id })).node).toMatchObject(want);
   });
 });

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { Context } from '../context';
 import type { Logger } from './logger';
-import { requestScope } from './request-scope';
+import { maskedError, MASKED_CODES } from './error-policy';
 
 /** Apollo plugins of the hub's own (the request guard is in request-guard.ts). */
 
@@ -10,8 +10,37 @@ export function sqlStatsHeaderPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response }) {
-          response.http.headers.set('x-sql-statements', String(requestScope.getStore()?.sqlStatements ?? 0));
+        async willSendResponse({ response, contextValue }) {
+          response.http.headers.set('x-sql-statements', String(contextValue.scope?.sqlStatements ?? 0));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Errors that are not the client's own: logged with the request id (warn for a statement timeout
+ * or the database away, error for anything unexpected), and their masked answers name the
+ * request id, so that a caller's report can be found in the logs.
+ */
+export function errorReportPlugin(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const masked = maskedError(error);
+            if (!masked) continue;
+            logger[masked.level]({ requestId: contextValue.requestId, err: error.originalError ?? error, path: error.path }, masked.what);
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          const body = response.body;
+          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          for (const e of errors ?? []) {
+            const code = e.extensions?.code as string | undefined;
+            if (code && MASKED_CODES.has(code) && !e.extensions?.requestId) (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
         },
       };
     },
@@ -66,7 +95,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, errors, operationName }) {
-          const scope = requestScope.getStore();
+          const scope = contextValue.scope;
           logger.info(
             {
               requestId: contextValue.requestId,

@@ -3,7 +3,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode, errorChain } from './errors';
 import type { Logger } from './logger';
-import { requestScope } from './request-scope';
+import { scopeOf } from './request-scope';
 import { RATE_LIMITED } from './rate-limit/middleware';
 
 /**
@@ -45,10 +45,31 @@ function validationMessages(issues: ValidationIssue[], prefix = ''): string[] {
   ]);
 }
 
-/** Masks unexpected errors (no stack, no SQL) and logs them with the request id. */
-export function formatError(logger: Logger) {
+/**
+ * What the client is told instead of an error that is not its own (no stack, no SQL): a code and
+ * a message, and how loudly the hub logs it; null for errors whose message is meant for the
+ * client. The request id is added, and the error logged, by `errorReportPlugin`, which has the
+ * request's context (formatError has not).
+ */
+export function maskedError(error: unknown): { code: string; message: string; level: 'warn' | 'error'; what: string } | null {
+  const code = (error as GraphQLError | undefined)?.extensions?.code as string | undefined;
+  if ((code && CLIENT_CODES.has(code)) || clientStatus(error)) return null;
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  if (hasSqlState(original, '57014')) {
+    // statement_timeout (or a cancel): the request asked the database for too much, or waited
+    // too long for a lock. Nothing was written (the transaction rolled back).
+    return { code: ErrorCode.QUERY_TIMEOUT, message: 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later', level: 'warn', what: 'statement timeout' };
+  }
+  if (isDatabaseUnavailable(original)) return { code: ErrorCode.SERVICE_UNAVAILABLE, message: DATABASE_AWAY, level: 'warn', what: 'database unavailable' };
+  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', level: 'error', what: 'unexpected error' };
+}
+
+/** Codes whose answers name the request id, so that the client can report it. */
+export const MASKED_CODES: ReadonlySet<string> = new Set([ErrorCode.QUERY_TIMEOUT, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.INTERNAL_SERVER_ERROR]);
+
+/** Apollo's formatError: client errors pass (validation messages made readable), anything else is masked. */
+export function formatError() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const requestId = requestScope.getStore()?.requestId;
     let code = formatted.extensions?.code as string | undefined;
     // Apollo refuses some requests with a 4xx status but no code (e.g. a malformed `persistedQuery`
     // extension): they are the client's error, not the hub's.
@@ -67,26 +88,10 @@ export function formatError(logger: Logger) {
           : formatted.message;
       return { message, locations: formatted.locations, path: formatted.path, extensions };
     }
-    const original = (error as { originalError?: unknown })?.originalError ?? error;
-    // What reaches the client instead of the error: a code, our message, the request id.
-    const replaced = (code: string, message: string): GraphQLFormattedError => ({
-      message,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code, requestId },
-    });
-    if (hasSqlState(original, '57014')) {
-      // statement_timeout (or a cancel): the request asked the database for too much, or waited
-      // too long for a lock. Nothing was written (the transaction rolled back).
-      logger.warn({ requestId, err: original, path: formatted.path }, 'statement timeout');
-      return replaced(ErrorCode.QUERY_TIMEOUT, 'The database did not finish this request in time: ask for less (smaller pages, fewer fields), or retry later');
-    }
-    if (isDatabaseUnavailable(original)) {
-      logger.warn({ requestId, err: original, path: formatted.path }, 'database unavailable');
-      return replaced(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY);
-    }
-    logger.error({ requestId, err: original, path: formatted.path }, 'unexpected error');
-    return replaced(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    const masked = maskedError(error) ?? { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+    // What reaches the client instead of the error: a code and our message (the plugin adds the request id).
+    const requestId = formatted.extensions?.requestId;
+    return { message: masked.message, locations: formatted.locations, path: formatted.path, extensions: { code: masked.code, ...(requestId ? { requestId } : {}) } };
   };
 }
 
@@ -121,5 +126,5 @@ export function errorBody(code: string, message: string, requestId: string | und
 
 /** Answers an error outside GraphQL (Express), naming the request's id. */
 export function jsonError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json(errorBody(code, message, requestScope.getStore()?.requestId));
+  res.status(status).json(errorBody(code, message, scopeOf(res.req)?.requestId));
 }

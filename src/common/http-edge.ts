@@ -6,7 +6,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { errorBody, jsonError } from './error-policy';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
-import { requestScope } from './request-scope';
+import { scopeOf, setScope } from './request-scope';
 import { clientIp } from './rate-limit/client-address';
 
 /**
@@ -56,7 +56,8 @@ export function requestIdMiddleware(opts: { trustProxy?: boolean | number } = {}
     const clientRequestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : null;
     res.setHeader('X-Request-Id', requestId);
     if (clientRequestId) res.setHeader('X-Client-Request-Id', clientRequestId);
-    requestScope.run({ requestId, clientRequestId, clientAddress: clientIp(req, opts.trustProxy ?? false), sqlStatements: 0 }, () => next());
+    setScope(req, { requestId, clientRequestId, clientAddress: clientIp(req, opts.trustProxy ?? false), sqlStatements: 0 });
+    next();
   };
 }
 
@@ -81,8 +82,8 @@ export function notFound(): RequestHandler {
 
 /** The last handler: an error nothing else answered is logged and masked (500). */
 export function unhandledError(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ requestId: requestScope.getStore()?.requestId, err }, 'unhandled error');
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ requestId: scopeOf(req)?.requestId, err }, 'unhandled error');
     if (res.headersSent) return void res.end();
     jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
   };

@@ -73,9 +73,10 @@ function embedded(prop: EntityProperty, row: Record<string, unknown>): unknown {
   }
   const value = new Cls();
   let any = false;
-  for (const child of Object.values(prop.embeddedProps)) {
+  // Keyed by the embeddable's own property names (a child's `name` carries the prefix).
+  for (const [name, child] of Object.entries(prop.embeddedProps)) {
     const v = row[child.fieldNames[0]];
-    value[child.name] = v ?? null;
+    value[name] = v ?? null;
     if (v !== null && v !== undefined) any = true;
   }
   return any || !prop.nullable ? value : null;

@@ -1,6 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { errorChain, ErrorLink } from './errors';
-import { requestScope } from './request-scope';
+import type { RequestScope } from './request-scope';
 
 /**
  * Structured JSON logs (pino). Keys, passwords and personal data are redacted wherever they
@@ -78,8 +78,7 @@ export interface Refusal {
  * caller's), the client address, the reason and the key id when known. Never the key: the
  * Authorization header is not among the fields, and `key` is redacted anyway.
  */
-export function logRefusal(logger: Logger, refusal: Refusal, fallbackAddress?: string): void {
-  const scope = requestScope.getStore();
+export function logRefusal(logger: Logger, scope: RequestScope | undefined, refusal: Refusal, fallbackAddress?: string): void {
   logger.warn(
     {
       requestId: scope?.requestId,

@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, InputType } from 'type-graphql';
 import { requireRole, Role, Viewer } from './auth';
 import { knexOf, runQuery } from './sql';
+import { bindScope, scopeOfEm } from './request-scope';
+import { inTransaction } from './transaction';
 import { Problems, UserError, UserErrorCode } from './user-errors';
 import { AuditRecord, AuditService } from '../modules/audit/audit.service';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service';
@@ -116,7 +118,8 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
   }
 
   try {
-    return await em.transactional(async (tx) => {
+    return await inTransaction(em, async (tx) => {
+      bindScope(tx, scopeOfEm(em)); // the transaction's statements count for the request, its audit events name it
       const idem = new IdempotencyService(tx);
       if (claimed) {
         const claim = await idem.claim<unknown>(keyId, key, spec.operation, spec.input);
@@ -140,7 +143,6 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
         },
         values,
       );
-      await tx.flush(); // what the work changed through the ORM, before its audit events
       await new AuditService(tx, viewer).record(events);
       if (claimed) await idem.complete(keyId, key, spec.store ? spec.store(response) : response);
       return response;

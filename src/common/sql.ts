@@ -1,4 +1,5 @@
-import type { EntityClass } from '@mikro-orm/core';
+import { scopeOfEm } from './request-scope';
+import { ReferenceKind, type EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { hydrate } from './hydrate';
 import { fetchPage, keysetSql, decodeCursor, encodeCursor, orderBySql, Page, PageArgs, SortSpec } from './pagination';
@@ -28,6 +29,8 @@ export function knexOf(em: EntityManager): Knex {
  */
 export async function runQuery<Row = Record<string, unknown>>(em: EntityManager, q: Knex.QueryBuilder | Knex.Raw): Promise<Row[]> {
   const { sql, bindings } = q.toSQL();
+  const scope = scopeOfEm(em);
+  if (scope) scope.sqlStatements++;
   const runner = (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;
   const result = (await runner.raw(sql, bindings as readonly Knex.RawBinding[])) as { rows: Row[] };
   return result.rows;
@@ -122,4 +125,53 @@ export async function nestedCounts(
   const out = new Map<number, number>(parentIds.map((id) => [id, 0]));
   for (const r of rows) out.set(Number(r.parent), Number(r.n));
   return out;
+}
+
+/**
+ * An entity's values as its table's columns (embeddables spread into their prefixed columns,
+ * relations as their ids), for writes that bypass the unit of work (common/transaction.ts).
+ */
+export function columnsOf<T extends object>(em: EntityManager, entity: EntityClass<T>, data: Record<string, unknown>): Record<string, unknown> {
+  const meta = em.getMetadata().get(entity.name);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    const prop = meta.properties[key as keyof T & string];
+    if (!prop) throw new Error(`${entity.name} has no property ${key}`);
+    if (prop.kind === ReferenceKind.EMBEDDED && prop.array) {
+      out[prop.fieldNames[0]] = JSON.stringify(value ?? []);
+    } else if (prop.kind === ReferenceKind.EMBEDDED) {
+      // embeddedProps is keyed by the embeddable's own property names (its children's `name` is prefixed).
+      for (const [name, child] of Object.entries(prop.embeddedProps)) out[child.fieldNames[0]] = (value as Record<string, unknown> | null)?.[name] ?? null;
+    } else if (prop.kind === ReferenceKind.MANY_TO_ONE) {
+      out[prop.fieldNames[0]] = value === null ? null : typeof value === 'object' ? (value as { id: unknown }).id : value;
+    } else {
+      out[prop.fieldNames[0]] = prop.type === 'json' || prop.columnTypes?.[0] === 'jsonb' ? JSON.stringify(value) : value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Inserts one row of an entity's table (see columnsOf) and reads it back. The entity's own
+ * defaults (its class's initialisers, as MikroORM would apply them) fill what `data` leaves out.
+ */
+export async function insertRow<T extends object>(em: EntityManager, entity: EntityClass<T>, data: Record<string, unknown>): Promise<T> {
+  const meta = em.getMetadata().get(entity.name);
+  const instance = Object.assign(new (entity as unknown as new () => Record<string, unknown>)(), data);
+  const values: Record<string, unknown> = {};
+  for (const prop of meta.props) {
+    if (prop.primary || prop.persist === false || prop.generated || prop.formula || prop.embedded) continue;
+    if (![ReferenceKind.SCALAR, ReferenceKind.EMBEDDED, ReferenceKind.MANY_TO_ONE].includes(prop.kind)) continue;
+    if (instance[prop.name] !== undefined) values[prop.name] = instance[prop.name];
+  }
+  const [row] = await runQuery(em, knexOf(em)(meta.tableName).insert(columnsOf(em, entity, values)).returning('*'));
+  return hydrate(em, entity, row);
+}
+
+/** Updates one row by id (see columnsOf) and reads it back. */
+export async function updateRow<T extends object>(em: EntityManager, entity: EntityClass<T>, id: number, data: Record<string, unknown>): Promise<T> {
+  const table = em.getMetadata().get(entity.name).tableName;
+  const [row] = await runQuery(em, knexOf(em)(table).update(columnsOf(em, entity, data)).where('id', id).returning('*'));
+  return hydrate(em, entity, row);
 }

@@ -1,18 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { requestScope } from '../common/request-scope';
 import { Federation } from '../modules/federation/federation.entity';
 import { ormConfig } from './mikro-orm.config';
 import { seedDemoData } from '../modules';
 
-/** Opens MikroORM on a database URL; every SQL statement is counted for the current request. */
+/** Opens MikroORM on a database URL. (SQL run through `runQuery` is counted per request: common/request-scope.ts.) */
 export async function openOrm(url: string, poolMax = 10, statementTimeoutMs?: number): Promise<MikroORM> {
-  const orm = await MikroORM.init(ormConfig({ url, poolMax, statementTimeoutMs }));
-  orm.em.getKnex().on('query', () => {
-    const scope = requestScope.getStore();
-    if (scope) scope.sqlStatements++;
-  });
-  return orm;
+  return MikroORM.init(ormConfig({ url, poolMax, statementTimeoutMs }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { inTransaction } from '../common/transaction';
 import type { BackgroundDeps, HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
 import { associationModule } from './association/association.module';
 import { auditModule } from './audit/audit.module';
@@ -63,7 +64,7 @@ export function auditVocabulary(): { entityTypes: Map<string, string>; actions: 
 
 /** The demo data: every module's seed step, in module order, in one transaction. */
 export async function seedDemoData(em: EntityManager): Promise<void> {
-  await em.transactional(async (tx) => {
+  await inTransaction(em, async (tx) => {
     for (const m of all) await m.demoSeed?.(tx);
   });
 }

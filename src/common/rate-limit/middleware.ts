@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { logRefusal, Logger } from '../logger';
-import { requestScope } from '../request-scope';
+import { scopeOf } from '../request-scope';
 import { clientAddress, clientIp } from './client-address';
 import { isIntrospectionOnly } from './introspection';
 import { TakeResult, TokenBucketLimiter } from './token-bucket';
@@ -36,8 +36,7 @@ export function presentedKey(req: Request): PresentedKey | undefined {
  * A 429 raised inside GraphQL (from the context function: a key refused once the address's
  * refused keys are used up), shaped as the middleware's own 429 answer.
  */
-export function rateLimitedError(message: string, retryAfterSeconds: number): GraphQLError {
-  const requestId = requestScope.getStore()?.requestId;
+export function rateLimitedError(message: string, retryAfterSeconds: number, requestId?: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code: RATE_LIMITED,
@@ -96,7 +95,7 @@ export interface RateLimitOptions {
 }
 
 function refuse(res: Response, retryAfterSeconds: number, message: string): void {
-  const requestId = requestScope.getStore()?.requestId;
+  const requestId = scopeOf(res.req)?.requestId;
   res.setHeader('Retry-After', String(retryAfterSeconds));
   res.status(429).json({
     errors: [{ message, extensions: { code: RATE_LIMITED, retryAfterSeconds, ...(requestId ? { requestId } : {}) } }],
@@ -163,6 +162,7 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
     if (logger) {
       logRefusal(
         logger,
+        scopeOf(req),
         {
           status: 429,
           code: RATE_LIMITED,

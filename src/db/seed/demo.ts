@@ -278,7 +278,9 @@ function assignRoles(rnd: () => number, memberships: MembershipPlan[], officers:
 // ---------------------------------------------------------------------------------------------
 
 export async function seedDemo(em: EntityManager): Promise<{ federations: number; associations: number; intellectuals: number; memberships: number }> {
-  return em.transactional(async (tem) => {
+  // The caller's transaction (seedDemoData): all of the demo or none of it.
+  const tem = em;
+  {
     const existing = await tem.count(Federation, { code: { $in: ['VUSTA', 'SOCTRANG', 'CANTHO'] } });
     if (existing > 0) throw new Error('seedDemo: the demo federations already exist; load the demo data into an empty database');
 
@@ -458,5 +460,5 @@ export async function seedDemo(em: EntityManager): Promise<{ federations: number
 
     await tem.flush();
     return { federations: 3, associations: associations.size, intellectuals: people.length, memberships };
-  });
+  }
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/core';
 import type { Viewer } from '../../common/auth';
+import { hydrate } from '../../common/hydrate';
 import { MutationSpec, runMutation } from '../../common/mutation';
+import { insertRow, knexOf, runQuery, updateRow } from '../../common/sql';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
 import { diff } from '../audit/audit.service';
@@ -64,8 +65,18 @@ const ASSOCIATION_PAYLOAD = {
   },
 } satisfies Partial<MutationSpec<unknown, AssociationResult>>;
 
-/** A row lock on the association for the length of the transaction, read fresh. */
-const lockedAssociation = (tx: EntityManager, id: number) => tx.findOneOrFail(Association, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+/** The association as stored now; with `lock`, its row locked for the length of the transaction. */
+async function readAssociation(tx: EntityManager, id: number, lock = false): Promise<Association> {
+  const q = knexOf(tx)('association').select('*').where('id', id);
+  const [row] = await runQuery(tx, lock ? q.forUpdate() : q);
+  return hydrate(tx, Association, row);
+}
+
+/*
+ * Writes go through SQL (insertRow, updateRow), not MikroORM's unit of work: a flush
+ * runs in an AsyncLocalStorage, which would slow every later request (common/transaction.ts).
+ * The version moves on with every change, as the ORM's optimistic lock moves it.
+ */
 
 /** Writes to associations: their own profile (version-guarded), and ADMIN's create and status changes. */
 export class AssociationWriteService {
@@ -96,7 +107,7 @@ export class AssociationWriteService {
         return { id: current.id, changes, charter: charterChanges(p, ['charter'], input.charter), contact: contactChanges(p, ['contact'], input.contact) };
       },
       work: async (w, { id, changes, charter, contact }) => {
-        const a = await lockedAssociation(w.tx, id);
+        const a = await readAssociation(w.tx, id, true);
         current = a;
         if (a.status === AssociationStatus.DISSOLVED) {
           // Dissolved since the check above (setAssociationStatus locks the same row).
@@ -109,16 +120,12 @@ export class AssociationWriteService {
           p.add(UserErrorCode.CONFLICT, ['expectedVersion'], `The association is at version ${a.version}, not ${input.expectedVersion}: read it again and retry`);
           w.refuse(p);
         }
-        const before = snapshot(a);
-        Object.assign(a, changes);
-        a.charter = Object.assign(new Charter(), a.charter, charter);
-        a.contact = Object.assign(new Contact(), a.contact, contact);
-        const changed = diff(before, snapshot(a));
-        if (Object.keys(changed).length) {
-          await w.tx.flush(); // the version column moves on by itself
-          w.audit({ entityType: 'Association', entityId: a.id, action: 'UPDATE', associationCode: a.code, changes: changed });
-        }
-        return { association: a, userErrors: [] };
+        const next = { ...changes, charter: Object.assign(new Charter(), a.charter, charter), contact: Object.assign(new Contact(), a.contact, contact) };
+        const changed = diff(snapshot(a), snapshot(Object.assign(Object.create(Object.getPrototypeOf(a)), a, next)));
+        if (!Object.keys(changed).length) return { association: a, userErrors: [] };
+        const updated = await updateRow(w.tx, Association, id, { ...next, version: a.version + 1, updatedAt: new Date() });
+        w.audit({ entityType: 'Association', entityId: a.id, action: 'UPDATE', associationCode: a.code, changes: changed });
+        return { association: updated, userErrors: [] };
       },
     });
   }
@@ -150,8 +157,7 @@ export class AssociationWriteService {
         return { values, federationId: federation?.id ?? 0 };
       },
       work: async (w, { values, federationId }) => {
-        const a = w.tx.create(Association, { ...values, federation: w.tx.getReference(Federation, federationId) });
-        await w.tx.flush();
+        const a = await insertRow(w.tx, Association, { ...values, federation: federationId });
         w.audit({ entityType: 'Association', entityId: a.id, action: 'CREATE', associationCode: a.code, changes: diff(null, snapshot(a)) });
         return { association: a, userErrors: [] };
       },
@@ -181,7 +187,7 @@ export class AssociationWriteService {
       // Pushes to the association hold this lock: a dissolution waits for them, and they see it after.
       locks: ({ id }) => [associationLock(id)],
       work: async (w, { id, status, reason }) => {
-        const a = await lockedAssociation(w.tx, id);
+        const a = await readAssociation(w.tx, id, true);
         current = a;
         if (a.status === status) return { association: a, userErrors: [] };
         if (a.status === AssociationStatus.DISSOLVED) {
@@ -190,8 +196,7 @@ export class AssociationWriteService {
           w.refuse(p);
         }
         const before = a.status;
-        a.status = status;
-        await w.tx.flush();
+        const updated = await updateRow(w.tx, Association, id, { status, version: a.version + 1, updatedAt: new Date() });
         w.audit({
           entityType: 'Association',
           entityId: a.id,
@@ -199,7 +204,7 @@ export class AssociationWriteService {
           associationCode: a.code,
           changes: { status: { old: before, new: status }, ...(reason ? { reason: { old: null, new: reason } } : {}) },
         });
-        return { association: a, userErrors: [] };
+        return { association: updated, userErrors: [] };
       },
     });
   }

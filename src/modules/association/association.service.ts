@@ -1,11 +1,13 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
+import { hydrate } from '../../common/hydrate';
 import { badInput } from '../../common/errors';
 import { Page } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
-import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray } from '../../common/sql';
+import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
 import { expandFieldCode, isFieldCode } from '../field/field.data';
 import { Association } from './association.entity';
+import { AssociationPolicy } from './association.policy';
 import { AssociationFilter, AssociationsArgs } from './association.inputs';
 import { ASSOCIATION_SORTS } from './association.types';
 
@@ -16,8 +18,11 @@ export class AssociationService {
     private readonly viewer: Viewer,
   ) {}
 
-  byCode(code: string): Promise<Association | null> {
-    return this.em.findOne(Association, { code });
+  async byCode(code: string): Promise<Association | null> {
+    // One statement, read as every other read is (the type's policy, no unit of work).
+    const q = AssociationPolicy.visible(this.viewer, knexOf(this.em)('association as t').select('t.*'), 't').where('t.code', code);
+    const [row] = await runQuery(this.em, q);
+    return row ? hydrate(this.em, Association, row) : null;
   }
 
   private base(filter?: AssociationFilter | null): Knex.QueryBuilder {

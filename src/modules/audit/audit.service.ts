@@ -1,7 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { requireRole, Viewer } from '../../common/auth';
 import { Page, PageArgs, SortSpec } from '../../common/pagination';
-import { requestScope } from '../../common/request-scope';
+import { scopeOfEm } from '../../common/request-scope';
 import { countRows, entityPage, knexOf, runQuery } from '../../common/sql';
 import { AuditEvent } from './audit-event.entity';
 import { AuditEventPolicy } from './audit.policy';
@@ -49,7 +49,7 @@ export class AuditService {
       // A module that records what it did not declare is a programming error: the enums would lie.
       if (!isAuditEntityType(e.entityType) || !isAuditAction(e.action)) throw new Error(`audit: ${e.entityType}/${e.action} is not in any module's audit vocabulary`);
     }
-    const scope = requestScope.getStore();
+    const scope = scopeOfEm(this.em);
     const rows = events.map((e) => ({
       key_id: this.viewer.keyId,
       key_label: this.viewer.keyLabel,

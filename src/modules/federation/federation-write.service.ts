@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { LegalDocument } from '../../common/legal-document';
 import { runMutation } from '../../common/mutation';
+import { insertRow } from '../../common/sql';
 import { UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
 import { diff } from '../audit/audit.service';
@@ -61,8 +62,8 @@ export class FederationWriteService {
         return { values, level: level as FederationLevel, decision, parentId: parent?.id ?? null };
       },
       work: async (w, { values, level, decision, parentId }) => {
-        const f = w.tx.create(Federation, { ...values, level, foundingDecision: decision, parent: parentId === null ? null : w.tx.getReference(Federation, parentId) });
-        await w.tx.flush();
+        // SQL, not the unit of work (see common/transaction.ts).
+        const f = await insertRow(w.tx, Federation, { ...values, level, foundingDecision: decision, parent: parentId });
         w.audit({ entityType: 'Federation', entityId: f.id, action: 'CREATE', changes: diff(null, { ...values, level, parentCode: input.parentCode ?? null }) });
         return { federation: f, userErrors: [] };
       },

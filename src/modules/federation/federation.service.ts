@@ -1,9 +1,11 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
+import { hydrate } from '../../common/hydrate';
 import { Page } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
-import { countRows, entityPage, knexOf, nestedCounts, nestedPages } from '../../common/sql';
+import { countRows, entityPage, knexOf, nestedCounts, nestedPages, runQuery } from '../../common/sql';
 import { Federation } from './federation.entity';
+import { FederationPolicy } from './federation.policy';
 import { FederationFilter, FederationsArgs, MemberFederationsArgs } from './federation.inputs';
 import { FEDERATION_SORTS } from './federation.types';
 
@@ -14,8 +16,11 @@ export class FederationService {
     private readonly viewer: Viewer,
   ) {}
 
-  byCode(code: string): Promise<Federation | null> {
-    return this.em.findOne(Federation, { code });
+  async byCode(code: string): Promise<Federation | null> {
+    // One statement, read as every other read is (the type's policy, no unit of work).
+    const q = FederationPolicy.visible(this.viewer, knexOf(this.em)('federation as t').select('t.*'), 't').where('t.code', code);
+    const [row] = await runQuery(this.em, q);
+    return row ? hydrate(this.em, Federation, row) : null;
   }
 
   private base(filter?: FederationFilter | null): Knex.QueryBuilder {
