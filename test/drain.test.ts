@@ -1,6 +1,8 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
+import { HttpDrain, ListenerClosedInfo } from '../src/common/drain';
 import { createAssociation, createFederation, createKey } from './factories';
 import { startTestHub, TestHub } from './support/harness';
 
@@ -40,6 +42,9 @@ function connect(port: number): Promise<Conn> {
     socket.once('error', reject);
   });
 }
+
+/** The status line and headers of each response in `raw`, lower-cased, in order. */
+const heads = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 \d{3}[^]*?\r\n\r\n/g)].map((m) => m[0].toLowerCase());
 
 /** Connections the server has open (accepted and not yet closed). */
 const connections = (server: Server) => new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
@@ -134,6 +139,93 @@ describe('graceful stop: the listener stays open while requests are in progress'
   });
 });
 
+describe('graceful stop: what the answers to requests in flight say', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    // Longer than the test's own timeout: a stop that waited for the grace period would fail it.
+    t = await startTestHub({ SHUTDOWN_GRACE_SECONDS: '120' });
+  });
+  afterAll(() => t.close());
+
+  it('every response written after the stop began says Connection: close (of pipelined ones, the last), and the hub then closes the connection', async () => {
+    const u = new URL(t.url);
+    const port = Number(u.port);
+    const f = await createFederation(t.em(), { code: 'DRAIN-KA-F' });
+    const a = await createAssociation(t.em(), f, { code: 'DRAIN-KA-A' });
+    const admin = await createKey(t.em(), 'ADMIN');
+    const push = (n: number) =>
+      request(
+        u.host,
+        JSON.stringify({
+          query: 'mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { code } } }',
+          variables: { input: { associationCode: a.code, idempotencyKey: `drain-ka-${n}`, members: [{ externalId: `DRAIN-KA-${n}`, fullName: 'Lê Văn Chờ' }] } },
+        }),
+        { Authorization: admin.headers.authorization },
+      );
+    const locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+    const monitor = new Client({ connectionString: t.db.url });
+    await monitor.connect();
+    let requests = 0;
+    const countRequests = () => requests++;
+    t.hub.httpServer.on('request', countRequests);
+    try {
+      // Pushes wait inside the database for a lock this test holds: in progress at the stop, for certain.
+      await locker.query('begin');
+      await locker.query('lock table membership in access exclusive mode');
+
+      // 1. A keep-alive connection, served once, whose second request (a push) is in progress.
+      const reused = await connect(port);
+      reused.socket.write(request(u.host));
+      await until('the first answer', () => reused.received().includes('Kỹ thuật cơ khí'));
+      expect(heads(reused.received())[0]).toMatch(/connection: keep-alive/);
+      reused.socket.write(push(1));
+      // 2. Two pushes pipelined on one connection.
+      const pipelined = await connect(port);
+      pipelined.socket.write(push(2) + push(3));
+      // 3. A request whose body is still arriving.
+      const reading = await connect(port);
+      const full = request(u.host);
+      reading.socket.write(full.slice(0, full.length - 10));
+      await until('the hub to have received all five requests', () => requests === 5);
+      for (;;) {
+        const { rows } = await monitor.query(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'federation-hub' and wait_event_type = 'Lock'`,
+        );
+        if (rows[0].n === 3) break;
+        await sleep(20);
+      }
+
+      const stopped = t.hub.stop();
+      await locker.query('rollback');
+      reading.socket.write(full.slice(full.length - 10));
+
+      // Each connection is closed by the hub after its last answer (a FIN, no keep-alive reuse).
+      expect(await reused.closed).toBe('end');
+      expect(await pipelined.closed).toBe('end');
+      expect(await reading.closed).toBe('end');
+      const r = heads(reused.received());
+      expect(r).toHaveLength(2);
+      expect(r[1]).toMatch(/^http\/1\.1 200[^]*connection: close/);
+      expect(reused.received()).toMatch(/"created":1/);
+      // Both pipelined pushes are answered: the first response keeps the connection open for the
+      // one behind it, which says close.
+      const p = heads(pipelined.received());
+      expect(p).toHaveLength(2);
+      expect(p[0]).toMatch(/^http\/1\.1 200[^]*connection: keep-alive/);
+      expect(p[1]).toMatch(/^http\/1\.1 200[^]*connection: close/);
+      expect(pipelined.received()).toMatch(/"created":1[^]*"created":1/);
+      expect(heads(reading.received())).toEqual([expect.stringMatching(/^http\/1\.1 200[^]*connection: close/)]);
+      expect(reading.received()).toContain('Kỹ thuật cơ khí');
+      await stopped;
+    } finally {
+      t.hub.httpServer.off('request', countRequests);
+      await locker.end();
+      await monitor.end();
+    }
+  });
+});
+
 describe('graceful stop: an operation whose client hung up', () => {
   let t: TestHub;
   beforeAll(async () => {
@@ -189,23 +281,21 @@ describe('graceful stop: an operation whose client hung up', () => {
 });
 
 describe('graceful stop: limits', () => {
-  let t: TestHub;
-  beforeAll(async () => {
-    // Longer than the test's own timeout: a stop that waited for the grace period would fail it.
-    t = await startTestHub({ SHUTDOWN_GRACE_SECONDS: '120' });
-  });
-  afterAll(() => t.close());
-
-  it('a connection that never sends a request is closed a second after the listener; the stop does not wait for the grace period', async () => {
-    const silent = await connect(Number(new URL(t.url).port));
-    await until('the hub to accept it', async () => (await connections(t.hub.httpServer)) > 0);
-    const started = Date.now();
-    await t.hub.stop();
-    const took = Date.now() - started;
-    expect(await silent.closed).toMatch(/end|error/);
-    expect(silent.received()).toBe('');
-    // The listener lingers 250 ms (the quiet period), then the silent connection gets 1 s.
-    expect(took).toBeGreaterThanOrEqual(1_200);
+  it('a connection that never sends a request is kept until the grace period ends, then closed', async () => {
+    const t2 = await startTestHub({ SHUTDOWN_GRACE_SECONDS: '2' });
+    try {
+      const silent = await connect(Number(new URL(t2.url).port));
+      await until('the hub to accept it', async () => (await connections(t2.hub.httpServer)) > 0);
+      const started = Date.now();
+      await t2.hub.stop();
+      const took = Date.now() - started;
+      expect(await silent.closed).toBe('end');
+      expect(silent.received()).toBe('');
+      // Its request could have been on its way until then (a lower bound: never flaky).
+      expect(took).toBeGreaterThanOrEqual(1_900);
+    } finally {
+      await t2.close();
+    }
   });
 
   it('a request still unfinished when the grace period ends is cut off, and the stop completes', async () => {
@@ -226,5 +316,150 @@ describe('graceful stop: limits', () => {
     } finally {
       await t2.close();
     }
+  });
+});
+
+/**
+ * The drain alone, on a plain Node HTTP server: the moments around the listener's close, and
+ * responses the hub's endpoints do not produce (headers written before the stop).
+ */
+describe('graceful stop: connections at the moments that matter (HttpDrain on a plain server)', () => {
+  interface Bare {
+    server: http.Server;
+    drain: HttpDrain;
+    port: number;
+    /** Resolves when the drain has closed the listener. */
+    listenerClosed: Promise<ListenerClosedInfo>;
+    /** Ends the response to `GET /stream` (whose headers and first part are written at once). */
+    endStream(): void;
+  }
+  const started: Bare[] = [];
+  async function bare(opts: { graceMs: number; lingerMs?: number }): Promise<Bare> {
+    let endStream = () => {};
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url !== '/stream') return void res.end(`ok ${req.url}\n`);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('part 1\n');
+        endStream = () => res.end('part 2\n');
+      });
+    });
+    let closed!: (info: ListenerClosedInfo) => void;
+    const listenerClosed = new Promise<ListenerClosedInfo>((resolve) => (closed = resolve));
+    const drain = new HttpDrain(server, { ...opts, quietMs: 250, onListenerClosed: (info) => closed(info) });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const b: Bare = { server, drain, port: (server.address() as net.AddressInfo).port, listenerClosed, endStream: () => endStream() };
+    started.push(b);
+    return b;
+  }
+  afterAll(async () => {
+    for (const b of started) for (const [socket] of (b.drain as unknown as { connections: Map<net.Socket, unknown> }).connections) socket.destroy();
+    await Promise.all(started.map((b) => b.drain.stop()));
+  });
+  const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: drain\r\n\r\n`;
+
+  it('connections the kernel completed while the event loop was stalled at the linger limit are accepted and served, not reset; later ones are refused', async () => {
+    const b = await bare({ graceMs: 120_000, lingerMs: 500 });
+    // Busy until the linger limit: a request whose body is still arriving.
+    const reading = await connect(b.port);
+    const received = new Promise<void>((resolve) => b.server.once('request', () => resolve()));
+    reading.socket.write('POST /reading HTTP/1.1\r\nHost: drain\r\nContent-Length: 4\r\n\r\nab');
+    await received;
+
+    // A client with an event loop of its own: it connects and writes its request while this
+    // thread (the server's) is stalled, as a loaded machine stalls it: the connections wait in
+    // the kernel's accept queue, their clients already told `connect` succeeded.
+    const N = 5;
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const client = new Worker(
+      `const net = require('node:net');
+       const { workerData, parentPort } = require('node:worker_threads');
+       const flag = new Int32Array(workerData.flag);
+       const results = [];
+       let connected = 0;
+       for (let i = 0; i < workerData.n; i++) {
+         const s = net.connect(workerData.port, '127.0.0.1');
+         let data = '';
+         s.setEncoding('utf8');
+         s.on('data', (d) => (data += d));
+         s.on('connect', () => {
+           s.write('GET /backlog-' + i + ' HTTP/1.1\\r\\nHost: drain\\r\\n\\r\\n');
+           if (++connected === workerData.n) { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); }
+         });
+         const done = (how) => {
+           if (results[i]) return;
+           results[i] = { how, data };
+           if (results.filter(Boolean).length === workerData.n) parentPort.postMessage(results);
+         };
+         s.on('end', () => done('end'));
+         s.on('error', (e) => done(e.code));
+       }`,
+      { eval: true, workerData: { port: b.port, n: N, flag: flag.buffer } },
+    );
+    try {
+      const results = new Promise<{ how: string; data: string }[]>((resolve) => client.once('message', resolve));
+      const stopBegan = Date.now();
+      const stopped = b.drain.stop();
+      // Stall this thread until every client connection is established and the linger limit has passed.
+      expect(Atomics.wait(flag, 0, 0, 60_000)).not.toBe('timed-out');
+      const left = stopBegan + 500 + 50 - Date.now();
+      if (left > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
+
+      // The drain closes the listener for the linger limit, having accepted them first.
+      const info = await b.listenerClosed;
+      // A connection after the listener closed is refused.
+      await expect(connect(b.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const answers = await results;
+      expect(answers.map((r) => r.how)).toEqual(Array(N).fill('end'));
+      for (const [i, r] of answers.entries()) expect(r.data).toMatch(new RegExp(`^HTTP/1\\.1 200[^]*connection: close[^]*ok /backlog-${i}\\n$`, 'i'));
+      expect(info).toMatchObject({ reason: 'linger', connectionsDuringStop: N });
+
+      reading.socket.write('cd');
+      expect(await reading.closed).toBe('end');
+      expect(reading.received()).toMatch(/^HTTP\/1\.1 200[^]*connection: close[^]*ok \/reading/i);
+      expect(await stopped).toBe(true);
+    } finally {
+      await client.terminate();
+    }
+  });
+
+  it('a connection accepted before the listener closed is served whenever its request comes within the grace period', async () => {
+    const b = await bare({ graceMs: 120_000 });
+    const late = await connect(b.port);
+    await until('the server to accept it', async () => (await connections(b.server)) === 1);
+    const stopped = b.drain.stop();
+    const info = await b.listenerClosed;
+    await expect(connect(b.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // Its client is slow (a loaded machine): longer than the second the drain used to give it.
+    await sleep(1_500);
+    expect(await Promise.race([late.closed, 'still open'])).toBe('still open');
+    late.socket.write(get('/late'));
+    expect(await late.closed).toBe('end');
+    expect(late.received()).toMatch(/^HTTP\/1\.1 200[^]*connection: close[^]*ok \/late\n$/i);
+    expect(await stopped).toBe(true);
+    expect(info).toMatchObject({ reason: 'quiet', silentConnections: 1 });
+  });
+
+  it('a connection that sends nothing is closed when the grace period ends, without counting as cut off', async () => {
+    const b = await bare({ graceMs: 1_000 });
+    const silent = await connect(b.port);
+    await until('the server to accept it', async () => (await connections(b.server)) === 1);
+    expect(await b.drain.stop()).toBe(true);
+    expect(await silent.closed).toBe('end');
+    expect(silent.received()).toBe('');
+  });
+
+  it('a response whose headers were written before the stop still says keep-alive: the connection is closed after it', async () => {
+    const b = await bare({ graceMs: 120_000 });
+    const streaming = await connect(b.port);
+    streaming.socket.write(get('/stream'));
+    await until('the headers and first part', () => streaming.received().includes('part 1'));
+    const stopped = b.drain.stop();
+    b.endStream();
+    expect(await streaming.closed).toBe('end');
+    expect(heads(streaming.received())).toEqual([expect.stringMatching(/^http\/1\.1 200[^]*connection: keep-alive/)]);
+    expect(streaming.received()).toContain('part 2');
+    expect(await stopped).toBe(true);
   });
 });

@@ -503,6 +503,8 @@ describe('a push cut off midway (client disconnect, SIGKILL)', () => {
 
 interface RawResult {
   status?: number;
+  /** The response's Connection header. */
+  connection?: string;
   body?: any;
   /** Connection error code, or TIMEOUT. */
   error?: string;
@@ -556,7 +558,7 @@ function post(port: number, payload: string, key: string | undefined, t0: number
         } catch {
           body = { unparsable: text.slice(0, 300) };
         }
-        finish({ status: res.statusCode, body });
+        finish({ status: res.statusCode, connection: res.headers.connection, body });
       });
       res.on('error', (e) => finish({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
     });
@@ -656,7 +658,7 @@ describe('SIGTERM under load', () => {
       `sigterm: SIGTERM at ${sigtermAt} ms; ${answered.length} of 30 answered (${[...new Set(answered.map((r) => r.status))].join(', ')}; the last at ${Math.max(0, ...answered.map((r) => r.doneAt))} ms), ` +
         `${failed.length} connection errors (${[...new Set(failed.map((r) => r.error))].join(', ')}); ` +
         `the push with its body still arriving: ${show(slowResult)}; a new connection afterwards: ${JSON.stringify(late)}; hub exited ${exit} at ${exitedAt} ms; ` +
-        `listener: ${closedLine ? JSON.stringify(JSON.parse(closedLine), ['afterMs', 'connectionsDuringStop', 'reason']) : 'no log line'}`,
+        `listener: ${closedLine ? JSON.stringify(JSON.parse(closedLine), ['afterMs', 'connectionsDuringStop', 'reason', 'silentConnections']) : 'no log line'}`,
     );
     for (const [k, r] of results.entries()) {
       if (r.error || r.status !== 200 || r.body?.errors) log(`sigterm: request ${k} (${kind(k)}): ${show(r)}`);
@@ -678,6 +680,8 @@ describe('SIGTERM under load', () => {
     expect(slowResult.error).toBeUndefined();
     expect({ status: slowResult.status, errors: slowResult.body?.errors }).toEqual({ status: 200, errors: undefined });
     expect(slowResult.body.data.upsertMembers).toMatchObject({ created: 200, userErrors: [] });
+    // Its response was written after the signal: it tells the client not to reuse the connection.
+    expect(slowResult.connection).toBe('close');
     expect(errorsLogged).toEqual([]);
     // Once it stopped listening, new connections are refused.
     expect(late.error).toBeDefined();
