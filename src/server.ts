@@ -52,7 +52,6 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   httpServer.on('clientError', answerClientError);
   const drain = new HttpDrain(httpServer, {
     graceMs: config.shutdownGraceSeconds * 1000,
-    freshMs: 1000,
     quietMs: 250,
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });

@@ -4,11 +4,6 @@ import type http from 'node:http';
 export interface DrainOptions {
   /** The longest the whole stop may take: then whatever is left is cut off. */
   graceMs: number;
-  /**
-   * @deprecated Ignored. A connection accepted before the listener closed keeps its chance to send
-   * its request until the grace period ends: closing it earlier resets a request already on its way.
-   */
-  freshMs?: number;
   /** The listener closes once the hub is idle and no connection has come for this long. */
   quietMs: number;
   /** ...but at the latest this long after the stop began (default: half the grace period). */
