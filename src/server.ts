@@ -22,6 +22,7 @@ import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
 import { drainHoldPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { requestScope } from './common/request-scope';
+import { compiledExecutorGateway } from './common/executor';
 import { ApiKeyService } from './modules/key/api-key.service';
 
 export interface HubState {
@@ -70,8 +71,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   ];
   // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
   plugins.push(drainHoldPlugin(drain));
+  // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
+  const executor = config.graphqlExecutor === 'jit' ? { gateway: compiledExecutorGateway(schema, { logger, compileAfter: config.graphqlJitAfter }) } : { schema };
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...executor,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
