@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ExecutorKind } from './common/executor';
 import {
   DEFAULT_ANONYMOUS_BURST,
   DEFAULT_ANONYMOUS_PER_MINUTE,
@@ -36,6 +37,14 @@ export interface Config {
   statsSecret: string | null;
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
+  /**
+   * How queries execute: `jit` compiles each distinct read once (graphql-jit, src/common/executor.ts;
+   * mutations, introspection and `@skip`/`@include` still run on graphql-js); `graphql-js` runs
+   * everything on graphql-js, as Apollo does by default.
+   */
+  graphqlExecutor: ExecutorKind;
+  /** With the `jit` executor, the arrival of a document on which it is compiled (before: graphql-js runs it). */
+  graphqlJitAfter: number;
   limits: {
     /** Object levels below the root (connection wrappers `edges`/`node` and introspection not counted). */
     maxDepth: number;
@@ -64,6 +73,8 @@ export interface Config {
     trustProxyHops: number;
   };
 }
+
+const EXECUTORS: readonly ExecutorKind[] = ['jit', 'graphql-js'];
 
 export class ConfigError extends Error {}
 
@@ -99,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const o of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
   }
+  const graphqlExecutor = (env.GRAPHQL_EXECUTOR?.trim() || 'jit') as ExecutorKind;
+  if (!EXECUTORS.includes(graphqlExecutor)) throw new ConfigError(`GRAPHQL_EXECUTOR must be ${EXECUTORS.join(' or ')}, got "${env.GRAPHQL_EXECUTOR}"`);
   const statsSecret = env.STATS_SECRET || null;
   if (statsSecret !== null && statsSecret.length < 32) {
     throw new ConfigError('STATS_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`), or unset to use the database\'s own secret');
@@ -117,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
     statsSecret,
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
+    graphqlExecutor,
+    // 1 in tests, so that every test runs its reads compiled; 2 elsewhere, so that a document sent once never pays for compiling.
+    graphqlJitAfter: int(env, 'GRAPHQL_JIT_AFTER', nodeEnv === 'test' ? 1 : 2, 1, 1_000_000),
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),

@@ -23,6 +23,7 @@ import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unh
 import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { scopeOf } from './common/request-scope';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
+import { compiledExecutorGateway } from './common/executor';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -71,8 +72,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   ];
   // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
   plugins.push(drainHoldPlugin(drain));
+  // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
+  const executor = config.graphqlExecutor === 'jit' ? { gateway: compiledExecutorGateway(schema, { logger, compileAfter: config.graphqlJitAfter }) } : { schema };
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...executor,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,

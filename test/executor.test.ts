@@ -1,0 +1,255 @@
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { buildSchema, getIntrospectionQuery, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType } from 'graphql';
+import { compiledExecutorGateway, MAX_COMPILED_FIELDS } from '../src/common/executor';
+import { formatError } from '../src/common/error-policy';
+import { ErrorCode, HubError } from '../src/common/errors';
+import { loadConfig } from '../src/config';
+import { createServer, Hub } from '../src/server';
+import { createAssociation, createFederation, createIntellectual, createKey, createMembership } from './factories';
+import { startTestHub, TestHub } from './support/harness';
+
+/**
+ * The compiled executor (src/common/executor.ts) answers exactly what graphql-js answers, through
+ * Apollo (statuses, error formatting and masking), and leaves to graphql-js what it does not serve.
+ */
+
+const SDL = `
+  interface Thing { id: ID! }
+  type A implements Thing { id: ID! name: String! child: A nn: String! when: String }
+  type B implements Thing { id: ID! size: Int }
+  union Any = A | B
+  enum Order { UP DOWN }
+  input Range { from: Int! to: Int! }
+  type Query {
+    a(id: ID!): A
+    things: [Thing!]!
+    anys: [Any!]!
+    list(first: Int! = 2, order: Order = UP, range: Range): [A!]!
+    forbidden: String
+    broken: String
+    mustHave: A!
+    holder: Holder
+    echo(text: String!, times: Int = 1): String
+  }
+  type Holder { a: A! other: String }
+  type Mutation { bump: Int! }
+`;
+
+function testSchema(): { schema: GraphQLSchema; bumps: number[] } {
+  const schema = buildSchema(SDL);
+  const bumps: number[] = [];
+  const a = (id: string) => ({ id, name: `name ${id}`, nn: 'set', child: null, when: null });
+  const query = schema.getQueryType()!.getFields();
+  query.a.resolve = (_s, args) => (args.id === 'missing' ? null : a(args.id));
+  query.things.resolve = () => [a('1'), { id: '2', size: 3 }];
+  query.anys.resolve = async () => [a('3'), { id: '4', size: 5 }];
+  query.list.resolve = (_s, args) => Array.from({ length: args.first }, (_, k) => a(`${args.order}${k}${args.range ? `:${args.range.from}-${args.range.to}` : ''}`));
+  query.forbidden.resolve = () => {
+    throw new HubError(ErrorCode.FORBIDDEN, 'Not for you');
+  };
+  query.broken.resolve = async () => {
+    throw Object.assign(new Error('password=hunter2 in SQL'), { code: 'XX000' });
+  };
+  // A non-null field whose object has a null non-null field: null propagates to the nearest nullable parent.
+  query.mustHave.resolve = () => ({ ...a('5'), nn: null });
+  query.holder.resolve = () => ({ a: { ...a('6'), nn: null }, other: 'x' });
+  query.echo.resolve = (_s, args) => String(args.text).repeat(args.times);
+  (schema.getType('Thing') as GraphQLInterfaceType).resolveType = (v: { size?: number }) => ('size' in v ? 'B' : 'A');
+  // An async type resolver: graphql-jit cannot wait for it, so documents reaching `Any` run on graphql-js.
+  (schema.getType('Any') as GraphQLUnionType).resolveType = async (v: { size?: number }) => ('size' in v ? 'B' : 'A');
+  const A = schema.getType('A') as GraphQLObjectType;
+  A.getFields().child.resolve = async (s: { id: string }) => (s.id === '1' ? { id: '1a', name: 'child', nn: 'set' } : null);
+  let counter = 0;
+  schema.getMutationType()!.getFields().bump.resolve = async () => {
+    const mine = ++counter;
+    // The first bump waits longer: executed serially, the results are still in order.
+    await new Promise((r) => setTimeout(r, mine === 1 ? 30 : 1));
+    bumps.push(mine);
+    return mine;
+  };
+  return { schema, bumps };
+}
+
+
+async function servers() {
+  const plain = testSchema();
+  const compiled = testSchema();
+  const gateway = compiledExecutorGateway(compiled.schema, { compileAfter: 1 });
+  const a = new ApolloServer({ schema: plain.schema, formatError: formatError(), includeStacktraceInErrorResponses: false });
+  const b = new ApolloServer({ gateway, formatError: formatError(), includeStacktraceInErrorResponses: false });
+  await Promise.all([a.start(), b.start()]);
+  return { a, b, gateway, plain, compiled };
+}
+
+type Op = { query: string; variables?: Record<string, unknown>; operationName?: string };
+
+async function both(s: Awaited<ReturnType<typeof servers>>, op: Op) {
+  const [ra, rb] = await Promise.all([s.a.executeOperation(op), s.b.executeOperation(op)]);
+  const shape = (r: typeof ra) => {
+    if (r.body.kind !== 'single') throw new Error('expected a single result');
+    return { status: r.http.status ?? 200, body: r.body.singleResult };
+  };
+  return { graphqlJs: shape(ra), jit: shape(rb) };
+}
+
+describe('compiled executor against graphql-js, through Apollo', () => {
+  let s: Awaited<ReturnType<typeof servers>>;
+  beforeAll(async () => {
+    s = await servers();
+  });
+  afterAll(async () => {
+    await Promise.all([s.a.stop(), s.b.stop()]);
+  });
+
+  const SAME: [string, Op][] = [
+    ['fields, aliases, arguments and __typename', { query: '{ a(id: "1") { __typename id name x: name child { id name } } missing: a(id: "missing") { id } }' }],
+    ['interfaces with fragments', { query: 'query T { things { __typename id ... on A { name } ... on B { size } ...F } } fragment F on Thing { id }' }],
+    ['lists, defaults, enums, input objects', { query: 'query($r: Range) { list(first: 3, order: DOWN, range: $r) { id } d: list { id } }', variables: { r: { from: 1, to: 2 } } }],
+    ['a HubError: its code, message and HTTP status', { query: '{ forbidden a(id: "2") { id } }' }],
+    ['an unexpected error: masked', { query: '{ broken a(id: "2") { id } }' }],
+    ['non-null propagation to data', { query: '{ mustHave { id nn } a(id: "3") { id } }' }],
+    ['non-null propagation to a nullable parent', { query: '{ holder { other a { id nn } } }' }],
+    ['variables coerced: defaults', { query: 'query($t: String!, $n: Int) { echo(text: $t, times: $n) }', variables: { t: 'ab' } }],
+    ['variables that do not coerce: 400 BAD_USER_INPUT', { query: 'query($t: String!, $n: Int) { echo(text: $t, times: $n) }', variables: { n: 'three' } }],
+    ['a missing variable: 400', { query: 'query($t: String!) { echo(text: $t) }' }],
+    ['an unknown operation name', { query: 'query A { a(id: "1") { id } } query B { a(id: "2") { id } }', operationName: 'C' }],
+    ['one operation of several', { query: 'query A { a(id: "1") { id } } query B { a(id: "2") { id } }', operationName: 'B' }],
+    ['@skip/@include (graphql-js)', { query: 'query($s: Boolean!) { a(id: "1") { id name @skip(if: $s) ...F @include(if: $s) } } fragment F on A { nn }', variables: { s: true } }],
+    ['an async type resolver (graphql-js)', { query: '{ anys { __typename ... on A { name } ... on B { size } } }' }],
+    ['introspection (graphql-js)', { query: '{ __schema { queryType { name } types { name kind } } __type(name: "A") { fields { name } } }' }],
+    ['a mutation, executed serially (graphql-js)', { query: 'mutation { one: bump two: bump three: bump }' }],
+  ];
+
+  it.each(SAME)('%s: the same answer', async (_name, op) => {
+    // Twice: the first arrival compiles, the second runs the cached plan.
+    for (let k = 0; k < 2; k++) {
+      const r = await both(s, op);
+      expect(r.jit).toEqual(r.graphqlJs);
+    }
+  });
+
+  it('keeps statuses and codes of today', async () => {
+    const forbidden = await both(s, { query: '{ forbidden }' });
+    expect(forbidden.jit.status).toBe(403);
+    expect(forbidden.jit.body.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const masked = await both(s, { query: '{ broken }' });
+    expect(masked.jit.body.errors![0]).toMatchObject({ message: 'Internal server error', path: ['broken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const badVariable = await both(s, { query: 'query($n: Int) { echo(text: "x", times: $n) }', variables: { n: 'x' } });
+    expect(badVariable.jit.status).toBe(400);
+    expect(badVariable.jit.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(s.compiled.bumps).toEqual([...s.plain.bumps]);
+  });
+
+  it('compiles reads once and leaves to graphql-js what it does not serve', async () => {
+    const gateway = compiledExecutorGateway(testSchema().schema, { compileAfter: 2, cacheSize: 3 });
+    const server = new ApolloServer({ gateway });
+    await server.start();
+    const run = (query: string) => server.executeOperation({ query });
+    try {
+      await run('{ a(id: "1") { id } }');
+      expect(gateway.stats()).toMatchObject({ compiled: 0, jit: 0, fallback: 1 });
+      await run('{ a(id: "1") { id } }');
+      await run('{ a(id: "1") { id } }');
+      expect(gateway.stats()).toMatchObject({ compiled: 1, jit: 2, fallback: 1, cached: 1 });
+      for (const q of ['mutation { bump }', '{ __typename __schema { queryType { name } } }', '{ a(id: "1") { id @include(if: false) } }', '{ anys { __typename } }']) {
+        for (let k = 0; k < 3; k++) await run(q);
+      }
+      expect(gateway.stats()).toMatchObject({ compiled: 1, jit: 2 });
+      // The cache is bounded: the oldest entries leave first.
+      for (let k = 0; k < 5; k++) for (let n = 0; n < 2; n++) await run(`{ a(id: "${k}") { id } }`);
+      expect(gateway.stats().cached).toBe(3);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('does not compile documents that expand to more fields than MAX_COMPILED_FIELDS', async () => {
+    const gateway = compiledExecutorGateway(testSchema().schema, { compileAfter: 1 });
+    const server = new ApolloServer({ gateway });
+    await server.start();
+    try {
+      // Small text, large expansion: each level spreads the next fragment under two fields.
+      const levels = 9;
+      const fragments = Array.from({ length: levels }, (_, k) => `fragment F${k} on A { id child { ...F${k + 1} } c2: child { ...F${k + 1} } }`).join(' ');
+      const query = `{ a(id: "1") { ...F0 } } ${fragments} fragment F${levels} on A { id }`;
+      const r = await server.executeOperation({ query });
+      expect(r.body.kind === 'single' && r.body.singleResult.errors).toBeUndefined();
+      expect(2 ** levels).toBeGreaterThan(MAX_COMPILED_FIELDS);
+      expect(gateway.stats()).toMatchObject({ compiled: 0, fallback: 1 });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('the hub with each executor, on the same database', () => {
+  let t: TestHub;
+  let plain: Hub;
+  let plainUrl: string;
+  let headers: Record<string, string>;
+  let personId: string;
+  beforeAll(async () => {
+    t = await startTestHub();
+    plain = await createServer(t.orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: 'silent', GRAPHQL_EXECUTOR: 'graphql-js' }));
+    await new Promise<void>((resolve) => plain.httpServer.listen(0, '127.0.0.1', resolve));
+    plainUrl = `http://127.0.0.1:${(plain.httpServer.address() as AddressInfo).port}/graphql`;
+    const em = t.em();
+    const f = await createFederation(em, { code: 'EXE-FED' });
+    for (let k = 0; k < 3; k++) {
+      const a = await createAssociation(em, f, { code: `EXE-AS${k}` });
+      for (let m = 0; m < 4; m++) {
+        const i = await createIntellectual(em, { fullName: `Ngô Văn Chạy${k}${m}`, publicProfile: m % 2 === 0 });
+        await createMembership(em, i, a, { externalId: `HV-EXE-${k}-${m}` });
+      }
+    }
+    headers = (await createKey(em, 'ANALYST')).headers;
+    const d = await t.data<any>('{ intellectuals(first: 1) { edges { node { id } } } }', undefined, headers);
+    personId = d.intellectuals.edges[0].node.id;
+  });
+  afterAll(async () => {
+    await plain.stop();
+    await t.close();
+  });
+
+  async function post(url: string, body: unknown, h: Record<string, string>) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body: JSON.stringify(body) });
+    const json = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    // Masked errors name the request: the one thing that differs between two requests.
+    for (const e of json.errors ?? []) delete e.extensions?.requestId;
+    return { status: res.status, json, sql: res.headers.get('x-sql-statements') };
+  }
+
+  const QUERIES: [string, (id: string) => Op, boolean][] = [
+    [
+      'nested connections',
+      () => ({
+        query: `query Nested { associations(first: 20, orderBy: CODE) { totalCount edges { cursor node { __typename id code name federation { code }
+          members(first: 10, orderBy: RECENTLY_ADDED) { totalCount edges { node { role status externalId intellectual { fullName memberships(first: 5) { edges { node { association { name } } } } } } } } } } } }`,
+      }),
+      true,
+    ],
+    ['node(id) with fragments on every type', (id) => ({ query: 'query($id: ID!) { node(id: $id) { __typename id ... on Intellectual { fullName memberships(first: 3) { edges { node { association { code } } } } } ... on Association { code } } }', variables: { id } }), true],
+    ['people with variables and a filter', () => ({ query: 'query($f: IntellectualFilter, $n: Int!) { intellectuals(filter: $f, first: $n) { totalCount pageInfo { hasNextPage endCursor } edges { node { fullName } } } }', variables: { f: { associationCode: 'EXE-AS1' }, n: 3 } }), true],
+    ['a bad page size (BAD_USER_INPUT from a resolver)', () => ({ query: '{ intellectuals(first: 1000) { totalCount } }' }), true],
+    ['a bad cursor', () => ({ query: '{ intellectuals(after: "garbage") { totalCount } }' }), true],
+    ['a variable of the wrong type (400)', () => ({ query: 'query($n: Int!) { intellectuals(first: $n) { totalCount } }', variables: { n: 'ten' } }), true],
+    ['the viewer', () => ({ query: '{ viewer { role } federation(code: "EXE-FED") { code associations { totalCount } } }' }), true],
+    ['anonymous reads', () => ({ query: '{ intellectuals(first: 20) { edges { node { fullName } } } }' }), false],
+  ];
+
+  it.each(QUERIES)('%s: the same status, answer and SQL statements', async (_name, op, keyed) => {
+    const body = op(personId);
+    const h = keyed ? headers : {};
+    for (let k = 0; k < 2; k++) {
+      const [jit, graphqlJs] = [await post(t.url, body, h), await post(plainUrl, body, h)];
+      expect(jit).toEqual(graphqlJs);
+    }
+  });
+
+  it('serves the introspection query the explorer sends', async () => {
+    const [jit, graphqlJs] = [await post(t.url, { query: getIntrospectionQuery() }, {}), await post(plainUrl, { query: getIntrospectionQuery() }, {})];
+    expect(jit.status).toBe(200);
+    expect(jit).toEqual(graphqlJs);
+  });
+});
