@@ -164,6 +164,20 @@ describe('compiled executor against graphql-js, through Apollo', () => {
     }
   });
 
+  it('bounds the cache by the fields of the compiled documents', async () => {
+    const gateway = compiledExecutorGateway(testSchema().schema, { compileAfter: 1, cacheFields: MAX_COMPILED_FIELDS });
+    const server = new ApolloServer({ gateway });
+    await server.start();
+    try {
+      // 200 fields each: two fit in 500, the third pushes the oldest out.
+      const doc = (k: number) => `{ ${Array.from({ length: 100 }, (_, n) => `f${n}: a(id: "${k}") { id }`).join(' ')} }`;
+      for (let k = 0; k < 3; k++) await server.executeOperation({ query: doc(k) });
+      expect(gateway.stats()).toMatchObject({ compiled: 3, jit: 3, cached: 2, cachedFields: 400 });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('does not compile documents that expand to more fields than MAX_COMPILED_FIELDS', async () => {
     const gateway = compiledExecutorGateway(testSchema().schema, { compileAfter: 1 });
     const server = new ApolloServer({ gateway });

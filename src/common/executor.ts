@@ -32,7 +32,8 @@ import type { Logger } from './logger';
  * request guard) and everything after it (error formatting and masking, HTTP statuses).
  *
  * Each distinct document and operation is compiled once, on its `compileAfter`-th arrival (2 by
- * default: a document sent once never pays for compiling), and kept in an LRU of bounded size.
+ * default: a document sent once never pays for compiling), and kept in an LRU bounded in entries
+ * (500) and in fields (10,000: compiled code takes a few KB per field of the expanded document).
  * graphql-js `execute` runs, with the arguments Apollo gives it when it has no gateway, whatever
  * the compiled path would not serve identically:
  * - mutations (graphql-js executes their fields serially; writes are bound by the database),
@@ -64,12 +65,16 @@ type SchemaListener = Parameters<Gateway['onSchemaLoadOrUpdate']>[0];
 export interface CompiledExecutorOptions {
   /** Compiled documents kept, least recently used dropped first. */
   cacheSize?: number;
+  /** Fields (expanded) of all compiled documents kept: compiled code takes ~3-7 KB per field. */
+  cacheFields?: number;
   /** Arrivals of a document before it is compiled (until then graphql-js runs it). */
   compileAfter?: number;
   logger?: Logger;
 }
 
 export const DEFAULT_CACHE_SIZE = 500;
+/** ~30-65 MB of compiled code at most; the hub's usual documents have 10-100 fields. */
+export const DEFAULT_CACHE_FIELDS = 10_000;
 export const DEFAULT_COMPILE_AFTER = 2;
 /** Fields of a document, fragments expanded (per possible type below an abstract type), from which it is not compiled: ~40 ms of compiling. */
 export const MAX_COMPILED_FIELDS = 500;
@@ -81,8 +86,9 @@ export interface ExecutorStats {
   /** Requests executed compiled / by graphql-js. */
   jit: number;
   fallback: number;
-  /** Entries in the cache of compiled documents. */
+  /** Entries in the cache of compiled documents, and their fields. */
   cached: number;
+  cachedFields: number;
 }
 
 export interface CompiledExecutorGateway extends Gateway {
@@ -97,8 +103,8 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
   const typeResolvers = syncTypeResolvers(schema);
   // Compiled documents (null: graphql-js serves it), and apart from them the arrivals of documents
   // not compiled yet, so that a stream of one-off documents cannot push compiled ones out.
-  const plans = new Lru<CompiledQuery | null>(cacheSize);
-  const arrivals = new Lru<number>(cacheSize);
+  const plans = new Lru<CompiledQuery | null>(cacheSize, Math.max(MAX_COMPILED_FIELDS, options.cacheFields ?? DEFAULT_CACHE_FIELDS));
+  const arrivals = new Lru<number>(cacheSize, Infinity);
   const listeners = new Set<SchemaListener>();
   const counters = { compiled: 0, jit: 0, fallback: 0 };
 
@@ -114,25 +120,26 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
     });
   };
 
-  const plan = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null): CompiledQuery | null => {
-    const refusal = operation.operation === 'query' ? whyNotCompiled(schema, document, operation, typeResolvers.unsupported) : operation.operation;
-    if (refusal) {
-      logger?.debug({ operationName, reason: refusal }, 'not compiled: graphql-js executes the document');
-      return null;
+  /** The compiled operation (null: graphql-js executes it) and its weight in the cache (its fields). */
+  const plan = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null): { compiled: CompiledQuery | null; fields: number } => {
+    const shape = operation.operation === 'query' ? inspect(schema, document, operation, typeResolvers.unsupported) : { refusal: operation.operation, fields: 0 };
+    if (shape.refusal) {
+      logger?.debug({ operationName, reason: shape.refusal }, 'not compiled: graphql-js executes the document');
+      return { compiled: null, fields: 0 };
     }
     const started = process.hrtime.bigint();
     try {
       const compiled = withTypeResolvers(typeResolvers.sync, () => compileQuery(schema, document, operationName ?? undefined));
       if (!isCompiledQuery(compiled)) {
         logger?.debug({ operationName, errors: compiled.errors?.map((e) => e.message) }, 'graphql-jit did not compile the document: graphql-js executes it');
-        return null;
+        return { compiled: null, fields: 0 };
       }
       counters.compiled++;
-      logger?.debug({ operationName, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'document compiled');
-      return compiled;
+      logger?.debug({ operationName, fields: shape.fields, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'document compiled');
+      return { compiled, fields: shape.fields };
     } catch (err) {
       logger?.warn({ operationName, err }, 'graphql-jit failed to compile the document: graphql-js executes it');
-      return null;
+      return { compiled: null, fields: 0 };
     }
   };
 
@@ -148,8 +155,9 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
         return graphqlJs(rc);
       }
       arrivals.delete(key);
-      compiled = plan(document, operation, rc.operationName);
-      plans.set(key, compiled);
+      const planned = plan(document, operation, rc.operationName);
+      compiled = planned.compiled;
+      plans.set(key, compiled, planned.fields);
     }
     if (!compiled) return graphqlJs(rc);
 
@@ -180,7 +188,7 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
       arrivals.clear();
       listeners.clear();
     },
-    stats: () => ({ ...counters, cached: plans.size }),
+    stats: () => ({ ...counters, cached: plans.size, cachedFields: plans.weight }),
   };
 }
 
@@ -189,9 +197,10 @@ class TooLarge extends Error {}
 /**
  * Why the operation is not compiled (null: it is): `@skip`/`@include`, introspection, an abstract
  * type without a synchronous type resolver, or more than MAX_COMPILED_FIELDS fields once
- * fragments are expanded as graphql-jit expands them (for each possible type of an abstract type).
+ * fragments are expanded as graphql-jit expands them (for each possible type of an abstract type);
+ * and the number of those fields, which the size of the compiled code follows.
  */
-function whyNotCompiled(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, unsupported: Set<string>): string | null {
+function inspect(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, unsupported: Set<string>): { refusal: string | null; fields: number } {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   let fields = 0;
@@ -229,11 +238,11 @@ function whyNotCompiled(schema: GraphQLSchema, document: DocumentNode, operation
     return null;
   };
   const root = schema.getQueryType();
-  if (!root) return 'no query type';
+  if (!root) return { refusal: 'no query type', fields };
   try {
-    return walk(operation.selectionSet, root);
+    return { refusal: walk(operation.selectionSet, root), fields };
   } catch (e) {
-    if (e instanceof TooLarge) return `more than ${MAX_COMPILED_FIELDS} fields`;
+    if (e instanceof TooLarge) return { refusal: `more than ${MAX_COMPILED_FIELDS} fields`, fields };
     throw e;
   }
 }
@@ -300,35 +309,47 @@ function asGraphQLError(e: GraphQLError): GraphQLError {
   return error;
 }
 
-/** A map of bounded size that drops the least recently used key first. */
+/** A map bounded in entries and in their summed weights that drops the least recently used keys first. */
 class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
+  private readonly map = new Map<string, { value: V; weight: number }>();
+  private weights = 0;
+  constructor(
+    private readonly max: number,
+    private readonly maxWeight: number,
+  ) {}
 
   get size(): number {
     return this.map.size;
   }
 
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
+  get weight(): number {
+    return this.weights;
   }
 
-  set(key: string, value: V): void {
+  get(key: string): V | undefined {
+    const entry = this.map.get(key);
+    if (!entry) return undefined;
     this.map.delete(key);
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, value);
+    this.map.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, weight = 0): void {
+    this.delete(key);
+    while (this.map.size && (this.map.size >= this.max || this.weights + weight > this.maxWeight)) this.delete(this.map.keys().next().value as string);
+    this.map.set(key, { value, weight });
+    this.weights += weight;
   }
 
   delete(key: string): void {
+    const entry = this.map.get(key);
+    if (!entry) return;
     this.map.delete(key);
+    this.weights -= entry.weight;
   }
 
   clear(): void {
     this.map.clear();
+    this.weights = 0;
   }
 }
