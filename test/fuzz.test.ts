@@ -983,7 +983,7 @@ describe('fuzz', () => {
     expect(statuses.get(400) ?? 0).toBeGreaterThan(200);
     // Work, not wall-clock time (a busy machine stretches the latter): CPU seconds of this process.
     expect(cpuSeconds).toBeLessThan(90);
-  }, 180_000);
+  }, 600_000); // a wall-clock limit for jest only: the work is bounded by CPU time above
 
   it('answers documents that spread fragments exponentially often quickly, below 500', async () => {
     // Small documents (under 2 KB) whose fragments fan out: 2^n paths if every spread is followed.
