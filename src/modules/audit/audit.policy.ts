@@ -1,5 +1,5 @@
 import { EntityPolicy } from '../../common/policy';
-import { MembershipStatus } from '../intellectual/intellectual.enums';
+import { currentMemberOf } from '../intellectual/intellectual.policy';
 import { AuditEvent } from './audit-event.entity';
 
 /**
@@ -18,10 +18,7 @@ export const AuditEventPolicy: EntityPolicy<AuditEvent> = {
       w
         .whereRaw(`${alias}.association_code = (select code from association where id = ?)`, [own])
         .orWhereRaw(`${alias}.entity_type = 'Membership' and exists (select 1 from membership am where am.id = ${alias}.entity_id and am.association_id = ?)`, [own])
-        .orWhereRaw(
-          `${alias}.entity_type = 'Intellectual' and exists (select 1 from membership am where am.intellectual_id = ${alias}.entity_id and am.association_id = ? and am.status <> ?)`,
-          [own, MembershipStatus.ENDED],
-        ),
+        .orWhere((about) => about.where(`${alias}.entity_type`, 'Intellectual').whereRaw(...currentMemberOf(`${alias}.entity_id`, own))),
     );
   },
   canWrite: () => false,

@@ -6,7 +6,7 @@ import { Intellectual } from './intellectual.entity';
 import { Membership } from './membership.entity';
 
 /** SQL: the person whose id is `personId` (an SQL expression) is a current (not ended) member of the association. */
-function currentMemberOf(personId: string, associationId: number | null): [string, Knex.RawBinding[]] {
+export function currentMemberOf(personId: string, associationId: number | null): [string, Knex.RawBinding[]] {
   return [`exists (select 1 from membership cur where cur.intellectual_id = ${personId} and cur.association_id = ? and cur.status <> ?)`, [associationId, MembershipStatus.ENDED]];
 }
 
