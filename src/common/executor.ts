@@ -1,3 +1,4 @@
+import { Lru } from './lru';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import {
   DocumentNode,
@@ -307,49 +308,4 @@ function asGraphQLError(e: GraphQLError): GraphQLError {
   const error = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions ?? undefined });
   if (e.locations?.length) (error as { locations?: unknown }).locations = e.locations;
   return error;
-}
-
-/** A map bounded in entries and in their summed weights that drops the least recently used keys first. */
-class Lru<V> {
-  private readonly map = new Map<string, { value: V; weight: number }>();
-  private weights = 0;
-  constructor(
-    private readonly max: number,
-    private readonly maxWeight: number,
-  ) {}
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get weight(): number {
-    return this.weights;
-  }
-
-  get(key: string): V | undefined {
-    const entry = this.map.get(key);
-    if (!entry) return undefined;
-    this.map.delete(key);
-    this.map.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V, weight = 0): void {
-    this.delete(key);
-    while (this.map.size && (this.map.size >= this.max || this.weights + weight > this.maxWeight)) this.delete(this.map.keys().next().value as string);
-    this.map.set(key, { value, weight });
-    this.weights += weight;
-  }
-
-  delete(key: string): void {
-    const entry = this.map.get(key);
-    if (!entry) return;
-    this.map.delete(key);
-    this.weights -= entry.weight;
-  }
-
-  clear(): void {
-    this.map.clear();
-    this.weights = 0;
-  }
 }

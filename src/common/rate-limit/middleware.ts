@@ -1,3 +1,4 @@
+import { Lru } from '../lru';
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
@@ -120,12 +121,8 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
   const { keyed, anonymous, introspection = null, failedAuth = null, trustProxy = false, logger } = opts;
   const maxKnownKeys = opts.maxKnownKeys ?? 10_000;
   /** Ids of the keys whose buckets were accepted lately, least recently used first: for log lines only. */
-  const knownKeys = new Map<string, number>();
-  const remember = (bucket: string, keyId: number) => {
-    knownKeys.delete(bucket);
-    knownKeys.set(bucket, keyId);
-    if (knownKeys.size > maxKnownKeys) knownKeys.delete(knownKeys.keys().next().value as string);
-  };
+  const knownKeys = new Lru<number>(maxKnownKeys);
+  const remember = (bucket: string, keyId: number) => knownKeys.set(bucket, keyId);
 
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method === 'OPTIONS') return next(); // CORS preflights are not requests
