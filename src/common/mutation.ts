@@ -108,12 +108,13 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
     p.add(UserErrorCode.INVALID, ['idempotencyKey'], 'idempotencyKey must be 1 to 200 letters, digits, ".", "_", ":" or "-"');
   }
   const values = await spec.validate(p, em);
+  const replay = (stored: unknown, on: EntityManager): R | Promise<R> => (spec.restore ? spec.restore(stored, on) : (stored as R));
   const keyId = viewer.keyId;
   const claimed = key !== null && keyId !== null && !p.list.some((e) => e.field[0] === 'idempotencyKey');
   if (p.any) {
     // A replay answers the first response even where the input no longer passes (what it created exists now).
     const stored = claimed ? await new IdempotencyService(em).storedResponse(keyId, key, spec.operation, spec.input) : null;
-    if (stored !== null) return spec.restore ? spec.restore(stored, em) : (stored as R);
+    if (stored !== null) return replay(stored, em);
     return spec.refused(p.list);
   }
 
@@ -123,7 +124,7 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
       const idem = new IdempotencyService(tx);
       if (claimed) {
         const claim = await idem.claim<unknown>(keyId, key, spec.operation, spec.input);
-        if (claim.kind === 'replay') return spec.restore ? spec.restore(claim.response, tx) : (claim.response as R);
+        if (claim.kind === 'replay') return replay(claim.response, tx);
         if (claim.kind === 'reused') {
           const r = new Problems();
           r.add(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['idempotencyKey'], 'This idempotency key was used in the last 24 hours with a different input');
