@@ -45,6 +45,11 @@ export interface Config {
   graphqlExecutor: ExecutorKind;
   /** With the `jit` executor, the arrival of a document on which it is compiled (before: graphql-js runs it). */
   graphqlJitAfter: number;
+  /**
+   * With the `jit` executor, reads whose every field the modules declare run as one SQL statement
+   * (src/common/sql-read.ts); GRAPHQL_SQL_READS=false leaves every read to the resolvers.
+   */
+  sqlReads: boolean;
   limits: {
     /** Object levels below the root (connection wrappers `edges`/`node` and introspection not counted). */
     maxDepth: number;
@@ -133,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlExecutor,
     // 1 in tests, so that every test runs its reads compiled; 2 elsewhere, so that a document sent once never pays for compiling.
     graphqlJitAfter: int(env, 'GRAPHQL_JIT_AFTER', nodeEnv === 'test' ? 1 : 2, 1, 1_000_000),
+    sqlReads: bool(env, 'GRAPHQL_SQL_READS', true),
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
       maxAliases: int(env, 'MAX_ALIASES', 30, 0, 10_000),

@@ -24,6 +24,7 @@ import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPl
 import { scopeOf } from './common/request-scope';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { compiledExecutorGateway } from './common/executor';
+import { SQL_READS } from './modules';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -73,7 +74,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
   // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
   plugins.push(drainHoldPlugin(drain));
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
-  const executor = config.graphqlExecutor === 'jit' ? { gateway: compiledExecutorGateway(schema, { logger, compileAfter: config.graphqlJitAfter }) } : { schema };
+  const executor =
+    config.graphqlExecutor === 'jit'
+      ? { gateway: compiledExecutorGateway(schema, { logger, compileAfter: config.graphqlJitAfter, sqlReads: config.sqlReads ? SQL_READS : undefined }) }
+      : { schema };
   const apollo = new ApolloServer<Context>({
     ...executor,
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],

@@ -201,27 +201,62 @@ describe('the hub with each executor, on the same database', () => {
   let t: TestHub;
   let plain: Hub;
   let plainUrl: string;
+  let jitOnly: Hub;
+  let jitOnlyUrl: string;
   let headers: Record<string, string>;
+  let viewers: Record<'ADMIN' | 'ANALYST' | 'ASSOCIATION' | 'PUBLIC', Record<string, string>>;
   let personId: string;
+  let membershipId: string;
+  let associationId: string;
+  let cursor: string;
   beforeAll(async () => {
     t = await startTestHub();
     plain = await createServer(t.orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: 'silent', GRAPHQL_EXECUTOR: 'graphql-js' }));
     await new Promise<void>((resolve) => plain.httpServer.listen(0, '127.0.0.1', resolve));
     plainUrl = `http://127.0.0.1:${(plain.httpServer.address() as AddressInfo).port}/graphql`;
+    // graphql-jit without the SQL reads (common/sql-read.ts): the resolvers, compiled.
+    jitOnly = await createServer(t.orm, loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: 'silent', GRAPHQL_SQL_READS: 'false' }));
+    await new Promise<void>((resolve) => jitOnly.httpServer.listen(0, '127.0.0.1', resolve));
+    jitOnlyUrl = `http://127.0.0.1:${(jitOnly.httpServer.address() as AddressInfo).port}/graphql`;
     const em = t.em();
     const f = await createFederation(em, { code: 'EXE-FED' });
+    const associations = [];
     for (let k = 0; k < 3; k++) {
       const a = await createAssociation(em, f, { code: `EXE-AS${k}` });
+      associations.push(a);
       for (let m = 0; m < 4; m++) {
-        const i = await createIntellectual(em, { fullName: `Ngô Văn Chạy${k}${m}`, publicProfile: m % 2 === 0 });
-        await createMembership(em, i, a, { externalId: `HV-EXE-${k}-${m}` });
+        const i = await createIntellectual(em, {
+          fullName: `Ngô Văn Chạy${k}${m}`,
+          publicProfile: m % 2 === 0,
+          email: `chay${k}${m}@example.vn`,
+          phone: `0912 000 ${k}${m}`,
+          birthDate: `198${m}-0${k + 1}-1${m}`,
+          fields: m % 2 ? ['2.3'] : ['1', '3.2'],
+        } as never);
+        await createMembership(em, i, a, { externalId: `HV-EXE-${k}-${m}`, joinedOn: m === 3 ? null : `201${m}-05-0${k + 1}`, status: m === 2 ? 'ENDED' : 'ACTIVE' } as never);
+        // Some people belong to two associations (one of them ended).
+        if (k === 1 && m < 2) await createMembership(em, i, associations[0], { externalId: `HV-EXE-X-${m}` });
       }
     }
     headers = (await createKey(em, 'ANALYST')).headers;
-    const d = await t.data<any>('{ intellectuals(first: 1) { edges { node { id } } } }', undefined, headers);
+    viewers = {
+      ADMIN: (await createKey(em, 'ADMIN')).headers,
+      ANALYST: headers,
+      ASSOCIATION: (await createKey(em, 'ASSOCIATION', associations[0])).headers,
+      PUBLIC: {},
+    };
+    const d = await t.data<any>(
+      '{ intellectuals(first: 1, orderBy: RECENTLY_ADDED) { edges { cursor node { id memberships(first: 1) { edges { node { id association { id } } } } } } } }',
+      undefined,
+      headers,
+    );
     personId = d.intellectuals.edges[0].node.id;
+    membershipId = d.intellectuals.edges[0].node.memberships.edges[0].node.id;
+    associationId = d.intellectuals.edges[0].node.memberships.edges[0].node.association.id;
+    cursor = d.intellectuals.edges[0].cursor;
   });
   afterAll(async () => {
+    await jitOnly.stop();
     await plain.stop();
     await t.close();
   });
@@ -256,8 +291,56 @@ describe('the hub with each executor, on the same database', () => {
     const body = op(personId);
     const h = keyed ? headers : {};
     for (let k = 0; k < 2; k++) {
-      const [jit, graphqlJs] = [await post(t.url, body, h), await post(plainUrl, body, h)];
+      const [jit, graphqlJs] = [await post(jitOnlyUrl, body, h), await post(plainUrl, body, h)];
       expect(jit).toEqual(graphqlJs);
+      // The hub as configured by default: reads it compiles to one statement answer the same, in fewer statements.
+      const sqlRead = await post(t.url, body, h);
+      expect({ status: sqlRead.status, json: sqlRead.json }).toEqual({ status: graphqlJs.status, json: graphqlJs.json });
+      expect(Number(sqlRead.sql)).toBeLessThanOrEqual(Number(graphqlJs.sql));
+    }
+  });
+
+  /**
+   * Reads compiled to one SQL statement (common/sql-read.ts) against the resolvers, for every role:
+   * the same answer, in one statement where the whole document is declared.
+   */
+  const SQL_READS: [string, () => Op, boolean][] = [
+    [
+      'people with personal data, fields, memberships and their associations',
+      () => ({
+        query: `{ intellectuals(first: 30, orderBy: RECENTLY_ADDED) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename } edges { __typename cursor node {
+          __typename id fullName gender academicTitle highestDegree workplace position publicProfile version demo email phone birthDate fields { code labelVi labelEn parent { code labelVi } }
+          memberships(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id externalId memberNumber joinedOn leftOn endReason status role association { id code name nameEn shortName status joinedOn version demo fields { code } } } } } } } } }`,
+      }),
+      true,
+    ],
+    [
+      'members in Vietnamese order, filtered, with aliases and fragments',
+      () => ({
+        query: `query M($code: String!) { a: association(code: $code) { ...A active: members(filter: { status: ACTIVE }) { totalCount edges { node { ...Mem } } } byJoin: members(orderBy: RECENTLY_JOINED, first: 3) { edges { cursor node { joinedOn intellectual { fullName email } } } } }
+          missing: association(code: "NO-SUCH") { code } __typename }
+          fragment A on Association { __typename id code name }
+          fragment Mem on Membership { role status intellectual { ... on Intellectual { fullName birthDate } ... on Node { id } } }`,
+        variables: { code: 'EXE-AS0' },
+      }),
+      true,
+    ],
+    ['the next page after a cursor', () => ({ query: 'query($c: String) { intellectuals(first: 2, orderBy: RECENTLY_ADDED, after: $c) { pageInfo { hasNextPage hasPreviousPage } edges { cursor node { fullName } } } }', variables: { c: cursor } }), true],
+    ['associations by code with their members', () => ({ query: '{ associations(first: 2, orderBy: CODE) { totalCount edges { node { code members(first: 2, orderBy: RECENTLY_ADDED) { edges { node { externalId intellectual { fullName phone } } } } } } } }' }), true],
+    ['node(id) of a person', () => ({ query: 'query($id: ID!) { node(id: $id) { __typename id ... on Intellectual { fullName email memberships { edges { node { status association { code } } } } } } }', variables: { id: personId } }), true],
+    ['node(id) of a membership', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on Membership { externalId intellectual { fullName } association { code } } } }', variables: { id: membershipId } }), true],
+    ['node(id) of an association', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on Association { code members(first: 1) { totalCount } } } }', variables: { id: associationId } }), true],
+    ['node(id) of nothing', () => ({ query: '{ node(id: "SW50ZWxsZWN0dWFsOjk5OTk5OTk") { id } }' }), true],
+    ['people of a field (filter) and Vietnamese order', () => ({ query: '{ intellectuals(filter: { field: "2", associationCode: "EXE-AS1" }) { totalCount edges { node { fullName fields { code } } } } }' }), true],
+  ];
+
+  it.each(SQL_READS)('%s: as the resolvers answer, for every role, in one statement', async (_name, op, compiled) => {
+    for (const [role, h] of Object.entries(viewers)) {
+      const body = op();
+      const [sqlRead, resolvers] = [await post(t.url, body, h), await post(plainUrl, body, h)];
+      expect({ role, status: sqlRead.status, json: sqlRead.json }).toEqual({ role, status: resolvers.status, json: resolvers.json });
+      expect(resolvers.json.errors).toBeUndefined();
+      if (compiled) expect({ role, sql: sqlRead.sql }).toEqual({ role, sql: '1' });
     }
   });
 

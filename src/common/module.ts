@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth';
 import type { SharedCaches } from '../context';
 import type { Logger } from './logger';
+import type { SqlReadContribution } from './sql-read';
 
 /** What a module's loader factory gets: one request's entity manager and viewer, and the hub's caches. */
 export interface LoaderDeps {
@@ -55,6 +56,11 @@ export interface HubModule<L extends object = object> {
    * once the database is migrated, stopped (by the function it returns) when the hub stops.
    */
   background?(deps: BackgroundDeps): () => void;
+  /**
+   * The module's part in compiled reads (common/sql-read.ts): its types' fields as SQL over their
+   * policy-restricted sources, and its root fields. What is not declared runs on the resolvers.
+   */
+  sqlRead?: SqlReadContribution;
   /** A step of the demo data, run in module order on an empty database. */
   demoSeed?(em: EntityManager): Promise<void>;
 }

@@ -71,7 +71,14 @@ export interface SortSpec {
 type CursorValue = string | number | null;
 
 export function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
-  const values = sort.columns.map((c) => row[c.column] as CursorValue);
+  return encodeCursorValues(
+    sort,
+    sort.columns.map((c) => row[c.column] as CursorValue),
+  );
+}
+
+/** The cursor of a row whose sort columns hold `values` (in the sort's column order). */
+export function encodeCursorValues(sort: SortSpec, values: readonly CursorValue[]): string {
   return Buffer.from(JSON.stringify([sort.key, ...values]), 'utf8').toString('base64url');
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { inTransaction } from '../common/transaction';
 import type { BackgroundDeps, HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
+import { SqlReadRegistry, sqlReadRegistry } from '../common/sql-read';
 import { associationModule } from './association/association.module';
 import { auditModule } from './audit/audit.module';
 import { defineAuditVocabulary } from './audit/audit.enums';
@@ -41,6 +42,9 @@ export const RESOLVERS = all.flatMap((m) => m.resolvers ?? []);
 
 /** Node types by name (the type part of a global id). */
 export const NODE_TYPES: ReadonlyMap<string, NodeTypeEntry> = new Map(all.flatMap((m) => (m.nodeTypes ?? []) as NodeTypeEntry[]).map((n) => [n.type.name, n]));
+
+/** Every module's part in compiled reads, merged (a module may add fields to another's type). */
+export const SQL_READS: SqlReadRegistry = sqlReadRegistry(all.flatMap((m) => (m.sqlRead ? [m.sqlRead] : [])));
 
 export function createLoaders(deps: LoaderDeps): Loaders {
   return Object.assign({}, ...all.map((m) => m.loaders?.(deps) ?? {})) as Loaders;

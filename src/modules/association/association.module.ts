@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import { associationSqlRead } from './association.sql-read';
 import { Association } from './association.entity';
 import { associationLoaders } from './association.loaders';
 import { AssociationResolver, FederationAssociationsResolver } from './association.resolver';
@@ -10,6 +11,7 @@ export const associationModule = defineModule({
   entities: [Association],
   resolvers: [AssociationResolver, FederationAssociationsResolver, AssociationWriteResolver],
   loaders: ({ em, viewer }) => associationLoaders(em, viewer),
+  sqlRead: associationSqlRead,
   nodeTypes: [{ type: Association, loader: 'associationById' }],
   audit: {
     entityTypes: { Association: 'A member association (`Association`).' },

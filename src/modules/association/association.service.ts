@@ -25,7 +25,8 @@ export class AssociationService {
     return row ? hydrate(this.em, Association, row) : null;
   }
 
-  private base(filter?: AssociationFilter | null): Knex.QueryBuilder {
+  /** Associations as lists read them (also the compiled reads' source: association.sql-read.ts). */
+  base(filter?: AssociationFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = knex('association as a').select('a.*');
     if (filter?.search) whereNameMatches(q, 'a.name', searchTerm(filter.search));

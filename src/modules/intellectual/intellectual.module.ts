@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import { intellectualSqlRead } from './intellectual.sql-read';
 import { seedDemo } from '../../db/seed/demo';
 import { Intellectual } from './intellectual.entity';
 import { intellectualLoaders } from './intellectual.loaders';
@@ -12,6 +13,7 @@ export const intellectualModule = defineModule({
   entities: [Intellectual, Membership],
   resolvers: [IntellectualResolver, MembershipResolver, AssociationMembersResolver, MembershipPushResolver],
   loaders: ({ em, viewer }) => intellectualLoaders(em, viewer),
+  sqlRead: intellectualSqlRead,
   nodeTypes: [
     { type: Intellectual, loader: 'intellectualById' },
     { type: Membership, loader: 'membershipById' },

@@ -24,12 +24,13 @@ export class IntellectualService {
   ) {}
 
   /** The people the viewer may see (IntellectualPolicy), with their personal-data grant. */
-  private people(alias: string): Knex.QueryBuilder {
+  people(alias: string): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     return IntellectualPolicy.visible(this.viewer, knex(`intellectual as ${alias}`).select(IntellectualPolicy.columns(this.viewer, knex, alias)), alias);
   }
 
-  private peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {
+  /** People as `intellectuals` lists them (also the compiled reads' source: intellectual.sql-read.ts). */
+  peopleBase(filter?: IntellectualFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = this.people('i');
     if (filter?.search) whereNameMatches(q, 'i.search_name', searchTerm(filter.search), true);
@@ -63,7 +64,7 @@ export class IntellectualService {
   }
 
   /** The memberships the viewer may see (MembershipPolicy), for counts. */
-  private membershipBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
+  membershipBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = MembershipPolicy.visible(this.viewer, knex('membership as m').select('m.*'), 'm');
     if (filter?.status) q.where('m.status', filter.status);
@@ -76,7 +77,7 @@ export class IntellectualService {
    * policy: a page never points at a person whom a concurrent write (consent switched off, a
    * membership ended) has hidden since the page was read.
    */
-  private membershipPageBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
+  membershipPageBase(filter?: MembershipFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const grant = IntellectualPolicy.personalData(this.viewer, knex, 'mp').toSQL();
     const q = this.membershipBase(filter)

@@ -1,0 +1,724 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import {
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLField,
+  GraphQLLeafType,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
+import type { Viewer } from './auth';
+import { fromGlobalId, toGlobalId } from './node-id';
+import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
+import { knexOf, runQuery } from './sql';
+
+/**
+ * Reads compiled to one SQL statement (the way compiled GraphQL-over-PostgreSQL servers answer):
+ * a query document whose every field is declared here is answered by ONE statement that builds
+ * the whole answer as JSON in PostgreSQL, nested pages included, under the same policies, sorts,
+ * cursors and page rules as the resolvers; then a shaper made for the document turns that JSON
+ * into the response (global ids, cursors, enum names, scalars serialised by the schema's own
+ * scalars). No resolver, loader, promise per field or entity copy runs.
+ *
+ * The resolvers stay the reference: anything not declared (a field, an argument such as a filter,
+ * a directive), and any request whose arguments are not plainly valid (a page size out of range,
+ * a forged cursor, an id that names nothing compiled) goes to the ordinary executor, which
+ * answers and words every error as before. Modules declare their part (`sqlRead` in their
+ * module file): types with their fields, and root fields.
+ *
+ * How the statement is built, per level: an inner query selects the columns a level needs as
+ * c0, c1, … from the type's policy-restricted source (with the page's keyset, order and
+ * LIMIT first+1); an outer query over it (alias x1, x2, …) builds `json_build_array(…)` per row
+ * and runs the nested levels as correlated subqueries on its columns, so inner queries may reuse
+ * the sources' own table aliases at every depth.
+ */
+
+/** What a compiled read knows of its request. */
+export interface ReadScope {
+  em: EntityManager;
+  viewer: Viewer;
+  knex: Knex;
+}
+
+/** SQL text with its `?` bindings. */
+export type Sql = string | { sql: string; bindings: readonly unknown[] };
+
+/** Rows of a type, restricted by its policy: FROM (and joins) and WHERE, selecting nothing yet. */
+export interface RowSource {
+  q: Knex.QueryBuilder;
+  /** The alias of the type's own table in `q`. */
+  alias: string;
+  /** Aliases of rows joined in the same source, by name (e.g. a membership's person). */
+  joins?: Record<string, string>;
+}
+
+/** Arguments of a field, as graphql-js coerced them (enum internal values, defaults applied). */
+export type Args = Record<string, unknown>;
+
+export interface ConnectionSpec {
+  type: string;
+  /**
+   * The rows of one page's level (null: these arguments are not compiled, e.g. a filter). For a
+   * nested connection, `childColumn` is compared with the parent's id.
+   */
+  source(s: ReadScope, args: Args): RowSource | null;
+  /** The rows counted by totalCount (null: not compiled). */
+  count(s: ReadScope, args: Args): RowSource | null;
+  sort(args: Args): SortSpec;
+  /** For a connection under an object: the child's column that holds the parent's id, e.g. `m.association_id`. */
+  childColumn?: string;
+}
+
+export type SqlField =
+  /** A scalar or enum from SQL (an expression over the row's alias), serialised by the field's type. */
+  | { kind: 'column'; sql: (alias: string, s: ReadScope) => Sql }
+  /** The global id of the row (its `id` column). */
+  | { kind: 'id' }
+  /** A JSON value turned into plain objects (`value`), whose fields are read as properties. */
+  | { kind: 'value'; sql: (alias: string) => string; value: (json: unknown) => unknown }
+  /** An object read in the same row (a join of the source, named in RowSource.joins). */
+  | { kind: 'joined'; type: string; join: string }
+  /** An object of `type` whose id is the SQL `key` of this row, read by id under its policy. */
+  | { kind: 'object'; type: string; key: (alias: string) => string }
+  /** A page of another type's rows that point at this row. */
+  | ({ kind: 'connection' } & ConnectionSpec);
+
+export interface SqlReadType {
+  /** The GraphQL object type. */
+  type: string;
+  /** The rows the viewer may see, for reads by id (node(id), object fields). */
+  byId?(s: ReadScope): RowSource;
+  fields: Record<string, SqlField>;
+}
+
+export type SqlRoot =
+  | ({ kind: 'connection' } & ConnectionSpec)
+  /** One row, or null (e.g. by code). */
+  | { kind: 'one'; type: string; source(s: ReadScope, args: Args): RowSource | null };
+
+/** A module's part: types (a module may add fields to another module's type) and root fields of Query. */
+export interface SqlReadContribution {
+  types?: SqlReadType[];
+  roots?: Record<string, SqlRoot>;
+}
+
+/** The registry of every module's contribution, merged. */
+export interface SqlReadRegistry {
+  types: Map<string, SqlReadType>;
+  roots: Map<string, SqlRoot>;
+}
+
+export function sqlReadRegistry(contributions: readonly SqlReadContribution[]): SqlReadRegistry {
+  const types = new Map<string, SqlReadType>();
+  const roots = new Map<string, SqlRoot>();
+  for (const c of contributions) {
+    for (const t of c.types ?? []) {
+      const known = types.get(t.type);
+      types.set(t.type, known ? { type: t.type, byId: known.byId ?? t.byId, fields: { ...known.fields, ...t.fields } } : { ...t, fields: { ...t.fields } });
+    }
+    for (const [name, root] of Object.entries(c.roots ?? {})) roots.set(name, root);
+  }
+  return { types, roots };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document's plan: its fields, checked once against the registry.
+
+/** A field of the plan under an object type. */
+type PlanField =
+  | { k: 'typename'; key: string; value: string }
+  | { k: 'leaf'; key: string; spec: SqlField & { kind: 'column' | 'id' }; type: GraphQLLeafType; typeName: string }
+  | { k: 'value'; key: string; spec: SqlField & { kind: 'value' }; shape: (v: unknown) => unknown }
+  | { k: 'joined'; key: string; spec: SqlField & { kind: 'joined' }; object: PlanObject }
+  | { k: 'object'; key: string; spec: SqlField & { kind: 'object' }; object: PlanObject; nullable: boolean }
+  | { k: 'connection'; key: string; spec: ConnectionSpec; conn: PlanConnection };
+
+interface PlanObject {
+  type: SqlReadType;
+  fields: PlanField[];
+}
+
+/** What a connection's selection asks for. */
+interface PlanConnection {
+  def: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+  typeName: string;
+  /** Response keys in order, each with what it is. */
+  fields: ConnField[];
+  object: PlanObject;
+  /** Some cursor is selected (edges.cursor, pageInfo.startCursor/endCursor). */
+  cursors: boolean;
+  totalCount: boolean;
+}
+
+type ConnField =
+  | { k: 'typename'; key: string; value: string }
+  | { k: 'totalCount'; key: string }
+  | { k: 'edges'; key: string; typeName: string; fields: ({ k: 'typename'; key: string; value: string } | { k: 'cursor'; key: string } | { k: 'node'; key: string })[] }
+  | { k: 'pageInfo'; key: string; fields: { key: string; what: 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor' | '__typename' }[] };
+
+type PlanRoot =
+  | { k: 'typename'; key: string }
+  | { k: 'connection'; key: string; root: ConnectionSpec; conn: PlanConnection }
+  | { k: 'one'; key: string; root: SqlRoot & { kind: 'one' }; def: GraphQLField<unknown, unknown>; node: FieldNode; object: PlanObject }
+  | { k: 'node'; key: string; def: GraphQLField<unknown, unknown>; node: FieldNode; objects: Map<string, PlanObject> };
+
+export interface SqlReadPlan {
+  /** The answer, or null when this request's arguments are for the ordinary executor. */
+  run(context: { em: EntityManager; viewer: Viewer }, variables: Record<string, unknown> | undefined): Promise<{ data: Record<string, unknown> } | null>;
+}
+
+class Unsupported extends Error {}
+/** Raised while shaping when the answer is not what the ordinary executor would give without error. */
+class NotPlain extends Error {}
+
+/** json_build_array takes at most 100 arguments. */
+const MAX_ELEMENTS = 100;
+
+/**
+ * The plan of an operation, or null when some part of it is not compiled (the ordinary executor
+ * then answers every request of it).
+ */
+export function planSqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, document: DocumentNode, operation: OperationDefinitionNode): SqlReadPlan | null {
+  if (operation.operation !== 'query') return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const query = schema.getQueryType();
+  if (!query) return null;
+  try {
+    const roots = planRoots(schema, registry, fragments, query, operation.selectionSet);
+    return { run: (context, variables) => runPlan(schema, roots, operation, context, variables) };
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+}
+
+/** Fields of `sets` for an object type, by response key in order, as graphql-js collects them. */
+function collect(schema: GraphQLSchema, fragments: Map<string, FragmentDefinitionNode>, type: GraphQLObjectType, sets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.directives?.length) throw new Unsupported('directives');
+      if (s.kind === Kind.FIELD) {
+        const key = s.alias?.value ?? s.name.value;
+        const list = out.get(key);
+        if (list) list.push(s);
+        else out.set(key, [s]);
+        continue;
+      }
+      if (s.kind === Kind.FRAGMENT_SPREAD) {
+        if (seen.has(s.name.value)) continue;
+        seen.add(s.name.value);
+      }
+      const fragment = s.kind === Kind.INLINE_FRAGMENT ? s : fragments.get(s.name.value);
+      if (!fragment) throw new Unsupported('unknown fragment');
+      if (fragment.typeCondition) {
+        const condition = schema.getType(fragment.typeCondition.name.value);
+        if (condition !== type && !(condition && isAbstractType(condition) && schema.isSubType(condition, type))) continue;
+      }
+      walk(fragment.selectionSet);
+    }
+  };
+  for (const set of sets) walk(set);
+  return out;
+}
+
+const subSets = (nodes: FieldNode[]): SelectionSetNode[] => nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+
+/** Two field nodes of one response key must be the same field with the same arguments (validation ensures it); leaf or not. */
+function one(nodes: FieldNode[]): FieldNode {
+  return nodes[0];
+}
+
+function planRoots(schema: GraphQLSchema, registry: SqlReadRegistry, fragments: Map<string, FragmentDefinitionNode>, query: GraphQLObjectType, set: SelectionSetNode): PlanRoot[] {
+  const roots: PlanRoot[] = [];
+  for (const [key, nodes] of collect(schema, fragments, query, [set])) {
+    const node = one(nodes);
+    const name = node.name.value;
+    if (name === '__typename') {
+      roots.push({ k: 'typename', key });
+      continue;
+    }
+    const def = query.getFields()[name];
+    if (!def) throw new Unsupported(name);
+    if (name === 'node') {
+      const objects = new Map<string, PlanObject>();
+      for (const [typeName, t] of registry.types) {
+        if (!t.byId) continue;
+        const type = schema.getType(typeName);
+        if (!isObjectType(type) || !schema.isSubType(getNamedType(def.type) as never, type)) continue;
+        try {
+          objects.set(typeName, planObject(schema, registry, fragments, type, subSets(nodes)));
+        } catch (e) {
+          if (!(e instanceof Unsupported)) throw e; // that type's selection is not compiled: its ids go to the ordinary executor
+        }
+      }
+      roots.push({ k: 'node', key, def, node, objects });
+      continue;
+    }
+    const root = registry.roots.get(name);
+    if (!root) throw new Unsupported(name);
+    const named = getNamedType(def.type);
+    if (root.kind === 'connection') {
+      if (!isObjectType(named)) throw new Unsupported(name);
+      roots.push({ k: 'connection', key, root, conn: planConnection(schema, registry, fragments, named, def, nodes, root) });
+    } else {
+      const type = registry.types.get(root.type);
+      if (!type || !isObjectType(named) || named.name !== root.type) throw new Unsupported(name);
+      roots.push({ k: 'one', key, root, def, node, object: planObject(schema, registry, fragments, named, subSets(nodes)) });
+    }
+  }
+  return roots;
+}
+
+function planObject(schema: GraphQLSchema, registry: SqlReadRegistry, fragments: Map<string, FragmentDefinitionNode>, type: GraphQLObjectType, sets: SelectionSetNode[]): PlanObject {
+  const spec = registry.types.get(type.name);
+  if (!spec) throw new Unsupported(type.name);
+  const fields: PlanField[] = [];
+  for (const [key, nodes] of collect(schema, fragments, type, sets)) {
+    const node = one(nodes);
+    const name = node.name.value;
+    if (name === '__typename') {
+      fields.push({ k: 'typename', key, value: type.name });
+      continue;
+    }
+    const def = type.getFields()[name];
+    const f = spec.fields[name];
+    if (!def || !f) throw new Unsupported(`${type.name}.${name}`);
+    const named = getNamedType(def.type);
+    switch (f.kind) {
+      case 'column':
+      case 'id':
+        if (!isLeafType(named) || isListType(getNullableType(def.type))) throw new Unsupported(`${type.name}.${name}`);
+        fields.push({ k: 'leaf', key, spec: f, type: named, typeName: type.name });
+        break;
+      case 'value':
+        fields.push({ k: 'value', key, spec: f, shape: plainShaper(schema, fragments, def.type, nodes) });
+        break;
+      case 'joined':
+      case 'object': {
+        if (!isObjectType(named) || named.name !== f.type) throw new Unsupported(`${type.name}.${name}`);
+        const object = planObject(schema, registry, fragments, named, subSets(nodes));
+        fields.push(f.kind === 'joined' ? { k: 'joined', key, spec: f, object } : { k: 'object', key, spec: f, object, nullable: !isNonNullType(def.type) });
+        break;
+      }
+      case 'connection':
+        if (!isObjectType(named)) throw new Unsupported(`${type.name}.${name}`);
+        fields.push({ k: 'connection', key, spec: f, conn: planConnection(schema, registry, fragments, named, def, nodes, f) });
+        break;
+    }
+  }
+  if (fields.length + 1 > MAX_ELEMENTS) throw new Unsupported('too many fields');
+  return { type: spec, fields };
+}
+
+function planConnection(
+  schema: GraphQLSchema,
+  registry: SqlReadRegistry,
+  fragments: Map<string, FragmentDefinitionNode>,
+  connType: GraphQLObjectType,
+  def: GraphQLField<unknown, unknown>,
+  nodes: FieldNode[],
+  spec: ConnectionSpec,
+): PlanConnection {
+  const fields: ConnField[] = [];
+  let object: PlanObject | null = null;
+  let cursors = false;
+  let totalCount = false;
+  const nodeSets: SelectionSetNode[] = [];
+  const edgeField = connType.getFields().edges;
+  const edgeType = edgeField && getNamedType(edgeField.type);
+  const nodeField = edgeType && isObjectType(edgeType) ? edgeType.getFields().node : undefined;
+  const nodeType = nodeField && getNamedType(nodeField.type);
+  if (!isObjectType(edgeType) || !isObjectType(nodeType) || nodeType.name !== spec.type) throw new Unsupported(connType.name);
+  for (const [key, fnodes] of collect(schema, fragments, connType, subSets(nodes))) {
+    const name = one(fnodes).name.value;
+    if (name === '__typename') fields.push({ k: 'typename', key, value: connType.name });
+    else if (name === 'totalCount') {
+      totalCount = true;
+      fields.push({ k: 'totalCount', key });
+    } else if (name === 'edges') {
+      const edgeFields: (ConnField & { k: 'edges' })['fields'] = [];
+      for (const [ekey, enodes] of collect(schema, fragments, edgeType, subSets(fnodes))) {
+        const ename = one(enodes).name.value;
+        if (ename === '__typename') edgeFields.push({ k: 'typename', key: ekey, value: edgeType.name });
+        else if (ename === 'cursor') {
+          cursors = true;
+          edgeFields.push({ k: 'cursor', key: ekey });
+        } else if (ename === 'node') {
+          nodeSets.push(...subSets(enodes));
+          edgeFields.push({ k: 'node', key: ekey });
+        } else throw new Unsupported(`${edgeType.name}.${ename}`);
+      }
+      fields.push({ k: 'edges', key, typeName: edgeType.name, fields: edgeFields });
+    } else if (name === 'pageInfo') {
+      const pageType = getNamedType(connType.getFields().pageInfo.type) as GraphQLObjectType;
+      const pageFields: (ConnField & { k: 'pageInfo' })['fields'] = [];
+      for (const [pkey, pnodes] of collect(schema, fragments, pageType, subSets(fnodes))) {
+        const what = one(pnodes).name.value;
+        if (what !== 'hasNextPage' && what !== 'hasPreviousPage' && what !== 'startCursor' && what !== 'endCursor' && what !== '__typename') throw new Unsupported(`PageInfo.${what}`);
+        if (what === 'startCursor' || what === 'endCursor') cursors = true;
+        pageFields.push({ key: pkey, what });
+      }
+      fields.push({ k: 'pageInfo', key, fields: pageFields });
+    } else throw new Unsupported(`${connType.name}.${name}`);
+  }
+  // Every edges selection of the page shares one node selection (graphql-js merges them alike).
+  object = planObject(schema, registry, fragments, nodeType, nodeSets);
+  return { def, node: one(nodes), typeName: connType.name, fields, object, cursors, totalCount };
+}
+
+/**
+ * A shaper for plain JS values (e.g. ScienceField objects): fields read as properties, leaves
+ * serialised by their type. Only object types whose every field is a property qualify: the
+ * registry lists none of theirs, so they are checked here to have no arguments.
+ */
+function plainShaper(schema: GraphQLSchema, fragments: Map<string, FragmentDefinitionNode>, type: GraphQLField<unknown, unknown>['type'], nodes: FieldNode[]): (v: unknown) => unknown {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    const item = plainShaper(schema, fragments, nullable.ofType, nodes);
+    return (v) => (v === null || v === undefined ? null : (v as unknown[]).map(item));
+  }
+  if (isLeafType(nullable)) return (v) => (v === null || v === undefined ? null : nullable.serialize(v));
+  if (!isObjectType(nullable) || !PLAIN_TYPES.has(nullable.name)) throw new Unsupported('not a plain type');
+  const fields = [...collect(schema, fragments, nullable, subSets(nodes))].map(([key, fnodes]) => {
+    const name = one(fnodes).name.value;
+    if (name === '__typename') return { key, read: () => nullable.name };
+    const def = nullable.getFields()[name];
+    if (!def || def.args.length) throw new Unsupported(`${nullable.name}.${name}`);
+    const shape = plainShaper(schema, fragments, def.type, fnodes);
+    return { key, read: (o: Record<string, unknown>) => shape(o[name]) };
+  });
+  return (v) => {
+    if (v === null || v === undefined) return null;
+    const out: Record<string, unknown> = {};
+    for (const f of fields) out[f.key] = f.read(v as Record<string, unknown>);
+    return out;
+  };
+}
+
+/** Object types served as plain values (every field a property of the same name, no arguments). */
+const PLAIN_TYPES = new Set(['ScienceField']);
+
+// ---------------------------------------------------------------------------------------------
+// One request: SQL from the plan and the arguments, then the shaper.
+
+/** The columns an inner query selects for its outer level (x1, x2, …). */
+class Level {
+  readonly cols: { sql: string; bindings: readonly unknown[] }[] = [];
+  constructor(readonly x: string) {}
+  col(expr: Sql): string {
+    const { sql, bindings } = typeof expr === 'string' ? { sql: expr, bindings: [] } : expr;
+    this.cols.push({ sql, bindings });
+    return `${this.x}.c${this.cols.length - 1}`;
+  }
+  /** Adds the columns to `q` (at least one: a level may select nothing but __typename). */
+  selectInto(s: ReadScope, q: Knex.QueryBuilder): Knex.QueryBuilder {
+    if (!this.cols.length) this.col('1');
+    return q.select(s.knex.raw(this.cols.map((c, i) => `${c.sql} as c${i}`).join(', '), this.cols.flatMap((c) => c.bindings) as Knex.RawBinding[]));
+  }
+}
+
+interface Built {
+  /** A stage-2 SQL expression (over the level's outer alias) and its bindings, in text order. */
+  sql: string;
+  bindings: unknown[];
+  read: (v: unknown) => unknown;
+}
+
+class Compiler {
+  private n = 0;
+  constructor(
+    readonly s: ReadScope,
+    readonly schema: GraphQLSchema,
+    readonly variables: Record<string, unknown>,
+  ) {}
+
+  alias(): string {
+    return `x${++this.n}`;
+  }
+
+  args(def: GraphQLField<unknown, unknown>, node: FieldNode): Args {
+    return getArgumentValues(def, node, this.variables);
+  }
+
+  /** The JSON array of an object's fields over `level` (the row's table alias `alias`). */
+  object(plan: PlanObject, level: Level, alias: string, joins: Record<string, string>): Built {
+    const parts: Built[] = [];
+    const reads: { key: string; index: number; read: (v: unknown) => unknown }[] = [];
+    for (const f of plan.fields) {
+      if (f.k === 'typename') {
+        const value = f.value;
+        reads.push({ key: f.key, index: -1, read: () => value });
+        continue;
+      }
+      const built = this.field(f, level, alias, joins);
+      reads.push({ key: f.key, index: parts.length, read: built.read });
+      parts.push(built);
+    }
+    return {
+      sql: `json_build_array(${parts.map((p) => p.sql).join(', ')})`,
+      bindings: parts.flatMap((p) => p.bindings),
+      read: (v) => {
+        const row = v as unknown[];
+        const out: Record<string, unknown> = {};
+        for (const r of reads) out[r.key] = r.read(r.index < 0 ? undefined : row[r.index]);
+        return out;
+      },
+    };
+  }
+
+  private field(f: Exclude<PlanField, { k: 'typename' }>, level: Level, alias: string, joins: Record<string, string>): Built {
+    switch (f.k) {
+      case 'leaf': {
+        if (f.spec.kind === 'id') {
+          const typeName = f.typeName;
+          return { sql: level.col(`${alias}.id`), bindings: [], read: (v) => toGlobalId(typeName, v as number) };
+        }
+        const type = f.type;
+        return { sql: level.col(f.spec.sql(alias, this.s)), bindings: [], read: (v) => (v === null || v === undefined ? null : type.serialize(v)) };
+      }
+      case 'value': {
+        const { value } = f.spec;
+        const shape = f.shape;
+        return { sql: level.col(f.spec.sql(alias)), bindings: [], read: (v) => shape(v === null || v === undefined ? null : value(v)) };
+      }
+      case 'joined': {
+        const joined = joins[f.spec.join];
+        if (!joined) throw new Error(`${f.object.type.type}: no join ${f.spec.join} in this source`);
+        return this.object(f.object, level, joined, {});
+      }
+      case 'object': {
+        const key = level.col(f.spec.key(alias));
+        const built = this.byKey(f.object, key, []);
+        const nullable = f.nullable;
+        return {
+          sql: built.sql,
+          bindings: built.bindings,
+          read: (v) => {
+            if (v === null || v === undefined) {
+              if (nullable) return null;
+              throw new NotPlain(); // the resolver would fail here: let it
+            }
+            return built.read(v);
+          },
+        };
+      }
+      case 'connection': {
+        const parentId = level.col(`${alias}.id`);
+        return this.connection(f.spec, f.conn, parentId);
+      }
+    }
+  }
+
+  /** `(select json_build_array(…) from (<one row of type whose id = key>) xN)`. */
+  byKey(object: PlanObject, key: string, keyBindings: unknown[]): Built {
+    const byId = object.type.byId;
+    if (!byId) throw new Unsupported(`${object.type.type} by id`);
+    const src = byId(this.s);
+    const level = new Level(this.alias());
+    const built = this.object(object, level, src.alias, src.joins ?? {});
+    const inner = level.selectInto(this.s, src.q.whereRaw(`${src.alias}.id = ${key}`, keyBindings as Knex.RawBinding[])).toSQL();
+    return {
+      sql: `(select ${built.sql} from (${inner.sql}) ${level.x})`,
+      bindings: [...built.bindings, ...inner.bindings],
+      read: (v) => (v === null || v === undefined ? null : built.read(v)),
+    };
+  }
+
+  /** A root row found by its own source (e.g. by code). */
+  one(object: PlanObject, src: RowSource): Built {
+    const level = new Level(this.alias());
+    const built = this.object(object, level, src.alias, src.joins ?? {});
+    const inner = level.selectInto(this.s, src.q.limit(1)).toSQL();
+    return {
+      sql: `(select ${built.sql} from (${inner.sql}) ${level.x})`,
+      bindings: [...built.bindings, ...inner.bindings],
+      read: (v) => (v === null || v === undefined ? null : built.read(v)),
+    };
+  }
+
+  /**
+   * `json_build_array(<rows of the page, first+1>, <count or null>)`; `parentId` (a column of the
+   * parent's level) for a nested page.
+   */
+  connection(spec: ConnectionSpec, conn: PlanConnection, parentId: string | null): Built {
+    const args = this.args(conn.def, conn.node);
+    const first = args.first as number;
+    const after = (args.after as string | null | undefined) ?? null;
+    // Bounds as the resolvers check them (arg-rules): anything else goes to the ordinary executor.
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new Unsupported('page size');
+    const src = spec.source(this.s, args);
+    const sort = spec.sort(args);
+    if (!src || !sort) throw new Unsupported('arguments');
+    if (parentId) src.q.whereRaw(`${spec.childColumn} = ${parentId}`);
+    if (after) {
+      let values: (string | number | null)[];
+      try {
+        values = decodeCursor(sort, after);
+      } catch {
+        throw new Unsupported('cursor');
+      }
+      const k = keysetSql(sort, values);
+      src.q.whereRaw(k.sql, k.bindings);
+    }
+    src.q.orderByRaw(orderBySql(sort)).limit(first + 1);
+    const level = new Level(this.alias());
+    const node = this.object(conn.object, level, src.alias, src.joins ?? {});
+    // The cursor's values, as the row holds them (decimals as text, as the driver gives them).
+    const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
+    const inner = level.selectInto(this.s, src.q).toSQL();
+    const rowSql = sortSql ? `json_build_array(${node.sql}, ${sortSql})` : `json_build_array(${node.sql})`;
+    let countSql = 'null';
+    const countBindings: unknown[] = [];
+    if (conn.totalCount) {
+      const c = spec.count(this.s, args);
+      if (!c) throw new Unsupported('count');
+      if (parentId) c.q.whereRaw(`${spec.childColumn} = ${parentId}`);
+      const counted = c.q.count({ n: '*' }).toSQL();
+      countSql = `(${counted.sql})`;
+      countBindings.push(...counted.bindings);
+    }
+    const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql})`;
+    const cursorOf = (row: unknown[]) => encodeCursorValues(sort, row[1] as (string | number | null)[]);
+    const hasPreviousPage = after !== null;
+    const readNode = node.read;
+    return {
+      sql,
+      bindings: [...node.bindings, ...inner.bindings, ...countBindings],
+      read: (v) => {
+        const [all, count] = v as [unknown[][], number | string | null];
+        const more = all.length > first;
+        const rows = more ? all.slice(0, first) : all;
+        const out: Record<string, unknown> = {};
+        for (const f of conn.fields) {
+          switch (f.k) {
+            case 'typename':
+              out[f.key] = f.value;
+              break;
+            case 'totalCount':
+              out[f.key] = Number(count);
+              break;
+            case 'edges':
+              out[f.key] = rows.map((row) => {
+                const edge: Record<string, unknown> = {};
+                for (const e of f.fields) edge[e.key] = e.k === 'typename' ? e.value : e.k === 'cursor' ? cursorOf(row) : readNode(row[0]);
+                return edge;
+              });
+              break;
+            case 'pageInfo': {
+              const info: Record<string, unknown> = {};
+              for (const p of f.fields) {
+                info[p.key] =
+                  p.what === '__typename'
+                    ? 'PageInfo'
+                    : p.what === 'hasNextPage'
+                      ? more
+                      : p.what === 'hasPreviousPage'
+                        ? hasPreviousPage
+                        : rows.length === 0
+                          ? null
+                          : cursorOf(rows[p.what === 'startCursor' ? 0 : rows.length - 1]);
+              }
+              out[f.key] = info;
+              break;
+            }
+          }
+        }
+        return out;
+      },
+    };
+  }
+}
+
+async function runPlan(
+  schema: GraphQLSchema,
+  roots: PlanRoot[],
+  operation: OperationDefinitionNode,
+  context: { em: EntityManager; viewer: Viewer },
+  rawVariables: Record<string, unknown> | undefined,
+): Promise<{ data: Record<string, unknown> } | null> {
+  let variables: Record<string, unknown> = {};
+  if (operation.variableDefinitions?.length) {
+    const coerced = getVariableValues(schema, operation.variableDefinitions, rawVariables ?? {}, { maxErrors: 1 });
+    if (coerced.errors) return null;
+    variables = coerced.coerced;
+  }
+  const s: ReadScope = { em: context.em, viewer: context.viewer, knex: knexOf(context.em) };
+  const c = new Compiler(s, schema, variables);
+  const parts: Built[] = [];
+  const reads: { key: string; index: number; read: (v: unknown) => unknown }[] = [];
+  try {
+    for (const r of roots) {
+      if (r.k === 'typename') {
+        reads.push({ key: r.key, index: -1, read: () => 'Query' });
+        continue;
+      }
+      let built: Built;
+      if (r.k === 'connection') built = c.connection(r.root, r.conn, null);
+      else if (r.k === 'one') {
+        const src = r.root.source(s, c.args(r.def, r.node));
+        if (!src) return null;
+        built = c.one(r.object, src);
+      } else {
+        const id = c.args(r.def, r.node).id;
+        const decoded = typeof id === 'string' ? fromGlobalId(id) : null;
+        const object = decoded ? r.objects.get(decoded.type) : undefined;
+        if (!decoded || !object) return null;
+        built = c.byKey(object, '?', [decoded.id]);
+      }
+      reads.push({ key: r.key, index: parts.length, read: built.read });
+      parts.push(built);
+    }
+  } catch (e) {
+    // Arguments the ordinary executor words the error for (or that this path does not compile).
+    if (e instanceof Unsupported || isUserInputError(e)) return null;
+    throw e;
+  }
+  const data: Record<string, unknown> = {};
+  if (!parts.length) {
+    for (const r of reads) data[r.key] = r.read(undefined);
+    return { data };
+  }
+  const sql = `select json_build_array(${parts.map((p) => p.sql).join(', ')}) as d`;
+  const [row] = await runQuery<{ d: unknown[] }>(s.em, s.knex.raw(sql, parts.flatMap((p) => p.bindings) as Knex.RawBinding[]));
+  try {
+    for (const r of reads) data[r.key] = r.read(r.index < 0 ? undefined : row.d[r.index]);
+  } catch (e) {
+    if (e instanceof NotPlain) return null;
+    throw e;
+  }
+  return { data };
+}
+
+/** Errors the sources raise for arguments (badInput): the ordinary executor raises them again, with their path. */
+function isUserInputError(e: unknown): boolean {
+  const code = (e as { extensions?: { code?: unknown } })?.extensions?.code;
+  return code === 'BAD_USER_INPUT' || (e as { name?: string })?.name === 'GraphQLError';
+}
+
+/** Fields read from one column each: `{ fullName: 'full_name' }`. */
+export function columnFields(columns: Record<string, string>): Record<string, SqlField> {
+  return Object.fromEntries(Object.entries(columns).map(([field, column]) => [field, { kind: 'column', sql: (alias: string) => `${alias}.${column}` } satisfies SqlField]));
+}
+
+/** The SQL of a knex builder or raw, for `Sql`. */
+export function sqlOf(q: Knex.Raw | Knex.QueryBuilder): Sql {
+  const { sql, bindings } = q.toSQL();
+  return { sql, bindings };
+}
