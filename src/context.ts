@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, Viewer } from './common/auth';
 import { bindScope, RequestScope } from './common/request-scope';
@@ -10,6 +10,8 @@ export type { Loaders };
 /** Everything one request owns: its entity manager, its viewer, its loaders. Nothing is shared between requests. */
 export interface Context {
   em: EntityManager;
+  /** The hub's query builder (no entity manager needed): compiled reads build and run SQL with it. */
+  knex: Knex;
   viewer: Viewer;
   loaders: Loaders;
   requestId: string;
@@ -23,9 +25,36 @@ export interface SharedCaches {
 }
 
 export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { scope?: RequestScope; viewer?: Viewer } = {}): Context {
-  const em = rootEm.fork({ useContext: false });
   const scope = opts.scope ?? { requestId: randomUUID(), sqlStatements: 0 };
-  bindScope(em, scope);
-  const viewer = opts.viewer ?? ANONYMOUS;
-  return { em, viewer, loaders: createLoaders({ em, viewer, caches }), requestId: scope.requestId, scope };
+  return new RequestContext(rootEm, caches, opts.viewer ?? ANONYMOUS, scope);
+}
+
+/**
+ * The entity manager and the loaders are made on first use: a read compiled to one statement
+ * (common/sql-read.ts) needs neither, and forking plus two dozen DataLoaders cost more than it.
+ * They are getters of the class, not of the object: Apollo copies the context's own properties
+ * into a new object of the same prototype before executing, which would call own getters.
+ */
+class RequestContext implements Context {
+  readonly knex: Knex;
+  readonly requestId: string;
+  private made: { em?: EntityManager; loaders?: Loaders } = {};
+  constructor(
+    private readonly rootEm: EntityManager,
+    private readonly caches: SharedCaches,
+    readonly viewer: Viewer,
+    readonly scope: RequestScope,
+  ) {
+    this.knex = rootEm.getKnex();
+    this.requestId = scope.requestId;
+  }
+
+  get em(): EntityManager {
+    if (!this.made.em) bindScope((this.made.em = this.rootEm.fork({ useContext: false })), this.scope);
+    return this.made.em;
+  }
+
+  get loaders(): Loaders {
+    return (this.made.loaders ??= createLoaders({ em: this.em, viewer: this.viewer, caches: this.caches }));
+  }
 }

@@ -24,9 +24,7 @@ import {
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { getMetadataStorage } from 'type-graphql';
 import type { Logger } from './logger';
-import { planSqlRead, SqlReadPlan, SqlReadRegistry } from './sql-read';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from './auth';
+import { planSqlRead, SqlReadContext, SqlReadPlan, SqlReadRegistry } from './sql-read';
 
 /**
  * A compiled executor for reads (graphql-jit) behind Apollo Server's only executor hook, the
@@ -164,7 +162,7 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
         sqlPlans.set(key, sqlPlan, 1);
       }
       if (sqlPlan) {
-        const answer = await sqlPlan.run(rc.context as unknown as { em: EntityManager; viewer: Viewer }, request.variables);
+        const answer = await sqlPlan.run(rc.context as unknown as SqlReadContext, request.variables);
         if (answer) {
           counters.sql++;
           return answer;

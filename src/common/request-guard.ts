@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, visit } from 'graphql';
+import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, visit } from 'graphql';
 import { MAX_COST_STEPS, nodeCost, QueryLimits } from './query-limits';
 import { Semaphore, SemaphoreBusy } from './semaphore';
 import { findUnstorableText, unstorableText } from './text';
@@ -32,6 +32,31 @@ export function requestGuard<C extends object>(schema: GraphQLSchema, limits: Gu
 }
 
 function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): ApolloServerPlugin<C> {
+  // Apollo keeps one parsed document per distinct query text (its document store), so the checks
+  // of a document are remembered with it: its literals once, its cost once per set of variables
+  // (a few per document: past that, the cost is computed again).
+  const literals = new WeakMap<DocumentNode, ReturnType<typeof unstorableLiteral>>();
+  const costs = new WeakMap<OperationDefinitionNode, Map<string, ReturnType<typeof nodeCost>>>();
+  const literalCheck = (document: DocumentNode) => {
+    let found = literals.get(document);
+    if (found === undefined) literals.set(document, (found = unstorableLiteral(document)));
+    return found;
+  };
+  const costOf = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => {
+    // Reads only, and small variables only: a push's megabytes are neither worth keeping nor hashing.
+    if (operation.operation !== 'query') return nodeCost(schema, document, operation, variables);
+    const key = operation.variableDefinitions?.length ? JSON.stringify(variables) : '';
+    if (key.length > 1024) return nodeCost(schema, document, operation, variables);
+    let byVariables = costs.get(operation);
+    if (!byVariables) costs.set(operation, (byVariables = new Map()));
+    let cost = byVariables.get(key);
+    if (!cost) {
+      cost = nodeCost(schema, document, operation, variables);
+      if (byVariables.size >= 8) byVariables.delete(byVariables.keys().next().value as string);
+      byVariables.set(key, cost);
+    }
+    return cost;
+  };
   return {
     async requestDidStart() {
       let release: (() => void) | null = null;
@@ -47,10 +72,10 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
 
           const badVariable = findUnstorableText(request.variables ?? {}, 'variables');
           if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
-          const badLiteral = unstorableLiteral(document);
+          const badLiteral = literalCheck(document);
           if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
 
-          const cost = nodeCost(schema, document, operation, request.variables ?? {});
+          const cost = costOf(document, operation, request.variables ?? {});
           if (cost.tooComplex) {
             throw clientError(
               'GRAPHQL_VALIDATION_FAILED',

@@ -23,7 +23,6 @@ import {
 import type { Viewer } from './auth';
 import { fromGlobalId, toGlobalId } from './node-id';
 import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
-import { knexOf, runQuery } from './sql';
 
 /**
  * Reads compiled to one SQL statement (the way compiled GraphQL-over-PostgreSQL servers answer):
@@ -176,9 +175,18 @@ type PlanRoot =
   | { k: 'one'; key: string; root: SqlRoot & { kind: 'one' }; def: GraphQLField<unknown, unknown>; node: FieldNode; object: PlanObject }
   | { k: 'node'; key: string; def: GraphQLField<unknown, unknown>; node: FieldNode; objects: Map<string, PlanObject> };
 
+/** What a compiled read takes from the request's context. */
+export interface SqlReadContext {
+  /** Made on first use (only a source's first compilation needs it). */
+  readonly em: EntityManager;
+  knex: Knex;
+  viewer: Viewer;
+  scope?: { sqlStatements: number };
+}
+
 export interface SqlReadPlan {
   /** The answer, or null when this request's arguments are for the ordinary executor. */
-  run(context: { em: EntityManager; viewer: Viewer }, variables: Record<string, unknown> | undefined): Promise<{ data: Record<string, unknown> } | null>;
+  run(context: SqlReadContext, variables: Record<string, unknown> | undefined): Promise<{ data: Record<string, unknown> } | null>;
 }
 
 class Unsupported extends Error {}
@@ -200,7 +208,8 @@ export function planSqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, do
   if (!query) return null;
   try {
     const roots = planRoots(schema, registry, fragments, query, operation.selectionSet);
-    return { run: (context, variables) => runPlan(schema, roots, operation, context, variables) };
+    const cache = new WeakMap<object, PlanCache>();
+    return { run: (context, variables) => runPlan(schema, roots, cache, operation, context, variables) };
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
@@ -418,19 +427,69 @@ const PLAIN_TYPES = new Set(['ScienceField']);
 // ---------------------------------------------------------------------------------------------
 // One request: SQL from the plan and the arguments, then the shaper.
 
+/**
+ * A row source as SQL text around two holes: `select <columns> from … where <policy> and <where>`.
+ * Sources are knex builders (the services' own queries); compiling one costs more than the rest
+ * of a request, so each is compiled once per plan, viewer and filter and then filled as text.
+ */
+interface Template {
+  head: string;
+  middle: string;
+  bindings: readonly unknown[];
+  alias: string;
+  joins: Record<string, string>;
+}
+
+const COLUMNS_HOLE = '__sql_read_columns__';
+const WHERE_HOLE = '__sql_read_where__';
+
+function template(knex: Knex, src: RowSource): Template {
+  const { sql, bindings } = src.q.clone().select(knex.raw(COLUMNS_HOLE)).whereRaw(WHERE_HOLE).toSQL();
+  const [head, rest, extra] = sql.split(COLUMNS_HOLE);
+  const [middle, tail, more] = (rest ?? '').split(WHERE_HOLE);
+  // The holes must each appear once, the source must end with its WHERE (no order, limit or group),
+  // and every binding must sit between the holes: anything else is a source this compiler cannot fill.
+  if (extra !== undefined || more !== undefined || tail !== '' || (head.match(/\?/g) ?? []).length) throw new Error(`sql-read: source cannot be templated: ${sql}`);
+  return { head, middle, bindings, alias: src.alias, joins: src.joins ?? {} };
+}
+
+/** Templates of one plan's sources, by the level and the inputs of their source (viewer, filter). */
+class Templates {
+  private readonly map = new Map<string, Template>();
+  get(knex: Knex, key: string, make: () => RowSource | null): Template | null {
+    let t = this.map.get(key);
+    if (t === undefined) {
+      const src = make();
+      if (!src) return null;
+      t = template(knex, src);
+      // Bounded: past this many variants (filters, codes) the oldest is forgotten.
+      if (this.map.size >= 200) this.map.delete(this.map.keys().next().value as string);
+      this.map.set(key, t);
+    }
+    return t;
+  }
+}
+
 /** The columns an inner query selects for its outer level (x1, x2, …). */
 class Level {
-  readonly cols: { sql: string; bindings: readonly unknown[] }[] = [];
+  readonly cols: string[] = [];
+  readonly bindings: unknown[] = [];
   constructor(readonly x: string) {}
   col(expr: Sql): string {
-    const { sql, bindings } = typeof expr === 'string' ? { sql: expr, bindings: [] } : expr;
-    this.cols.push({ sql, bindings });
+    if (typeof expr === 'string') this.cols.push(expr);
+    else {
+      this.cols.push(expr.sql);
+      this.bindings.push(...expr.bindings);
+    }
     return `${this.x}.c${this.cols.length - 1}`;
   }
-  /** Adds the columns to `q` (at least one: a level may select nothing but __typename). */
-  selectInto(s: ReadScope, q: Knex.QueryBuilder): Knex.QueryBuilder {
-    if (!this.cols.length) this.col('1');
-    return q.select(s.knex.raw(this.cols.map((c, i) => `${c.sql} as c${i}`).join(', '), this.cols.flatMap((c) => c.bindings) as Knex.RawBinding[]));
+  /** `select <columns> from <source> where <policy> and <where> <rest>`, with its bindings in text order. */
+  fill(t: Template, where: string, whereBindings: readonly unknown[], rest = '', restBindings: readonly unknown[] = []): { sql: string; bindings: unknown[] } {
+    if (!this.cols.length) this.col('1'); // a level may select nothing but __typename
+    return {
+      sql: `${t.head}${this.cols.map((c, i) => `${c} as c${i}`).join(', ')}${t.middle}${where}${rest}`,
+      bindings: [...this.bindings, ...t.bindings, ...whereBindings, ...restBindings],
+    };
   }
 }
 
@@ -441,13 +500,21 @@ interface Built {
   read: (v: unknown) => unknown;
 }
 
+/** What a plan keeps between requests: its sources' templates, per plan node. */
+interface PlanCache {
+  templates: Templates;
+}
+
 class Compiler {
   private n = 0;
+  private readonly viewerKey: string;
   constructor(
     readonly s: ReadScope,
-    readonly schema: GraphQLSchema,
+    readonly cache: WeakMap<object, PlanCache>,
     readonly variables: Record<string, unknown>,
-  ) {}
+  ) {
+    this.viewerKey = `${s.viewer.role}|${s.viewer.associationId ?? ''}|${s.viewer.keyId ?? ''}`;
+  }
 
   alias(): string {
     return `x${++this.n}`;
@@ -455,6 +522,13 @@ class Compiler {
 
   args(def: GraphQLField<unknown, unknown>, node: FieldNode): Args {
     return getArgumentValues(def, node, this.variables);
+  }
+
+  /** The template of a plan node's source for this viewer and these inputs (null: not compiled). */
+  template(node: object, inputs: string, make: () => RowSource | null): Template | null {
+    let c = this.cache.get(node);
+    if (!c) this.cache.set(node, (c = { templates: new Templates() }));
+    return c.templates.get(this.s.knex, `${this.viewerKey}\n${inputs}`, make);
   }
 
   /** The JSON array of an object's fields over `level` (the row's table alias `alias`). */
@@ -505,47 +579,43 @@ class Compiler {
       }
       case 'object': {
         const key = level.col(f.spec.key(alias));
-        const built = this.byKey(f.object, key, []);
+        const built = this.byKey(f, f.object, key, []);
         const nullable = f.nullable;
         return {
           sql: built.sql,
           bindings: built.bindings,
           read: (v) => {
-            if (v === null || v === undefined) {
-              if (nullable) return null;
-              throw new NotPlain(); // the resolver would fail here: let it
-            }
+            if ((v === null || v === undefined) && !nullable) throw new NotPlain(); // the resolver would fail here: let it
             return built.read(v);
           },
         };
       }
       case 'connection': {
         const parentId = level.col(`${alias}.id`);
-        return this.connection(f.spec, f.conn, parentId);
+        return this.connection(f, f.spec, f.conn, parentId);
       }
     }
   }
 
-  /** `(select json_build_array(…) from (<one row of type whose id = key>) xN)`. */
-  byKey(object: PlanObject, key: string, keyBindings: unknown[]): Built {
+  /** `(select json_build_array(…) from (<the row of object's type whose id = key>) xN)`; null when none is visible. */
+  byKey(node: object, object: PlanObject, key: string, keyBindings: unknown[]): Built {
     const byId = object.type.byId;
     if (!byId) throw new Unsupported(`${object.type.type} by id`);
-    const src = byId(this.s);
-    const level = new Level(this.alias());
-    const built = this.object(object, level, src.alias, src.joins ?? {});
-    const inner = level.selectInto(this.s, src.q.whereRaw(`${src.alias}.id = ${key}`, keyBindings as Knex.RawBinding[])).toSQL();
-    return {
-      sql: `(select ${built.sql} from (${inner.sql}) ${level.x})`,
-      bindings: [...built.bindings, ...inner.bindings],
-      read: (v) => (v === null || v === undefined ? null : built.read(v)),
-    };
+    const t = this.template(node, '', () => byId(this.s)) as Template;
+    return this.single(object, t, `${t.alias}.id = ${key}`, keyBindings);
   }
 
   /** A root row found by its own source (e.g. by code). */
-  one(object: PlanObject, src: RowSource): Built {
+  one(node: object, object: PlanObject, args: Args, source: (s: ReadScope, args: Args) => RowSource | null): Built {
+    const t = this.template(node, JSON.stringify(args), () => source(this.s, args));
+    if (!t) throw new Unsupported('arguments');
+    return this.single(object, t, 'true', []);
+  }
+
+  private single(object: PlanObject, t: Template, where: string, whereBindings: unknown[]): Built {
     const level = new Level(this.alias());
-    const built = this.object(object, level, src.alias, src.joins ?? {});
-    const inner = level.selectInto(this.s, src.q.limit(1)).toSQL();
+    const built = this.object(object, level, t.alias, t.joins);
+    const inner = level.fill(t, where, whereBindings, ' limit 1');
     return {
       sql: `(select ${built.sql} from (${inner.sql}) ${level.x})`,
       bindings: [...built.bindings, ...inner.bindings],
@@ -557,16 +627,19 @@ class Compiler {
    * `json_build_array(<rows of the page, first+1>, <count or null>)`; `parentId` (a column of the
    * parent's level) for a nested page.
    */
-  connection(spec: ConnectionSpec, conn: PlanConnection, parentId: string | null): Built {
+  connection(node: object, spec: ConnectionSpec, conn: PlanConnection, parentId: string | null): Built {
     const args = this.args(conn.def, conn.node);
     const first = args.first as number;
     const after = (args.after as string | null | undefined) ?? null;
     // Bounds as the resolvers check them (arg-rules): anything else goes to the ordinary executor.
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new Unsupported('page size');
-    const src = spec.source(this.s, args);
+    const inputs = JSON.stringify(args.filter ?? null);
+    const t = this.template(node, inputs, () => spec.source(this.s, args));
     const sort = spec.sort(args);
-    if (!src || !sort) throw new Unsupported('arguments');
-    if (parentId) src.q.whereRaw(`${spec.childColumn} = ${parentId}`);
+    if (!t || !sort) throw new Unsupported('arguments');
+    const conditions: string[] = [];
+    const whereBindings: unknown[] = [];
+    if (parentId) conditions.push(`${spec.childColumn} = ${parentId}`);
     if (after) {
       let values: (string | number | null)[];
       try {
@@ -575,32 +648,33 @@ class Compiler {
         throw new Unsupported('cursor');
       }
       const k = keysetSql(sort, values);
-      src.q.whereRaw(k.sql, k.bindings);
+      conditions.push(k.sql);
+      whereBindings.push(...k.bindings);
     }
-    src.q.orderByRaw(orderBySql(sort)).limit(first + 1);
     const level = new Level(this.alias());
-    const node = this.object(conn.object, level, src.alias, src.joins ?? {});
+    const nodeBuilt = this.object(conn.object, level, t.alias, t.joins);
     // The cursor's values, as the row holds them (decimals as text, as the driver gives them).
     const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
-    const inner = level.selectInto(this.s, src.q).toSQL();
-    const rowSql = sortSql ? `json_build_array(${node.sql}, ${sortSql})` : `json_build_array(${node.sql})`;
+    const inner = level.fill(t, conditions.length ? conditions.join(' and ') : 'true', whereBindings, ` order by ${orderBySql(sort)} limit ?`, [first + 1]);
+    const rowSql = sortSql ? `json_build_array(${nodeBuilt.sql}, ${sortSql})` : `json_build_array(${nodeBuilt.sql})`;
     let countSql = 'null';
     const countBindings: unknown[] = [];
     if (conn.totalCount) {
-      const c = spec.count(this.s, args);
+      const c = this.template(conn, inputs, () => spec.count(this.s, args));
       if (!c) throw new Unsupported('count');
-      if (parentId) c.q.whereRaw(`${spec.childColumn} = ${parentId}`);
-      const counted = c.q.count({ n: '*' }).toSQL();
-      countSql = `(${counted.sql})`;
-      countBindings.push(...counted.bindings);
+      const counted = new Level('');
+      counted.cols.push('count(*)');
+      const filled = counted.fill(c, parentId ? `${spec.childColumn} = ${parentId}` : 'true', []);
+      countSql = `(${filled.sql})`;
+      countBindings.push(...filled.bindings);
     }
     const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql})`;
     const cursorOf = (row: unknown[]) => encodeCursorValues(sort, row[1] as (string | number | null)[]);
     const hasPreviousPage = after !== null;
-    const readNode = node.read;
+    const readNode = nodeBuilt.read;
     return {
       sql,
-      bindings: [...node.bindings, ...inner.bindings, ...countBindings],
+      bindings: [...nodeBuilt.bindings, ...inner.bindings, ...countBindings],
       read: (v) => {
         const [all, count] = v as [unknown[][], number | string | null];
         const more = all.length > first;
@@ -649,8 +723,9 @@ class Compiler {
 async function runPlan(
   schema: GraphQLSchema,
   roots: PlanRoot[],
+  cache: WeakMap<object, PlanCache>,
   operation: OperationDefinitionNode,
-  context: { em: EntityManager; viewer: Viewer },
+  context: SqlReadContext,
   rawVariables: Record<string, unknown> | undefined,
 ): Promise<{ data: Record<string, unknown> } | null> {
   let variables: Record<string, unknown> = {};
@@ -659,8 +734,14 @@ async function runPlan(
     if (coerced.errors) return null;
     variables = coerced.coerced;
   }
-  const s: ReadScope = { em: context.em, viewer: context.viewer, knex: knexOf(context.em) };
-  const c = new Compiler(s, schema, variables);
+  const s: ReadScope = {
+    get em() {
+      return context.em;
+    },
+    viewer: context.viewer,
+    knex: context.knex,
+  };
+  const c = new Compiler(s, cache, variables);
   const parts: Built[] = [];
   const reads: { key: string; index: number; read: (v: unknown) => unknown }[] = [];
   try {
@@ -670,17 +751,14 @@ async function runPlan(
         continue;
       }
       let built: Built;
-      if (r.k === 'connection') built = c.connection(r.root, r.conn, null);
-      else if (r.k === 'one') {
-        const src = r.root.source(s, c.args(r.def, r.node));
-        if (!src) return null;
-        built = c.one(r.object, src);
-      } else {
+      if (r.k === 'connection') built = c.connection(r, r.root, r.conn, null);
+      else if (r.k === 'one') built = c.one(r, r.object, c.args(r.def, r.node), r.root.source);
+      else {
         const id = c.args(r.def, r.node).id;
         const decoded = typeof id === 'string' ? fromGlobalId(id) : null;
         const object = decoded ? r.objects.get(decoded.type) : undefined;
         if (!decoded || !object) return null;
-        built = c.byKey(object, '?', [decoded.id]);
+        built = c.byKey(object, object, '?', [decoded.id]);
       }
       reads.push({ key: r.key, index: parts.length, read: built.read });
       parts.push(built);
@@ -695,15 +773,66 @@ async function runPlan(
     for (const r of reads) data[r.key] = r.read(undefined);
     return { data };
   }
-  const sql = `select json_build_array(${parts.map((p) => p.sql).join(', ')}) as d`;
-  const [row] = await runQuery<{ d: unknown[] }>(s.em, s.knex.raw(sql, parts.flatMap((p) => p.bindings) as Knex.RawBinding[]));
+  let row: unknown[];
   try {
-    for (const r of reads) data[r.key] = r.read(r.index < 0 ? undefined : row.d[r.index]);
+    row = await runStatement(context, `select json_build_array(${parts.map((p) => p.sql).join(', ')}) as d`, parts.flatMap((p) => p.bindings));
+  } catch {
+    // The resolvers meet the same database and answer its errors their way (masked, with their paths).
+    return null;
+  }
+  try {
+    for (const r of reads) data[r.key] = r.read(r.index < 0 ? undefined : row[r.index]);
   } catch (e) {
     if (e instanceof NotPlain) return null;
     throw e;
   }
   return { data };
+}
+
+/**
+ * Runs the one statement on a connection of the ORM's pool (its settings: statement timeout),
+ * straight through the driver, as one simple-protocol query: the values are written into the text
+ * as literals quoted by the driver (`escapeLiteral`). A parameterised query costs the driver five
+ * socket writes (parse, bind, describe, execute, sync), one write each, and on this kind of
+ * machine a write is tens of microseconds of CPU: a quarter of a small read's cost. Untyped
+ * quoted literals are typed by PostgreSQL from their context exactly as parameters are.
+ * The statement is counted in the request's scope.
+ */
+async function runStatement(context: SqlReadContext, sql: string, bindings: unknown[]): Promise<unknown[]> {
+  if (context.scope) context.scope.sqlStatements++;
+  const client = (context.knex as unknown as { client: PoolClient }).client;
+  const connection = await client.acquireConnection();
+  try {
+    let n = 0;
+    const text = sql.replace(/\?/g, () => literal(connection, bindings[n++]));
+    if (n !== bindings.length) throw new Error(`sql-read: ${n} placeholders for ${bindings.length} bindings`);
+    const result = await connection.query(text);
+    return (result.rows[0] as { d: unknown[] }).d;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/** A value as an SQL literal: numbers as numbers, text quoted by the driver, null as NULL. */
+function literal(connection: PgConnection, value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error('sql-read: a number that is not finite');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return connection.escapeLiteral(value);
+  throw new Error(`sql-read: cannot write a ${typeof value} as a literal`);
+}
+
+interface PgConnection {
+  query(text: string): Promise<{ rows: unknown[] }>;
+  escapeLiteral(value: string): string;
+}
+
+interface PoolClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: unknown): Promise<unknown>;
 }
 
 /** Errors the sources raise for arguments (badInput): the ordinary executor raises them again, with their path. */
