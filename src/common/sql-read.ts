@@ -21,6 +21,7 @@ import {
   OperationDefinitionNode,
   SelectionSetNode,
 } from 'graphql';
+import { checkArgument } from './arg-rules';
 import type { Viewer } from './auth';
 import { fromGlobalId, toGlobalId } from './node-id';
 import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
@@ -841,6 +842,18 @@ interface PoolClient {
 function isUserInputError(e: unknown): boolean {
   const code = (e as { extensions?: { code?: unknown } })?.extensions?.code;
   return code === 'BAD_USER_INPUT' || (e as { name?: string })?.name === 'GraphQLError';
+}
+
+/**
+ * A connection's `filter` argument as an instance of its input class, its bounds checked by the
+ * same rules as the resolvers' (arg-rules): a broken bound throws BAD_USER_INPUT, which sends
+ * the request to the resolvers, who word the error. Null without a filter.
+ */
+export function filterOf<T extends object>(cls: new () => T, args: Args): T | null {
+  if (args.filter === null || args.filter === undefined) return null;
+  const filter = Object.assign(new cls(), args.filter);
+  checkArgument(filter);
+  return filter;
 }
 
 /** Fields read from one column each: `{ fullName: 'full_name' }`. */

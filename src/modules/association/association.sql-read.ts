@@ -1,5 +1,4 @@
-import { checkArgument } from '../../common/arg-rules';
-import { Args, columnFields, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { AssociationFilter } from './association.inputs';
 import { AssociationPolicy } from './association.policy';
@@ -7,13 +6,6 @@ import { AssociationService } from './association.service';
 import { AssociationOrder, ASSOCIATION_SORTS } from './association.types';
 
 /** Associations in compiled reads (common/sql-read.ts): the service's sources and sorts. A search is left to the resolvers. */
-
-function filterOf(args: Args): AssociationFilter | null {
-  if (args.filter === null || args.filter === undefined) return null;
-  const filter = Object.assign(new AssociationFilter(), args.filter);
-  checkArgument(filter);
-  return filter;
-}
 
 const visible = (s: ReadScope) => AssociationPolicy.visible(s.viewer, s.knex('association as t'), 't');
 
@@ -44,11 +36,11 @@ export const associationSqlRead: SqlReadContribution = {
       kind: 'connection',
       type: 'Association',
       source(s, args) {
-        const filter = filterOf(args);
+        const filter = filterOf(AssociationFilter, args);
         if (filter?.search) return null;
         return { q: new AssociationService(s.em, s.viewer).base(filter).clearSelect(), alias: 'a' };
       },
-      count: (s, args) => ({ q: new AssociationService(s.em, s.viewer).base(filterOf(args)).clearSelect(), alias: 'a' }),
+      count: (s, args) => ({ q: new AssociationService(s.em, s.viewer).base(filterOf(AssociationFilter, args)).clearSelect(), alias: 'a' }),
       sort: (args) => ASSOCIATION_SORTS[args.orderBy as AssociationOrder],
     },
   },

@@ -1,5 +1,4 @@
-import { checkArgument } from '../../common/arg-rules';
-import { Args, columnFields, ReadScope, RowSource, sqlOf, SqlReadContribution } from '../../common/sql-read';
+import { Args, columnFields, filterOf, ReadScope, RowSource, sqlOf, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { IntellectualFilter, MembershipFilter } from './intellectual.inputs';
 import { IntellectualPolicy } from './intellectual.policy';
@@ -13,14 +12,6 @@ import { IntellectualOrder, INTELLECTUAL_SORTS, MembershipOrder, MEMBERSHIP_SORT
  */
 
 const service = (s: ReadScope) => new IntellectualService(s.em, s.viewer);
-
-/** A filter argument as an instance of its class, its bounds checked (BAD_USER_INPUT: the resolvers answer). */
-function filterOf<T extends object>(cls: new () => T, args: Args): T | null {
-  if (args.filter === null || args.filter === undefined) return null;
-  const filter = Object.assign(new cls(), args.filter);
-  checkArgument(filter);
-  return filter;
-}
 
 /** Memberships with their person joined (as `mp`), both under their policies: as the service pages them. */
 function membershipPage(s: ReadScope, args: Args): RowSource {
