@@ -331,6 +331,16 @@ describe('the hub with each executor, on the same database', () => {
     ['node(id) of a membership', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on Membership { externalId intellectual { fullName } association { code } } } }', variables: { id: membershipId } }), true],
     ['node(id) of an association', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on Association { code members(first: 1) { totalCount } } } }', variables: { id: associationId } }), true],
     ['node(id) of nothing', () => ({ query: '{ node(id: "SW50ZWxsZWN0dWFsOjk5OTk5OTk") { id } }' }), true],
+    [
+      'federations with their parents, members and associations',
+      () => ({
+        query: `{ federations(first: 5) { totalCount edges { cursor node { id code name nameEn shortName level province foundedOn description status statusChangedOn demo
+          parent { code } successor { code } members(first: 3) { totalCount edges { node { code } } }
+          associations(first: 2, orderBy: CODE, filter: { status: ACTIVE }) { totalCount pageInfo { hasNextPage endCursor } edges { node { code federation { code } } } } } } }
+          federation(code: "EXE-FED") { code associations(first: 1, orderBy: NAME) { edges { node { name } } } } }`,
+      }),
+      true,
+    ],
     ['people of a field (filter) and Vietnamese order', () => ({ query: '{ intellectuals(filter: { field: "2", associationCode: "EXE-AS1" }) { totalCount edges { node { fullName fields { code } } } } }' }), true],
   ];
 

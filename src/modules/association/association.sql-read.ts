@@ -1,4 +1,4 @@
-import { columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { Args, columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { AssociationFilter } from './association.inputs';
 import { AssociationPolicy } from './association.policy';
@@ -8,6 +8,19 @@ import { AssociationOrder, ASSOCIATION_SORTS } from './association.types';
 /** Associations in compiled reads (common/sql-read.ts): the service's sources and sorts. A search is left to the resolvers. */
 
 const visible = (s: ReadScope) => AssociationPolicy.visible(s.viewer, s.knex('association as t'), 't');
+
+/** Pages of associations, as `associations` and `Federation.associations` list them. */
+const page = {
+  kind: 'connection' as const,
+  type: 'Association',
+  source(s: ReadScope, args: Args) {
+    const filter = filterOf(AssociationFilter, args);
+    if (filter?.search) return null; // ranked by similarity: the resolver's path
+    return { q: new AssociationService(s.em, s.viewer).base(filter).clearSelect(), alias: 'a' };
+  },
+  count: (s: ReadScope, args: Args) => ({ q: new AssociationService(s.em, s.viewer).base(filterOf(AssociationFilter, args)).clearSelect(), alias: 'a' }),
+  sort: (args: Args) => ASSOCIATION_SORTS[args.orderBy as AssociationOrder],
+};
 
 export const associationSqlRead: SqlReadContribution = {
   types: [
@@ -27,21 +40,19 @@ export const associationSqlRead: SqlReadContribution = {
           demo: 'demo',
         }),
         fields: { kind: 'value', sql: (alias) => `${alias}.fields`, value: (codes) => (codes as string[]).map(ScienceField.of) },
+        federation: { kind: 'object', type: 'Federation', key: (alias) => `${alias}.federation_id` },
+      },
+    },
+    {
+      // Federation.associations lives here, beside the associations it lists (as its resolver does).
+      type: 'Federation',
+      fields: {
+        associations: { ...page, childColumn: 'a.federation_id' },
       },
     },
   ],
   roots: {
     association: { kind: 'one', type: 'Association', source: (s, args) => ({ q: visible(s).where('t.code', args.code as string), alias: 't' }) },
-    associations: {
-      kind: 'connection',
-      type: 'Association',
-      source(s, args) {
-        const filter = filterOf(AssociationFilter, args);
-        if (filter?.search) return null;
-        return { q: new AssociationService(s.em, s.viewer).base(filter).clearSelect(), alias: 'a' };
-      },
-      count: (s, args) => ({ q: new AssociationService(s.em, s.viewer).base(filterOf(AssociationFilter, args)).clearSelect(), alias: 'a' }),
-      sort: (args) => ASSOCIATION_SORTS[args.orderBy as AssociationOrder],
-    },
+    associations: page,
   },
 };

@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import { federationSqlRead } from './federation.sql-read';
 import { Federation } from './federation.entity';
 import { federationLoaders } from './federation.loaders';
 import { FederationResolver } from './federation.resolver';
@@ -10,6 +11,7 @@ export const federationModule = defineModule({
   entities: [Federation],
   resolvers: [FederationResolver, FederationWriteResolver],
   loaders: ({ em, viewer }) => federationLoaders(em, viewer),
+  sqlRead: federationSqlRead,
   nodeTypes: [{ type: Federation, loader: 'federationById' }],
   audit: { entityTypes: { Federation: 'A federation (`Federation`).' } },
 });

@@ -23,7 +23,8 @@ export class FederationService {
     return row ? hydrate(this.em, Federation, row) : null;
   }
 
-  private base(filter?: FederationFilter | null): Knex.QueryBuilder {
+  /** Federations as lists read them (also the compiled reads' source: federation.sql-read.ts). */
+  base(filter?: FederationFilter | null): Knex.QueryBuilder {
     const knex = knexOf(this.em);
     const q = knex('federation as f').select('f.*');
     if (filter?.search) whereNameMatches(q, 'f.name', searchTerm(filter.search));
