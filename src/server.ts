@@ -99,6 +99,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // No ETag: Express would hash every answer (SHA-1 of up to megabytes) for a validator no GraphQL
+  // client sends back (POST answers are not cached, and every answer carries a new request id).
+  app.set('etag', false);
 
   // Every response carries a request id; logs and masked errors name the same one.
   app.use(requestIdMiddleware({ trustProxy: config.rateLimit.trustProxyHops }));

@@ -39,6 +39,8 @@ describe('HTTP behaviour', () => {
     const r = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'abc-123' });
     expect(r.headers.get('x-request-id')).toMatch(UUID);
     expect(r.headers.get('x-client-request-id')).toBe('abc-123');
+    // Answers are not hashed into ETags (no client sends them back; each answer differs by its id anyway).
+    expect(r.headers.get('etag')).toBeNull();
     // The same client id twice: two requests, two hub ids.
     const again = await t.gql('{ scienceFields { code } }', undefined, { 'x-request-id': 'abc-123' });
     expect(again.headers.get('x-request-id')).toMatch(UUID);
