@@ -501,7 +501,10 @@ function leftovers(database) {
   } catch {
     /* no pg directory */
   }
-  return [...new Set(needles.flatMap(processesMentioning))];
+  // PostgreSQL's own processes only: the command that started this script (`timeout …`, a shell)
+  // names the data directory too, and is no leftover.
+  const isPostgres = (pid) => /^postgres\b/.test(path.basename((commandLine(pid) || [''])[0]));
+  return [...new Set(needles.flatMap(processesMentioning))].filter(isPostgres);
 }
 
 // ---------------------------------------------------------------------------------------------
