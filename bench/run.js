@@ -2,11 +2,12 @@
 'use strict';
 /**
  * Federation Hub benchmarks (not tests): load the GraphQL API with autocannon and report, per
- * scenario, req/s, p50/p99 latency, errors and SQL statements per request; and the hub's peak RSS.
+ * scenario, req/s, p50/p99 latency, errors, SQL statements and the hub's Node CPU per request; and
+ * the hub's peak RSS. Nothing is measured while the hub's statistics warm-up runs (/readyz says).
  *
  * Usage (from the repository root, after `npm run build`):
  *
- *   node bench/run.js [--url http://host:port/graphql]
+ *   node bench/run.js [--url http://host:port/graphql [--pid N]]
  *                     [--data-dir DIR | --database-url URL] [--seed-demo]
  *                     [--duration 10] [--connections 10] [--warmup 1]
  *                     [--scenario list,nested,search,stats] [--federation SYNTHETIC]
@@ -16,6 +17,10 @@
  *                       without it, the script starts `node dist/src/main.js` itself on a free port
  *                       with EXPOSE_SQL_STATS=true, LOG_LEVEL=warn, SEED_DEMO=false, NODE_ENV=production
  *                       and the rate limits off, waits for /readyz, and stops it with SIGTERM at the end.
+ *                       Either way, the first scenario waits until /readyz's statsWarmup is no longer
+ *                       'running' (the statistics warm-up loads the database after start-up).
+ *   --pid N             with --url: the pid of the hub's node process (`node dist/src/main.js`, not
+ *                       `npm start`), on this machine, to report its CPU per request (else n/a)
  *   --data-dir DIR      the hub's embedded PostgreSQL data directory (DATA_DIR)
  *   --database-url URL  an external PostgreSQL (DATABASE_URL); the password is never printed or stored
  *                       (with neither: DATABASE_URL from the environment if set, else the hub's default .data)
@@ -33,7 +38,7 @@
  */
 
 const autocannon = require('autocannon');
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -140,6 +145,7 @@ function parseOptions(argv) {
     allowPositionals: false,
     options: {
       url: { type: 'string' },
+      pid: { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       'seed-demo': { type: 'boolean', default: false },
@@ -181,6 +187,9 @@ function parseOptions(argv) {
     if (!/^https?:$/.test(url.protocol)) throw new UsageError('--url must be an http:// or https:// URL');
     if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
   }
+  if (values.pid !== undefined && !values.url) {
+    throw new UsageError('--pid names the process of a running hub (--url): a hub this script starts is measured anyway');
+  }
   const databaseUrl = values['database-url'] || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
 
@@ -188,6 +197,7 @@ function parseOptions(argv) {
   return {
     help: false,
     url: url ? url.toString() : null,
+    pid: values.pid !== undefined ? int('pid', 1) : null,
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : null,
     databaseUrl,
     seedDemo: values['seed-demo'],
@@ -249,6 +259,57 @@ function procMemory(pid, field) {
   } catch {
     return null;
   }
+}
+
+/** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times (`getconf CLK_TCK`; 100 if it cannot say). */
+function clockTicksPerSecond() {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    /* no getconf */
+  }
+  return 100;
+}
+
+/** User + system CPU time of a process (all its threads, not its children) in clock ticks, or null when it is gone. */
+function cpuTicks(pid) {
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Field 2 is the command name in parentheses and may hold spaces: split after the last ')',
+  // where fields[0] is field 3, so utime (field 14) and stime (field 15) are fields[11] and [12].
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks : null;
+}
+
+/** A process's argv from /proc, or null when it cannot be read (gone, or not on this machine). */
+function commandLine(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why `pid` is not the hub's own node process, or null when it is. The CPU of a wrapper (`npm
+ * start`, a shell) is not the hub's: npm runs the hub as its child, and a child's CPU is not in
+ * the parent's utime/stime.
+ */
+function notHubProcess(pid) {
+  const argv = commandLine(pid);
+  if (!argv) return `there is no process ${pid} on this machine (/proc/${pid} cannot be read)`;
+  const shown = argv.join(' ');
+  if (!argv.length || !/^node(js)?$/.test(path.basename(argv[0]))) {
+    return `process ${pid} runs \`${shown}\`, not node: give the pid of the hub's \`node dist/src/main.js\` (not of npm or a shell)`;
+  }
+  if (!argv.slice(1).some((a) => /(^|\/)main\.[cm]?[jt]s$/.test(a))) return `process ${pid} runs \`${shown}\`, not the hub's main.js`;
+  return null;
 }
 
 /** Pids of live processes whose command line mentions `needle`. */
@@ -324,8 +385,13 @@ async function startHub(opts) {
   const sampler = setInterval(sample, RSS_SAMPLE_MS);
   sample();
 
+  // The CPU read is that of child.pid: node itself (spawned directly, no npm or shell in between).
+  const argv = commandLine(child.pid);
+  const cpuPid = argv && argv[0] === process.execPath && argv[1] === MAIN ? child.pid : null;
+
   const hub = {
     child,
+    cpuPid,
     graphqlUrl: `http://127.0.0.1:${port}/graphql`,
     base: `http://127.0.0.1:${port}`,
     database,
@@ -372,6 +438,59 @@ async function startHub(opts) {
   }
 }
 
+/**
+ * Waits, after the hub is ready, until /readyz's `statsWarmup` is no longer 'running': the hub fills
+ * its statistics cache in the background after start-up, which on large data loads PostgreSQL for
+ * tens of seconds, and a scenario run meanwhile would measure that too. Returns the state seen
+ * (null when /readyz does not report it: an older hub) and how long it waited. `gone()` tells when
+ * the hub this script started has exited (no use waiting then).
+ */
+async function waitForStatsWarmup(base, gone = () => false) {
+  const started = Date.now();
+  const until = started + READY_TIMEOUT_MS;
+  let sawRunning = false;
+  let last = 'no answer';
+  for (;;) {
+    if (interrupted) throw new BenchError('interrupted while waiting for the statistics warm-up');
+    if (gone()) throw new BenchError('the hub exited while the script waited for its statistics warm-up');
+    try {
+      const r = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5000) });
+      const text = await r.text();
+      if (r.status === 404) return { state: null, why: `no /readyz at ${base} (404)`, sawRunning, waitedMs: Date.now() - started };
+      if (r.status === 200) {
+        let body = null;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* not JSON: no state */
+        }
+        const state = body && typeof body.statsWarmup === 'string' ? body.statsWarmup : null;
+        if (state !== 'running') return { state, why: state ? null : "/readyz's answer has no statsWarmup (an older hub)", sawRunning, waitedMs: Date.now() - started };
+        if (!sawRunning) console.log(`statistics warm-up running: waiting for it to end (up to ${READY_TIMEOUT_MS / 1000} s) …`);
+        sawRunning = true;
+        last = 'statsWarmup running';
+      } else {
+        // With --url the hub may still be starting (503); a hub under the warm-up's load may also miss the readiness check's 2 s.
+        last = `HTTP ${r.status} ${text.slice(0, 200)}`;
+      }
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() > until) {
+      throw new BenchError(`the hub's statistics warm-up was not over within ${READY_TIMEOUT_MS / 1000} s (last /readyz: ${last}); measuring now would measure it too`);
+    }
+    await sleep(500);
+  }
+}
+
+function warmupLine(w) {
+  const waited = `${(w.waitedMs / 1000).toFixed(1)} s`;
+  if (w.state === null) return `statistics warm-up: not waited for, ${w.why}; it may still be loading the database`;
+  if (w.sawRunning) return `statistics warm-up: waited ${waited} for it to end (${w.state})`;
+  const notes = { off: ' (the statistics cache is off: none runs)', failed: " (see the hub's log; the stats scenario may compute cold)" };
+  return `statistics warm-up: ${w.state}${notes[w.state] || ''}, waited ${waited}`;
+}
+
 /** After the hub stopped: PostgreSQL processes still using its data directory (should be none). */
 function leftovers(database) {
   if (database.kind !== 'embedded') return [];
@@ -382,7 +501,10 @@ function leftovers(database) {
   } catch {
     /* no pg directory */
   }
-  return [...new Set(needles.flatMap(processesMentioning))];
+  // PostgreSQL's own processes only: the command that started this script (`timeout …`, a shell)
+  // names the data directory too, and is no leftover.
+  const isPostgres = (pid) => /^postgres\b/.test(path.basename((commandLine(pid) || [''])[0]));
+  return [...new Set(needles.flatMap(processesMentioning))].filter(isPostgres);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,13 +601,18 @@ function load(url, scenario, opts, seconds) {
   });
 }
 
-async function runScenario(url, scenario, opts) {
+/** `cpu`: { pid, ticksPerSecond } of the hub's node process, or null when it cannot be read. */
+async function runScenario(url, scenario, opts, cpu) {
   const p = await probe(url, scenario, opts);
   if (p.skipped) return { name: scenario.name, status: 'skipped', reason: p.skipped };
   if (opts.warmup > 0) await load(url, scenario, opts, opts.warmup);
   if (interrupted) throw new BenchError('interrupted');
+  // The hub's CPU over the measured load only (not the probe nor the warm-up).
+  const before = cpu ? cpuTicks(cpu.pid) : null;
   const { result: r, sql } = await load(url, scenario, opts, opts.duration);
+  const after = cpu ? cpuTicks(cpu.pid) : null;
   if (interrupted) throw new BenchError('interrupted');
+  const cpuMs = before !== null && after !== null ? ((after - before) * 1000) / cpu.ticksPerSecond : null;
   return {
     name: scenario.name,
     status: 'ok',
@@ -499,6 +626,8 @@ async function runScenario(url, scenario, opts) {
     graphqlErrors: r.mismatches,
     statusCodes: r.statusCodeStats,
     sqlStatements: { probe: p.sqlStatements, load: sql },
+    cpuMs,
+    cpuMsPerRequest: cpuMs !== null && r.requests.total > 0 ? round(cpuMs / r.requests.total, 3) : null,
     probe: { ms: round(p.ms, 1), bytes: p.bytes },
   };
 }
@@ -521,7 +650,7 @@ function sqlCell(s) {
 }
 
 function table(rows) {
-  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'SQL/req'];
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'SQL/req', 'CPU ms/req'];
   const lines = rows.map((s) =>
     s.status === 'skipped'
       ? [s.name, `skipped: ${s.reason}`]
@@ -532,6 +661,7 @@ function table(rows) {
           String(s.latencyMs.p99),
           `${s.errors + s.graphqlErrors}/${s.non2xx}`,
           sqlCell(s.sqlStatements),
+          s.cpuMsPerRequest === null ? 'n/a' : s.cpuMsPerRequest.toFixed(2),
         ],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length > 2).map((l) => String(l[i]).length)));
@@ -582,9 +712,15 @@ async function main() {
   let hub = null;
   let database;
   let url = opts.url;
+  let cpuPid = null;
   if (url) {
     database = { kind: 'unknown (a running hub, --url)' };
     console.log(`benchmarking the running hub at ${redactUrl(url)}`);
+    if (opts.pid !== null) {
+      const why = notHubProcess(opts.pid);
+      if (why) throw new BenchError(`--pid ${opts.pid}: ${why}`);
+      cpuPid = opts.pid;
+    }
   } else {
     const where = opts.databaseUrl ? redactUrl(opts.databaseUrl) : opts.dataDir ? `DATA_DIR ${opts.dataDir}` : 'the default database';
     console.log(`starting the hub (node dist/src/main.js) on ${where} …`);
@@ -593,7 +729,17 @@ async function main() {
     url = hub.graphqlUrl;
     database = hub.database;
     console.log(`hub ready at ${url} after ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${hub.child.pid})`);
+    cpuPid = hub.cpuPid;
+    if (cpuPid === null) console.error(`WARNING: pid ${hub.child.pid} is not \`${process.execPath} ${MAIN}\` (${(commandLine(hub.child.pid) || []).join(' ')}): CPU not measured`);
   }
+  const cpu = cpuPid === null ? null : { pid: cpuPid, ticksPerSecond: clockTicksPerSecond() };
+  console.log(
+    cpu
+      ? `CPU per request: the hub's node process (pid ${cpu.pid}), /proc/${cpu.pid}/stat utime+stime at ${cpu.ticksPerSecond} ticks/s`
+      : hub
+        ? 'CPU per request: n/a (see the warning above)'
+        : 'CPU per request: n/a (a hub this script did not start: give --pid N to measure it)',
+  );
   console.log(
     `${opts.scenarios.length} scenario(s), ${opts.duration} s each (+${opts.warmup} s warm-up), ${opts.connections} connections` +
       (opts.label ? `, data: ${opts.label}` : ''),
@@ -602,18 +748,24 @@ async function main() {
   const results = [];
   let failure = null;
   let peakRssBytes = null;
+  let warmup = null;
+  let inScenario = false;
   try {
+    warmup = await waitForStatsWarmup(new URL(url).origin, () => Boolean(hub) && (hub.child.exitCode !== null || hub.child.signalCode !== null));
+    console.log(warmupLine(warmup));
     for (const name of opts.scenarios) {
       if (interrupted) throw new BenchError('interrupted');
       const scenario = SCENARIOS.find((s) => s.name === name);
       process.stdout.write(`  ${name} … `);
-      const r = await runScenario(url, scenario, opts);
+      inScenario = true;
+      const r = await runScenario(url, scenario, opts, cpu);
+      inScenario = false;
       results.push(r);
       console.log(r.status === 'skipped' ? `skipped: ${r.reason}` : `${round(r.requestsPerSecond.mean)} req/s`);
     }
   } catch (e) {
     failure = e;
-    console.log('failed');
+    if (inScenario) console.log('failed');
   } finally {
     if (hub) {
       peakRssBytes = hub.peakRss();
@@ -639,6 +791,7 @@ async function main() {
     machine: machine(),
     options: {
       url: opts.url ? redactUrl(opts.url) : null,
+      pid: opts.pid,
       dataDir: opts.dataDir,
       databaseUrl: opts.databaseUrl ? redactUrl(opts.databaseUrl) : null,
       seedDemo: opts.seedDemo,
@@ -648,7 +801,15 @@ async function main() {
       scenarios: opts.scenarios,
       federation: opts.federation,
     },
-    hub: { startedByScript: Boolean(hub), graphqlUrl: redactUrl(url), database, peakRssMB },
+    hub: {
+      startedByScript: Boolean(hub),
+      graphqlUrl: redactUrl(url),
+      database,
+      peakRssMB,
+      // CPU: utime+stime of this pid only (not PostgreSQL); null when not measured.
+      cpu: cpu ? { pid: cpu.pid, clockTicksPerSecond: cpu.ticksPerSecond } : null,
+      statsWarmup: { state: warmup.state, waitedSeconds: round(warmup.waitedMs / 1000, 1), waited: warmup.sawRunning },
+    },
     scenarios: results,
   };
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
@@ -668,4 +829,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, BenchError };
+module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, notHubProcess, BenchError };

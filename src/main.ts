@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     hub.state.ready = true;
     hub.startBackground();
     logger.info({ url: graphqlUrl }, 'federation hub ready');
+    // No await from `ready = true` to here: /readyz shows statsWarmup 'running' (or 'off') from its
+    // first 200 on, and 'done' or 'failed' once the warm-up is over (bench/run.js waits for that).
     const warming = Date.now();
     hub.warmStats().then(
       (n) => n && logger.info({ federations: n, ms: Date.now() - warming }, 'statistics cache warmed'),

@@ -31,7 +31,15 @@ export interface HubState {
   ready: boolean;
   /** True once shutdown began: /readyz answers 503 so that balancers stop sending, while requests already sent are still served. */
   stopping?: boolean;
+  /**
+   * The statistics warm-up (`warmStats`), shown by /readyz: it loads the database for seconds to
+   * tens of seconds after start-up, so a benchmark must not measure while it is 'running'. 'off':
+   * none runs (STATS_CACHE_SECONDS=0, or none was started); unset means 'off'.
+   */
+  statsWarmup?: StatsWarmup;
 }
+
+export type StatsWarmup = 'off' | 'running' | 'done' | 'failed';
 
 export interface Hub {
   app: express.Express;
@@ -40,7 +48,7 @@ export interface Hub {
   state: HubState;
   /** Stop accepting, let in-flight requests finish, close the server. */
   stop(): Promise<void>;
-  /** Fill the statistics cache for every federation (in the background, after start-up). */
+  /** Fill the statistics cache for every federation (in the background, after start-up); state.statsWarmup follows it. */
   warmStats(): Promise<number>;
   /** Start the modules' background work (once the database is migrated); stop() ends it. */
   startBackground(): void;
@@ -118,7 +126,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
         orm.em.getConnection().execute('select 1'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', statsWarmup: state.statsWarmup ?? 'off' });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
     }
@@ -201,7 +209,25 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
         if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
         await apollo.stop();
       })()),
-    warmStats: () => warmStatsCache(orm.em, caches.stats),
+    warmStats: () => {
+      if (caches.stats.ttlMs <= 0) {
+        state.statsWarmup = 'off';
+        return Promise.resolve(0);
+      }
+      // Set before the first await: main.ts calls this in the tick that makes the hub ready, so no
+      // /readyz answer shows a ready hub whose warm-up is still to start.
+      state.statsWarmup = 'running';
+      return warmStatsCache(orm.em, caches.stats).then(
+        (n) => {
+          state.statsWarmup = 'done';
+          return n;
+        },
+        (err: unknown) => {
+          state.statsWarmup = 'failed';
+          throw err;
+        },
+      );
+    },
     startBackground: () => {
       stopBackground();
       stopBackground = startBackground({ em: orm.em, logger });

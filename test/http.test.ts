@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { startTestHub, TestHub } from './support/harness';
 import { createServer } from '../src/server';
 import { loadConfig } from '../src/config';
@@ -101,7 +102,12 @@ describe('readiness', () => {
       expect(early.status).toBe(503);
       expect(((await early.json()) as any).errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
       hub.state.ready = true;
-      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      // STATS_CACHE_SECONDS is 0 in tests: no warm-up, now or when asked for.
+      expect(await ready.json()).toEqual({ status: 'ready', statsWarmup: 'off' });
+      await expect(hub.warmStats()).resolves.toBe(0);
+      expect(hub.state.statsWarmup).toBe('off');
     } finally {
       await hub.stop();
     }
@@ -111,6 +117,51 @@ describe('readiness', () => {
     await new Promise<void>((r) => dead.httpServer.listen(0, '127.0.0.1', r));
     try {
       expect((await fetch(`http://127.0.0.1:${(dead.httpServer.address() as any).port}/readyz`)).status).toBe(503);
+    } finally {
+      await dead.stop();
+      await deadOrm.close(true);
+    }
+  });
+
+  it("reports the statistics warm-up in /readyz's body: running while it runs, then done (failed when it fails), with status 200 throughout", async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: t.db.url, STATS_CACHE_SECONDS: '60' });
+    const hub = await createServer(t.orm, config, { state: { ready: true } });
+    await new Promise<void>((r) => hub.httpServer.listen(0, '127.0.0.1', r));
+    const readyz = async () => {
+      const r = await fetch(`http://127.0.0.1:${(hub.httpServer.address() as any).port}/readyz`);
+      return { status: r.status, body: (await r.json()) as { status: string; statsWarmup?: string } };
+    };
+    const locker = new Client({ connectionString: t.db.url });
+    try {
+      expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', statsWarmup: 'off' } }); // none started
+      // The warm-up's first query reads the federation table: while another session holds it, the
+      // warm-up is surely still running when /readyz is asked.
+      await locker.connect();
+      await locker.query('begin');
+      await locker.query('lock table federation in access exclusive mode');
+      const warming = hub.warmStats();
+      expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', statsWarmup: 'running' } });
+      await locker.query('rollback');
+      // Polled as a benchmark would; the bound is generous, the warm-up of the test data is quick.
+      const until = Date.now() + 60_000;
+      let seen = await readyz();
+      while (seen.body.statsWarmup === 'running' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = await readyz();
+      }
+      expect(seen).toEqual({ status: 200, body: { status: 'ready', statsWarmup: 'done' } });
+      await expect(warming).resolves.toEqual(expect.any(Number));
+    } finally {
+      await locker.end();
+      await hub.stop();
+    }
+    // A warm-up whose database is gone: 'failed' (its /readyz is 503 for the database anyway).
+    const deadOrm = await openOrm(t.db.url.replace(/\/[^/]*$/, '/no_such_database_here'), 1);
+    const dead = await createServer(deadOrm, config, { state: { ready: true } });
+    await new Promise<void>((r) => dead.httpServer.listen(0, '127.0.0.1', r));
+    try {
+      await expect(dead.warmStats()).rejects.toThrow();
+      expect(dead.state.statsWarmup).toBe('failed');
     } finally {
       await dead.stop();
       await deadOrm.close(true);
