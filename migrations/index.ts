@@ -9,6 +9,7 @@ import { Migration20261202010000 } from './Migration20261202010000';
 import { Migration20261202015734 } from './Migration20261202015734';
 import { Migration20261202022644 } from './Migration20261202022644';
 import { Migration20261202030000 } from './Migration20261202030000';
+import { Migration20261202090000 } from './Migration20261202090000';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202015734', class: Migration20261202015734 },
   { name: 'Migration20261202022644', class: Migration20261202022644 },
   { name: 'Migration20261202030000', class: Migration20261202030000 },
+  { name: 'Migration20261202090000', class: Migration20261202090000 },
 ];

@@ -35,6 +35,11 @@ export interface Config {
    * every hub on one database publishes the same figures.
    */
   statsSecret: string | null;
+  /**
+   * How long a hub answers an accepted API key from its memory instead of looking it up
+   * (src/modules/key/key-cache.ts); revocations reach it at once by LISTEN/NOTIFY. 0: no cache.
+   */
+  apiKeyCacheSeconds: number;
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
   /**
@@ -134,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
     statsSecret,
+    apiKeyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 60, 0, 86_400),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
     graphqlExecutor,
     // 1 in tests, so that every test runs its reads compiled; 2 elsewhere, so that a document sent once never pays for compiling.

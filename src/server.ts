@@ -23,6 +23,8 @@ import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unh
 import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
 import { scopeOf } from './common/request-scope';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
+import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
+import { KeyChangeListener } from './modules/key/key-listener';
 import { compiledExecutorGateway } from './common/executor';
 import { SQL_READS } from './modules';
 
@@ -52,9 +54,28 @@ export interface Hub {
   warmStats(): Promise<number>;
   /** Start the modules' background work (once the database is migrated); stop() ends it. */
   startBackground(): void;
+  /** The cache of accepted API keys (src/modules/key/key-cache.ts), for tests and diagnostics. */
+  keys: {
+    /**
+     * Resolves once a change to key `keyId` the caller has committed (a revocation) can no longer
+     * be hidden by the cache: its notification has been processed (now or earlier), or the cache
+     * is not in use.
+     */
+    heard(keyId: number): Promise<void>;
+    /** Resolves when the cache is in use (`true`: its listener listens) or not (`false`). Never `true` with API_KEY_CACHE_SECONDS=0. */
+    whenListening(listening?: boolean): Promise<void>;
+    stats(): KeyCacheStats;
+  };
 }
 
-export async function createServer(orm: MikroORM, config: Config, opts: { logger?: Logger; state?: HubState } = {}): Promise<Hub> {
+export interface ServerOptions {
+  logger?: Logger;
+  state?: HubState;
+  /** Awaited before each connection attempt of the API key listener (tests hold it down with it). */
+  beforeKeyListenerConnect?: () => Promise<void>;
+}
+
+export async function createServer(orm: MikroORM, config: Config, opts: ServerOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const state = opts.state ?? { ready: true };
   const app = express();
@@ -66,6 +87,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }) };
+  // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
+  const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
+  const keyListener = keyCache.enabled
+    ? new KeyChangeListener({ url: orm.config.get('clientUrl')!, cache: keyCache, logger, beforeConnect: opts.beforeKeyListenerConnect })
+    : null;
 
   const schema = buildSchema();
   const { limits } = config;
@@ -168,7 +194,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
         const scope = scopeOf(req);
         let viewer;
         try {
-          viewer = await new ApiKeyService(orm.em.fork()).authenticate(req.header('authorization'));
+          viewer = await keyCache.authenticate(req.header('authorization'), (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
         } catch (e) {
           if (e instanceof KeyRefused) {
             const throttled = key?.refused() ?? null;
@@ -196,6 +222,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
 
   let stopping: Promise<void> | null = null;
   let stopBackground = () => {};
+  keyListener?.start(); // last: nothing above may fail and leave its connection open
   return {
     app,
     httpServer,
@@ -205,9 +232,14 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
       (stopping ??= (async () => {
         stopBackground();
         guard.stopping();
-        const graceful = await drain.stop();
-        if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
-        await apollo.stop();
+        try {
+          const graceful = await drain.stop();
+          if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
+          await apollo.stop();
+        } finally {
+          // After the drain (requests still being served use the cache), before the pool and the database go.
+          await keyListener?.stop();
+        }
       })()),
     warmStats: () => {
       if (caches.stats.ttlMs <= 0) {
@@ -231,6 +263,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: { logger
     startBackground: () => {
       stopBackground();
       stopBackground = startBackground({ em: orm.em, logger });
+    },
+    keys: {
+      heard: (keyId) => keyCache.heard(keyId),
+      whenListening: (listening = true) => keyCache.whenListening(listening),
+      stats: () => keyCache.stats(),
     },
   };
 }

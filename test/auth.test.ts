@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Client } from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership, uniq } from './factories';
 import { GqlResponse, startTestHub, TestHub } from './support/harness';
@@ -6,6 +7,8 @@ import { Degree } from '../src/modules/intellectual/intellectual.enums';
 import { Association } from '../src/modules/association/association.entity';
 import { Intellectual } from '../src/modules/intellectual/intellectual.entity';
 import { ApiKeyService } from '../src/modules/key/api-key.service';
+import { KEY_LISTENER_APPLICATION } from '../src/modules/key/key-listener';
+import { loadConfig } from '../src/config';
 
 /**
  * API keys, roles and personal data, through the GraphQL schema over HTTP:
@@ -552,6 +555,9 @@ describe('authentication', () => {
     expect(before.body.data.viewer.role).toBe('ASSOCIATION');
 
     expect(await new ApiKeyService(t.em()).revoke(k.id)).toBe(true);
+    // The key was answered from this hub's cache: the revocation reaches it by the database's
+    // notification (sent at the commit). Wait for that state, not for a time.
+    await t.hub.keys.heard(k.id);
     expect(await expect401(k.headers)).toMatch(/Unknown or revoked/);
     // Writes and the viewer query are refused alike.
     const write = await t.gql(UPSERT, upsertInput(w.a.code, 'Hoàng Văn Khải'), k.headers);
@@ -559,6 +565,154 @@ describe('authentication', () => {
     expect((await t.gql(VIEWER, {}, k.headers)).status).toBe(401);
     // Other keys keep working.
     expect((await t.gql(VIEWER, {}, (await createKey(t.em(), 'ANALYST')).headers)).status).toBe(200);
+  });
+});
+
+// --- the cache of accepted keys --------------------------------------------------------------------
+
+describe('the cache of accepted keys (API_KEY_CACHE_SECONDS, revocations by LISTEN/NOTIFY)', () => {
+  const sql = <T = Record<string, unknown>>(hub: TestHub, text: string, params: unknown[] = []) => hub.orm.em.getConnection().execute<T[]>(text, params);
+  const viewerOf = async (hub: TestHub, headers: Headers) => {
+    const r = await hub.gql<any>(VIEWER, {}, headers);
+    return { status: r.status, role: r.body.data?.viewer?.role ?? null, code: r.body.errors?.[0]?.extensions?.code ?? null };
+  };
+
+  it('answers a key accepted once from the cache on the next requests, with the same viewer', async () => {
+    const w = await world();
+    const k = await createKey(t.em(), 'ASSOCIATION', w.a);
+    const first = await t.gql<any>(VIEWER, {}, k.headers);
+    expect(first.status).toBe(200);
+    const before = t.hub.keys.stats();
+    expect(before.listening).toBe(true);
+    for (let i = 0; i < 3; i++) expect(await t.gql<any>(VIEWER, {}, k.headers)).toMatchObject({ status: 200, body: first.body });
+    const after = t.hub.keys.stats();
+    // Three requests, three hits: none of them looked the key up in the database.
+    expect({ hits: after.hits - before.hits, misses: after.misses - before.misses }).toEqual({ hits: 3, misses: 0 });
+    // Refusals are never cached: an unknown key is looked up every time.
+    const unknown = { authorization: `Bearer fh_${crypto.randomBytes(32).toString('base64url')}` };
+    for (let i = 0; i < 2; i++) expect(await viewerOf(t, unknown)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+    const end = t.hub.keys.stats();
+    expect({ hits: end.hits - after.hits, misses: end.misses - after.misses }).toEqual({ hits: 0, misses: 2 });
+    // A malformed header is refused before any lookup, cached or not.
+    expect(await viewerOf(t, { authorization: `Token ${k.key}` })).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+    expect(t.hub.keys.stats()).toMatchObject({ hits: end.hits, misses: end.misses });
+  });
+
+  it('hears changes made by plain SQL: a revocation, a role change, a deletion; other payloads are ignored', async () => {
+    const revoked = await createKey(t.em(), 'ANALYST');
+    const promoted = await createKey(t.em(), 'ANALYST');
+    const deleted = await createKey(t.em(), 'ANALYST');
+    for (const k of [revoked, promoted, deleted]) {
+      for (let i = 0; i < 2; i++) expect(await viewerOf(t, k.headers)).toEqual({ status: 200, role: 'ANALYST', code: null });
+    }
+    const hits = t.hub.keys.stats().hits;
+
+    // Notifications that carry no key id change nothing (and the listener stays up). A last one
+    // with a key id, sent after them, tells when they have been processed.
+    const marker = 2_000_000_000;
+    const client = new Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      for (const payload of ['', 'abc', '-1', '1.5', `${revoked.id} `, String(marker)]) await client.query(`select pg_notify('api_key_changed', $1)`, [payload]);
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    await t.hub.keys.heard(marker);
+    expect(t.hub.keys.stats().listening).toBe(true);
+    for (const k of [revoked, promoted, deleted]) expect(await viewerOf(t, k.headers)).toEqual({ status: 200, role: 'ANALYST', code: null });
+    expect(t.hub.keys.stats().hits).toBe(hits + 3);
+
+    await sql(t, `update api_key set revoked_at = now() where id = ?`, [revoked.id]);
+    await sql(t, `update api_key set role = 'ADMIN' where id = ?`, [promoted.id]);
+    await sql(t, `delete from api_key where id = ?`, [deleted.id]);
+    await Promise.all([revoked, promoted, deleted].map((k) => t.hub.keys.heard(k.id)));
+    expect(await viewerOf(t, revoked.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+    expect(await viewerOf(t, promoted.headers)).toEqual({ status: 200, role: 'ADMIN', code: null });
+    expect(await viewerOf(t, deleted.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+  });
+
+  it('API_KEY_CACHE_SECONDS: 60 by default, 0 turns the cache off, anything else is refused', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).apiKeyCacheSeconds).toBe(60);
+    expect(loadConfig({ NODE_ENV: 'production' }).apiKeyCacheSeconds).toBe(60);
+    expect(loadConfig({ NODE_ENV: 'test', API_KEY_CACHE_SECONDS: '0' }).apiKeyCacheSeconds).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test', API_KEY_CACHE_SECONDS: '3600' }).apiKeyCacheSeconds).toBe(3600);
+    for (const bad of ['-1', '1.5', 'soon', '86401']) {
+      expect(() => loadConfig({ NODE_ENV: 'test', API_KEY_CACHE_SECONDS: bad })).toThrow(/API_KEY_CACHE_SECONDS must be an integer from 0 to 86400/);
+    }
+  });
+
+  describe('on a hub of its own', () => {
+    const hubs: TestHub[] = [];
+    afterAll(() => Promise.all(hubs.map((h) => h.close())));
+
+    it('while its listener is down, authenticates every request in the database (a revocation it cannot hear is refused at once); once back, caches again', async () => {
+      // The listener's reconnection waits for this gate while the test holds it.
+      let hold: Promise<void> | null = null;
+      let release = () => {};
+      const own = await startTestHub({}, { beforeKeyListenerConnect: () => hold ?? Promise.resolve() });
+      hubs.push(own);
+      await own.hub.keys.whenListening(true);
+      const k = await createKey(own.em(), 'ANALYST');
+      const other = await createKey(own.em(), 'ADMIN');
+      for (const key of [k, other]) for (let i = 0; i < 2; i++) expect(await viewerOf(own, key.headers)).toMatchObject({ status: 200 });
+      expect(own.hub.keys.stats()).toMatchObject({ listening: true, entries: 2 });
+
+      hold = new Promise((resolve) => (release = resolve));
+      const killed = await sql<{ ok: boolean }>(
+        own,
+        `select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = current_database() and application_name = ?`,
+        [KEY_LISTENER_APPLICATION],
+      );
+      expect(killed).toEqual([{ ok: true }]);
+      await own.hub.keys.whenListening(false);
+      // From the loss on, nothing is cached and nothing is served from memory.
+      expect(own.hub.keys.stats()).toMatchObject({ listening: false, entries: 0 });
+
+      // Revoked while nobody listens: the notification is lost, and the next request is refused all the same.
+      await sql(own, `update api_key set revoked_at = now() where id = ?`, [k.id]);
+      expect(await viewerOf(own, k.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+      const down = own.hub.keys.stats();
+      for (let i = 0; i < 3; i++) expect(await viewerOf(own, other.headers)).toEqual({ status: 200, role: 'ADMIN', code: null });
+      expect(own.hub.keys.stats()).toMatchObject({ listening: false, entries: 0, hits: down.hits, misses: down.misses + 3 });
+
+      hold = null;
+      release();
+      await own.hub.keys.whenListening(true);
+      for (let i = 0; i < 3; i++) expect(await viewerOf(own, other.headers)).toEqual({ status: 200, role: 'ADMIN', code: null });
+      const up = own.hub.keys.stats();
+      expect({ hits: up.hits - down.hits, misses: up.misses - down.misses - 3 }).toEqual({ hits: 2, misses: 1 });
+      await sql(own, `update api_key set revoked_at = now() where id = ?`, [other.id]);
+      await own.hub.keys.heard(other.id);
+      expect(await viewerOf(own, other.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+      expect(await viewerOf(own, k.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+    });
+
+    it('with API_KEY_CACHE_SECONDS=0, looks every key up and opens no listening connection', async () => {
+      const off = await startTestHub({ API_KEY_CACHE_SECONDS: '0' });
+      hubs.push(off);
+      const k = await createKey(off.em(), 'ANALYST');
+      for (let i = 0; i < 3; i++) expect(await viewerOf(off, k.headers)).toEqual({ status: 200, role: 'ANALYST', code: null });
+      expect(off.hub.keys.stats()).toEqual({ hits: 0, misses: 3, entries: 0, listening: false });
+      const listeners = await sql(off, `select pid from pg_stat_activity where datname = current_database() and application_name = ?`, [KEY_LISTENER_APPLICATION]);
+      expect(listeners).toEqual([]);
+      await new ApiKeyService(off.em()).revoke(k.id);
+      await off.hub.keys.heard(k.id); // nothing to hear: at once
+      expect(await viewerOf(off, k.headers)).toEqual({ status: 401, role: null, code: 'UNAUTHENTICATED' });
+    });
+
+    it('forgets a key after API_KEY_CACHE_SECONDS and looks it up again', async () => {
+      const short = await startTestHub({ API_KEY_CACHE_SECONDS: '1' });
+      hubs.push(short);
+      const k = await createKey(short.em(), 'ANALYST');
+      expect(await viewerOf(short, k.headers)).toMatchObject({ status: 200 });
+      const stored = short.hub.keys.stats();
+      // At least the lifetime later (longer on a busy machine only makes it surer).
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await viewerOf(short, k.headers)).toMatchObject({ status: 200 });
+      expect(short.hub.keys.stats()).toMatchObject({ hits: stored.hits, misses: stored.misses + 1 });
+    });
   });
 });
 

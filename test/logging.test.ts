@@ -153,6 +153,7 @@ describe('refusals before a request runs', () => {
 
     const revoked = await createKey(em, 'ANALYST');
     await new ApiKeyService(orm.em.fork()).revoke(revoked.id);
+    await hub.keys.heard(revoked.id); // the hub's key cache has heard of it
     const r2 = await ask(revoked.headers);
     expect(r2.status).toBe(401);
     expect(refusalOf(r2)).toMatchObject({ status: 401, reason: 'revoked key', keyId: revoked.id, clientAddress: '127.0.0.1' });

@@ -37,6 +37,11 @@ export class Lru<V> {
     this.weights -= entry.weight;
   }
 
+  /** Every entry, least recently used first, without touching their order. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, entry] of this.map) yield [key, entry.value];
+  }
+
   clear(): void {
     this.map.clear();
     this.weights = 0;

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig } from '../../src/config';
 import { openOrm } from '../../src/db/database';
-import { createServer, Hub } from '../../src/server';
+import { createServer, Hub, ServerOptions } from '../../src/server';
 import { createTestDatabase, TestDatabase } from './db';
 
 export interface GqlResponse<T = Record<string, any>> {
@@ -27,12 +27,14 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(env: Record<string, string> = {}, opts: ServerOptions = {}): Promise<TestHub> {
   const db = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
   const orm = await openOrm(db.url, 5);
-  const hub = await createServer(orm, config);
+  const hub = await createServer(orm, config, opts);
   await new Promise<void>((resolve) => hub.httpServer.listen(0, '127.0.0.1', resolve));
+  // Tests run with the key cache in use, as a hub does once its listener has connected.
+  if (config.apiKeyCacheSeconds > 0 && !opts.beforeKeyListenerConnect) await hub.keys.whenListening();
   const { port } = hub.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;
 

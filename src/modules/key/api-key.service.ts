@@ -77,14 +77,19 @@ export class ApiKeyService {
 
   /**
    * The viewer for an Authorization header: anonymous without one; UNAUTHENTICATED (a
-   * `KeyRefused`) for a malformed header or an unknown or revoked key. One SHA-256 and one
-   * statement (a probe of the unique index on the hash), which also records the last use at most
-   * once a minute.
+   * `KeyRefused`) for a malformed header or an unknown or revoked key.
    */
   async authenticate(header: string | undefined): Promise<Viewer> {
-    if (header === undefined || header === '') return ANONYMOUS;
-    const m = BEARER_RE.exec(header.trim());
-    if (!m) throw new KeyRefused('malformed Authorization header', null, 'The Authorization header must be "Bearer <key>"');
+    const hash = presentedKeyHash(header);
+    return hash === null ? ANONYMOUS : this.authenticateHash(hash);
+  }
+
+  /**
+   * The viewer of the key with this SHA-256 (`presentedKeyHash`); UNAUTHENTICATED for an unknown
+   * or revoked key. One statement (a probe of the unique index on the hash), which also records
+   * the last use at most once a minute.
+   */
+  async authenticateHash(hash: string): Promise<Viewer> {
     const conn = this.em.getConnection();
     const rows = await conn.execute<{ id: number; label: string; role: Role; association_id: number | null; revoked: boolean }[]>(
       `with k as (select id, label, role, association_id, revoked_at is not null as revoked from api_key where hash = ?),
@@ -93,7 +98,7 @@ export class ApiKeyService {
          where id = (select id from k where not revoked) and (last_used_at is null or last_used_at < now() - interval '1 minute')
        )
        select id, label, role, association_id, revoked from k`,
-      [hashKey(m[1])],
+      [hash],
     );
     const row = rows[0];
     // The caller is told the same for both (it learns nothing about which keys existed); the log line is not.
@@ -101,6 +106,17 @@ export class ApiKeyService {
     if (row.revoked) throw new KeyRefused('revoked key', row.id, 'Unknown or revoked API key');
     return { role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id };
   }
+}
+
+/**
+ * The SHA-256 of the key an Authorization header presents; null without a header (an anonymous
+ * caller); UNAUTHENTICATED (a `KeyRefused`) for a malformed header, before any lookup.
+ */
+export function presentedKeyHash(header: string | undefined): string | null {
+  if (header === undefined || header === '') return null;
+  const m = BEARER_RE.exec(header.trim());
+  if (!m) throw new KeyRefused('malformed Authorization header', null, 'The Authorization header must be "Bearer <key>"');
+  return hashKey(m[1]);
 }
 
 /** A key refused at authentication (401): why, and which key when it is known, for the log line (never sent). */
