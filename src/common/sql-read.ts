@@ -811,7 +811,7 @@ async function runStatement(context: SqlReadContext, sql: string, bindings: unkn
   const client = (context.knex as unknown as { client: PoolClient }).client;
   const connection = await client.acquireConnection();
   try {
-    const name = `sql_read_${createHash('sha1').update(text).digest('base64url')}`;
+    const name = statementName(text);
     const prepared = connection.connection.parsedStatements;
     if (!(name in prepared) && Object.keys(prepared).length >= MAX_PREPARED) {
       await connection.query('deallocate all');
@@ -822,6 +822,18 @@ async function runStatement(context: SqlReadContext, sql: string, bindings: unkn
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/** The name of a statement's text (a hash), remembered for the texts seen last. */
+const NAMES = new Map<string, string>();
+function statementName(text: string): string {
+  let name = NAMES.get(text);
+  if (name === undefined) {
+    name = `sql_read_${createHash('sha1').update(text).digest('base64url')}`;
+    if (NAMES.size >= 2000) NAMES.delete(NAMES.keys().next().value as string);
+    NAMES.set(text, name);
+  }
+  return name;
 }
 
 /** Prepared statements a pooled connection keeps (each holds its plan in the backend's memory). */

@@ -1,6 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import { FieldDef, fieldByCode } from './field.data';
 
+const FIELDS_BY_CODE = new Map<string, ScienceField>();
+
 @ObjectType('ScienceField', {
   description:
     'A field of science and technology from the OECD Fields of Science and Technology (FOS 2007), top two levels, ' +
@@ -28,7 +30,13 @@ export class ScienceField {
 
   /** The field for a stored code; codes are validated on write, so an unknown one is a bug. */
   static of(code: string): ScienceField {
-    const def = fieldByCode(code);
-    return ScienceField.fromDef(def ?? { code, vi: code, en: code });
+    // One object per code, shared: every person and association lists a few of ~50 codes, and
+    // nothing changes a ScienceField once made.
+    let field = FIELDS_BY_CODE.get(code);
+    if (!field) {
+      field = Object.freeze(ScienceField.fromDef(fieldByCode(code) ?? { code, vi: code, en: code }));
+      if (FIELDS_BY_CODE.size < 1000) FIELDS_BY_CODE.set(code, field);
+    }
+    return field;
   }
 }
