@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, visit } from 'graphql';
+import { Lru } from './lru';
 import { MAX_COST_STEPS, nodeCost, QueryLimits } from './query-limits';
 import { Semaphore, SemaphoreBusy } from './semaphore';
 import { findUnstorableText, unstorableText } from './text';
@@ -36,7 +37,7 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
   // of a document are remembered with it: its literals once, its cost once per set of variables
   // (a few per document: past that, the cost is computed again).
   const literals = new WeakMap<DocumentNode, ReturnType<typeof unstorableLiteral>>();
-  const costs = new WeakMap<OperationDefinitionNode, Map<string, ReturnType<typeof nodeCost>>>();
+  const costs = new WeakMap<OperationDefinitionNode, Lru<ReturnType<typeof nodeCost>>>();
   const literalCheck = (document: DocumentNode) => {
     let found = literals.get(document);
     if (found === undefined) literals.set(document, (found = unstorableLiteral(document)));
@@ -48,13 +49,9 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
     const key = operation.variableDefinitions?.length ? JSON.stringify(variables) : '';
     if (key.length > 1024) return nodeCost(schema, document, operation, variables);
     let byVariables = costs.get(operation);
-    if (!byVariables) costs.set(operation, (byVariables = new Map()));
+    if (!byVariables) costs.set(operation, (byVariables = new Lru(8)));
     let cost = byVariables.get(key);
-    if (!cost) {
-      cost = nodeCost(schema, document, operation, variables);
-      if (byVariables.size >= 8) byVariables.delete(byVariables.keys().next().value as string);
-      byVariables.set(key, cost);
-    }
+    if (!cost) byVariables.set(key, (cost = nodeCost(schema, document, operation, variables)));
     return cost;
   };
   return {

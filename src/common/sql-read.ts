@@ -23,6 +23,7 @@ import {
 } from 'graphql';
 import { checkArgument } from './arg-rules';
 import type { Viewer } from './auth';
+import { Lru } from './lru';
 import { fromGlobalId, toGlobalId } from './node-id';
 import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
 
@@ -455,18 +456,15 @@ function template(knex: Knex, src: RowSource): Template {
   return { head, middle, bindings, alias: src.alias, joins: src.joins ?? {} };
 }
 
-/** Templates of one plan's sources, by the level and the inputs of their source (viewer, filter). */
+/** Templates of one plan node's sources, by viewer and inputs (filters, codes): the 200 used last. */
 class Templates {
-  private readonly map = new Map<string, Template>();
+  private readonly lru = new Lru<Template>(200);
   get(knex: Knex, key: string, make: () => RowSource | null): Template | null {
-    let t = this.map.get(key);
+    let t = this.lru.get(key);
     if (t === undefined) {
       const src = make();
       if (!src) return null;
-      t = template(knex, src);
-      // Bounded: past this many variants (filters, codes) the oldest is forgotten.
-      if (this.map.size >= 200) this.map.delete(this.map.keys().next().value as string);
-      this.map.set(key, t);
+      this.lru.set(key, (t = template(knex, src)));
     }
     return t;
   }
@@ -824,15 +822,11 @@ async function runStatement(context: SqlReadContext, sql: string, bindings: unkn
   }
 }
 
-/** The name of a statement's text (a hash), remembered for the texts seen last. */
-const NAMES = new Map<string, string>();
+/** The name of a statement's text (a hash), remembered for the 2,000 texts used last. */
+const NAMES = new Lru<string>(2000);
 function statementName(text: string): string {
   let name = NAMES.get(text);
-  if (name === undefined) {
-    name = `sql_read_${createHash('sha1').update(text).digest('base64url')}`;
-    if (NAMES.size >= 2000) NAMES.delete(NAMES.keys().next().value as string);
-    NAMES.set(text, name);
-  }
+  if (name === undefined) NAMES.set(text, (name = `sql_read_${createHash('sha1').update(text).digest('base64url')}`));
   return name;
 }
 
