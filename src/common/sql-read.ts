@@ -211,7 +211,7 @@ export function planSqlRead(schema: GraphQLSchema, registry: SqlReadRegistry, do
   if (!query) return null;
   try {
     const roots = planRoots(schema, registry, fragments, query, operation.selectionSet);
-    const cache = new WeakMap<object, PlanCache>();
+    const cache = new WeakMap<object, Templates>();
     return { run: (context, variables) => runPlan(schema, roots, cache, operation, context, variables) };
   } catch (e) {
     if (e instanceof Unsupported) return null;
@@ -500,17 +500,12 @@ interface Built {
   read: (v: unknown) => unknown;
 }
 
-/** What a plan keeps between requests: its sources' templates, per plan node. */
-interface PlanCache {
-  templates: Templates;
-}
-
 class Compiler {
   private n = 0;
   private readonly viewerKey: string;
   constructor(
     readonly s: ReadScope,
-    readonly cache: WeakMap<object, PlanCache>,
+    readonly cache: WeakMap<object, Templates>,
     readonly variables: Record<string, unknown>,
   ) {
     this.viewerKey = `${s.viewer.role}|${s.viewer.associationId ?? ''}|${s.viewer.keyId ?? ''}`;
@@ -526,9 +521,9 @@ class Compiler {
 
   /** The template of a plan node's source for this viewer and these inputs (null: not compiled). */
   template(node: object, inputs: string, make: () => RowSource | null): Template | null {
-    let c = this.cache.get(node);
-    if (!c) this.cache.set(node, (c = { templates: new Templates() }));
-    return c.templates.get(this.s.knex, `${this.viewerKey}\n${inputs}`, make);
+    let templates = this.cache.get(node);
+    if (!templates) this.cache.set(node, (templates = new Templates()));
+    return templates.get(this.s.knex, `${this.viewerKey}\n${inputs}`, make);
   }
 
   /** The JSON array of an object's fields over `level` (the row's table alias `alias`). */
@@ -726,7 +721,7 @@ class Compiler {
 async function runPlan(
   schema: GraphQLSchema,
   roots: PlanRoot[],
-  cache: WeakMap<object, PlanCache>,
+  cache: WeakMap<object, Templates>,
   operation: OperationDefinitionNode,
   context: SqlReadContext,
   rawVariables: Record<string, unknown> | undefined,
@@ -868,7 +863,7 @@ export function columnFields(columns: Record<string, string>): Record<string, Sq
 }
 
 /** The SQL of a knex builder or raw, for `Sql`. */
-export function sqlOf(q: Knex.Raw | Knex.QueryBuilder): Sql {
+export function sqlOf(q: Knex.Raw | Knex.QueryBuilder): { sql: string; bindings: readonly unknown[] } {
   const { sql, bindings } = q.toSQL();
   return { sql, bindings };
 }

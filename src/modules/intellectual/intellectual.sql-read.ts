@@ -29,7 +29,7 @@ const personal = (column: string) => ({
   kind: 'column' as const,
   sql: (alias: string, s: ReadScope) => {
     const grant = sqlOf(IntellectualPolicy.personalData(s.viewer, s.knex, alias));
-    return typeof grant === 'string' ? `case when ${grant} then ${alias}.${column} end` : { sql: `case when ${grant.sql} then ${alias}.${column} end`, bindings: grant.bindings };
+    return { sql: `case when ${grant.sql} then ${alias}.${column} end`, bindings: grant.bindings };
   },
 });
 
