@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ANONYMOUS, Role, Viewer } from '../../common/auth';
+import { Role, Viewer } from '../../common/auth';
 import { ErrorCode, HubError } from '../../common/errors';
 import { Association } from '../association/association.entity';
 import { ApiKey } from './api-key.entity';
@@ -29,7 +29,7 @@ export interface KeyInfo {
   revokedAt: Date | null;
 }
 
-/** Creates, lists and revokes API keys, and turns an Authorization header into a viewer. */
+/** Creates, lists and revokes API keys, and finds the viewer of a presented key's hash (presentedKeyHash, then KeyCache). */
 export class ApiKeyService {
   constructor(private readonly em: EntityManager) {}
 
@@ -73,15 +73,6 @@ export class ApiKeyService {
     key.revokedAt ??= new Date();
     await this.em.flush();
     return true;
-  }
-
-  /**
-   * The viewer for an Authorization header: anonymous without one; UNAUTHENTICATED (a
-   * `KeyRefused`) for a malformed header or an unknown or revoked key.
-   */
-  async authenticate(header: string | undefined): Promise<Viewer> {
-    const hash = presentedKeyHash(header);
-    return hash === null ? ANONYMOUS : this.authenticateHash(hash);
   }
 
   /**
