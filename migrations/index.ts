@@ -10,6 +10,7 @@ import { Migration20261202015734 } from './Migration20261202015734';
 import { Migration20261202022644 } from './Migration20261202022644';
 import { Migration20261202030000 } from './Migration20261202030000';
 import { Migration20261202090000 } from './Migration20261202090000';
+import { Migration20261202103907 } from './Migration20261202103907';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202022644', class: Migration20261202022644 },
   { name: 'Migration20261202030000', class: Migration20261202030000 },
   { name: 'Migration20261202090000', class: Migration20261202090000 },
+  { name: 'Migration20261202103907', class: Migration20261202103907 },
 ];

@@ -21,6 +21,16 @@ export enum UserErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   PERSON_SHARED = 'PERSON_SHARED',
   MEMBERSHIP_ENDED = 'MEMBERSHIP_ENDED',
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+  PANEL_INCOMPLETE = 'PANEL_INCOMPLETE',
+  DOCUMENT_REQUIRED = 'DOCUMENT_REQUIRED',
+  REPORT_REQUIRED = 'REPORT_REQUIRED',
+  RESPONSE_REQUIRED = 'RESPONSE_REQUIRED',
+  NOTE_REQUIRED = 'NOTE_REQUIRED',
+  CONFLICT_OF_INTEREST = 'CONFLICT_OF_INTEREST',
+  REVIEW_CLOSED = 'REVIEW_CLOSED',
+  NOT_A_MEMBER = 'NOT_A_MEMBER',
+  NOT_ON_PANEL = 'NOT_ON_PANEL',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -50,6 +60,16 @@ registerEnumType(UserErrorCode, {
     MEMBERSHIP_ENDED: {
       description: 'The membership has ended: pushing the member again re-admits them only with a joinedOn after the day they left.',
     },
+    INVALID_TRANSITION: { description: 'A consultation request cannot move from its status to the one asked for; the message names the allowed next statuses.' },
+    PANEL_INCOMPLETE: { description: 'The review panel has no chair: a request moves to PANEL_FORMED only with one.' },
+    DOCUMENT_REQUIRED: { description: 'The request has no document under review: it moves to IN_REVIEW only with one.' },
+    REPORT_REQUIRED: { description: 'The request has no final report: it moves to REPORT_SUBMITTED only with one (submitReport).' },
+    RESPONSE_REQUIRED: { description: "The agency's response is not recorded: the request moves to RESPONSE_RECEIVED only with it (recordAgencyResponse)." },
+    NOTE_REQUIRED: { description: 'This move (declining, withdrawing, closing without a response) needs a note saying why.' },
+    CONFLICT_OF_INTEREST: { description: 'The person declared a conflict of interest on this request: they cannot sit on its review panel.' },
+    REVIEW_CLOSED: { description: 'Opinions are taken only while the request is IN_REVIEW.' },
+    NOT_A_MEMBER: { description: "The person is not a current (not ended) member of the key's association." },
+    NOT_ON_PANEL: { description: "The person does not sit on the request's review panel." },
   },
 });
 

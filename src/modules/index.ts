@@ -3,6 +3,7 @@ import { inTransaction } from '../common/transaction';
 import type { BackgroundDeps, HubModule, LoaderDeps, NodeTypeEntry } from '../common/module';
 import { SqlReadRegistry, sqlReadRegistry } from '../common/sql-read';
 import { associationModule } from './association/association.module';
+import { consultationModule } from './consultation/consultation.module';
 import { auditModule } from './audit/audit.module';
 import { defineAuditVocabulary } from './audit/audit.enums';
 import { federationModule } from './federation/federation.module';
@@ -23,6 +24,7 @@ export const MODULES = [
   associationModule,
   intellectualModule,
   statsModule,
+  consultationModule,
   keyModule,
   auditModule,
   idempotencyModule,

@@ -1,0 +1,26 @@
+import { defineModule } from '../../common/module';
+import { ConsultationAssignment, ConsultationRequest, ConsultationRequestDocument, ConsultationTransition } from './consultation-request.entity';
+import { ConsultationReport, Recommendation } from './consultation-report.entity';
+import { ConsultationConflict, PanelMember } from './panel-member.entity';
+import { Opinion, OpinionRevision } from './opinion.entity';
+import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
+
+/** Consultation, social critique and social assessment requests, from receipt to the agency's response. */
+export const consultationModule = defineModule({
+  name: 'consultation',
+  entities: [
+    PolicyDocument,
+    PolicyDocumentSection,
+    ConsultationRequest,
+    ConsultationRequestDocument,
+    ConsultationAssignment,
+    ConsultationTransition,
+    PanelMember,
+    ConsultationConflict,
+    Opinion,
+    OpinionRevision,
+    ConsultationReport,
+    Recommendation,
+  ],
+  resolvers: [],
+});
