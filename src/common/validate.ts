@@ -17,9 +17,13 @@ export function todayInVietnam(now = new Date()): string {
   return VIETNAM_DATE.format(now); // one formatter for the process: building one costs ~0.25 ms, twice per pushed row
 }
 
-export function text(p: Problems, path: Path, value: string | null | undefined, opts: { max: number; required?: boolean }): string | null | undefined {
+/**
+ * `multiline`: for prose (opinions, reports, document sections), whose line breaks and inner
+ * spacing are kept: only NFC and the ends are trimmed.
+ */
+export function text(p: Problems, path: Path, value: string | null | undefined, opts: { max: number; required?: boolean; multiline?: boolean }): string | null | undefined {
   if (value === undefined) return undefined;
-  const v = value === null ? null : normalizeText(value) || null;
+  const v = value === null ? null : (opts.multiline ? value.normalize('NFC').trim() : normalizeText(value)) || null;
   if (v === null) {
     if (opts.required) p.add(UserErrorCode.REQUIRED, path, `${path[path.length - 1]} must not be empty`);
     return null;
