@@ -4,6 +4,7 @@ import { ConsultationReport, Recommendation } from './consultation-report.entity
 import { ConsultationConflict, PanelMember } from './panel-member.entity';
 import { Opinion, OpinionRevision } from './opinion.entity';
 import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
+import { ConsultationWriteResolver } from './consultation-write.resolver';
 
 /** Consultation, social critique and social assessment requests, from receipt to the agency's response. */
 export const consultationModule = defineModule({
@@ -22,5 +23,22 @@ export const consultationModule = defineModule({
     ConsultationReport,
     Recommendation,
   ],
-  resolvers: [],
+  resolvers: [ConsultationWriteResolver],
+  audit: {
+    entityTypes: {
+      ConsultationRequest: 'A consultation request (`ConsultationRequest`), with what hangs off it: documents, assignment, conflicts, report, response.',
+      PolicyDocument: 'A document under review (`PolicyDocument`).',
+      PanelMember: "A seat on a request's review panel (`PanelMember`).",
+      Opinion: 'An opinion on a request under review (`Opinion`).',
+    },
+    actions: {
+      TRANSITION: 'Moved a consultation request in its lifecycle (transitionConsultationRequest): status old → new, and the note.',
+      ATTACH: 'Put a document under review in a consultation request (addPolicyDocument).',
+      ASSIGN: 'Replaced the associations assigned to a consultation request (assignAssociations): lead and contributors.',
+      REPORT: "Wrote or rewrote a consultation request's final report (submitReport).",
+      RESPONSE: "Recorded the agency's response to a report (recordAgencyResponse).",
+      CONFLICT_DECLARED: 'Recorded a conflict of interest a person declared on a consultation request (declareConflictOfInterest).',
+      DELETE: 'Removed it (e.g. a panel seat, removePanelMember); changes hold what it was: old → new null.',
+    },
+  },
 });
