@@ -51,7 +51,8 @@ function columnsOf(em: EntityManager, entity: EntityClass<object>, alias: string
   if (!cols) {
     const names = new Set<string>();
     for (const p of meta.props) {
-      if (p.lazy || p.persist === false || ![ReferenceKind.SCALAR, ReferenceKind.MANY_TO_ONE, ReferenceKind.ONE_TO_ONE, ReferenceKind.EMBEDDED].includes(p.kind)) continue;
+      // An embeddable's columns are its children's (scalars); the embeddable itself has none.
+      if (p.lazy || p.persist === false || ![ReferenceKind.SCALAR, ReferenceKind.MANY_TO_ONE, ReferenceKind.ONE_TO_ONE].includes(p.kind)) continue;
       if (p.kind === ReferenceKind.ONE_TO_ONE && !p.owner) continue;
       for (const f of p.fieldNames ?? []) names.add(f);
     }
@@ -223,7 +224,7 @@ export class ConsultationService {
   /** Panel seats of many requests (PanelMemberPolicy): chair, secretary, members, each in the order seated. */
   async panelsOf(requestIds: readonly number[]): Promise<Map<number, PanelMember[]>> {
     const roles = [PanelRole.CHAIR, PanelRole.SECRETARY, PanelRole.MEMBER];
-    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(columnsOf(this.em, PanelMember, 'pm'), `pm.request_id as ${PARENT}`), 'pm')
+    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(...columnsOf(this.em, PanelMember, 'pm'), `pm.request_id as ${PARENT}`), 'pm')
       .whereIn('pm.request_id', [...requestIds])
       .orderByRaw(`pm.request_id, array_position(?::text[], pm.role), pm.id`, [pgArray(roles)]);
     return groupByParent(this.em, PanelMember, await runQuery(this.em, q));
@@ -231,7 +232,7 @@ export class ConsultationService {
 
   /** Panel seats of many people, newest first (PanelMemberPolicy). */
   async seatsOf(intellectualIds: readonly number[]): Promise<Map<number, PanelMember[]>> {
-    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(columnsOf(this.em, PanelMember, 'pm'), `pm.intellectual_id as ${PARENT}`), 'pm')
+    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(...columnsOf(this.em, PanelMember, 'pm'), `pm.intellectual_id as ${PARENT}`), 'pm')
       .whereIn('pm.intellectual_id', [...intellectualIds])
       .orderBy([{ column: 'pm.intellectual_id' }, { column: 'pm.id', order: 'desc' }]);
     return groupByParent(this.em, PanelMember, await runQuery(this.em, q));
@@ -348,7 +349,7 @@ export class ConsultationService {
       this.viewer,
       this.knex('consultation_opinion_revision as rv')
         .join('consultation_opinion as o', 'o.id', 'rv.opinion_id')
-        .select(columnsOf(this.em, OpinionRevision, 'rv'), `rv.opinion_id as ${PARENT}`),
+        .select(...columnsOf(this.em, OpinionRevision, 'rv'), `rv.opinion_id as ${PARENT}`),
       'o',
     )
       .whereIn('rv.opinion_id', [...opinionIds])
