@@ -1,6 +1,20 @@
 import { defineModule } from '../../common/module';
 import { ConsultationAssignment, ConsultationRequest, ConsultationRequestDocument, ConsultationTransition } from './consultation-request.entity';
 import { ConsultationReport, Recommendation } from './consultation-report.entity';
+import { consultationLoaders } from './consultation.loaders';
+import {
+  AssociationConsultationRequestsResolver,
+  ConflictDeclarationResolver,
+  ConsultationReportResolver,
+  ConsultationRequestResolver,
+  IntellectualPanelSeatsResolver,
+  OpinionResolver,
+  OpinionRevisionResolver,
+  PanelMemberResolver,
+  PolicyDocumentResolver,
+  PolicyDocumentSectionResolver,
+  RecommendationResolver,
+} from './consultation.resolver';
 import { ConsultationConflict, PanelMember } from './panel-member.entity';
 import { Opinion, OpinionRevision } from './opinion.entity';
 import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
@@ -23,7 +37,29 @@ export const consultationModule = defineModule({
     ConsultationReport,
     Recommendation,
   ],
-  resolvers: [ConsultationWriteResolver],
+  resolvers: [
+    // Reads (+ Association.consultationRequests, Intellectual.panelSeats).
+    ConsultationRequestResolver,
+    ConsultationReportResolver,
+    RecommendationResolver,
+    PolicyDocumentResolver,
+    PolicyDocumentSectionResolver,
+    PanelMemberResolver,
+    ConflictDeclarationResolver,
+    OpinionResolver,
+    OpinionRevisionResolver,
+    AssociationConsultationRequestsResolver,
+    IntellectualPanelSeatsResolver,
+    // Writes.
+    ConsultationWriteResolver,
+  ],
+  loaders: ({ em, viewer }) => consultationLoaders(em, viewer),
+  nodeTypes: [
+    { type: ConsultationRequest, loader: 'consultationRequestById' },
+    { type: PolicyDocument, loader: 'policyDocumentById' },
+    { type: PanelMember, loader: 'panelMemberById' },
+    { type: Opinion, loader: 'opinionById' },
+  ],
   audit: {
     entityTypes: {
       ConsultationRequest: 'A consultation request (`ConsultationRequest`), with what hangs off it: documents, assignment, conflicts, report, response.',

@@ -49,7 +49,7 @@ export class PolicyDocumentSection {
   document!: PolicyDocument;
 
   @Property({ type: 'text' })
-  @Field(() => String, { description: 'Section number as written in the document: "3", "3.2", "IV.1"…' })
+  @Field(() => String, { description: 'Section number as written in the document, e.g. "3", "3.2" or "IV.1".' })
   number!: string;
 
   @Property({ type: 'text', nullable: true })
