@@ -7,6 +7,10 @@ import { ErrorCode, HubError } from '../src/common/errors';
 import { loadConfig } from '../src/config';
 import { createServer, Hub } from '../src/server';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership } from './factories';
+import { assign, createConsultationRequest } from './factories/consultation';
+import { LegalDocument } from '../src/common/legal-document';
+import { toGlobalId } from '../src/common/node-id';
+import { AssignmentRole, ConsultationKind, ConsultationOrigin, ConsultationStatus, ConsultationVisibility } from '../src/modules/consultation/consultation.enums';
 import { startTestHub, TestHub } from './support/harness';
 
 /**
@@ -206,6 +210,7 @@ describe('the hub with each executor, on the same database', () => {
   let headers: Record<string, string>;
   let viewers: Record<'ADMIN' | 'ANALYST' | 'ASSOCIATION' | 'PUBLIC', Record<string, string>>;
   let personId: string;
+  let requestId: string;
   let membershipId: string;
   let associationId: string;
   let cursor: string;
@@ -238,6 +243,29 @@ describe('the hub with each executor, on the same database', () => {
         if (k === 1 && m < 2) await createMembership(em, i, associations[0], { externalId: `HV-EXE-X-${m}` });
       }
     }
+    // Consultation requests: a public one with its request letter, a confidential one, a self-initiated one.
+    const letter = new LegalDocument({ number: '1234/UBND-VX', date: '2026-02-20', issuer: 'Ủy ban nhân dân Thành phố Hồ Chí Minh' });
+    const r1 = await createConsultationRequest(em, f, { dueOn: '2026-05-01', requestDocument: letter } as never);
+    const r2 = await createConsultationRequest(em, f, {
+      title: 'Giám định xã hội Đề án chuyển đổi số tỉnh Sóc Trăng',
+      kind: ConsultationKind.SOCIAL_ASSESSMENT,
+      visibility: ConsultationVisibility.CONFIDENTIAL,
+      dueOn: null,
+      fields: ['1.2', '2.2'],
+    });
+    const r3 = await createConsultationRequest(em, f, {
+      title: 'Tư vấn Kế hoạch phát triển nông nghiệp công nghệ cao',
+      kind: ConsultationKind.CONSULTATION,
+      origin: ConsultationOrigin.SELF_INITIATED,
+      status: ConsultationStatus.ACCEPTED,
+      receivedOn: '2026-06-15',
+      summary: null,
+    });
+    await assign(em, r1, associations[0], AssignmentRole.LEAD);
+    await assign(em, r2, associations[1], AssignmentRole.LEAD);
+    await assign(em, r2, associations[0]);
+    await assign(em, r3, associations[0]);
+    requestId = toGlobalId('ConsultationRequest', r1.id);
     headers = (await createKey(em, 'ANALYST')).headers;
     viewers = {
       ADMIN: (await createKey(em, 'ADMIN')).headers,
@@ -341,6 +369,32 @@ describe('the hub with each executor, on the same database', () => {
       }),
       true,
     ],
+    [
+      'consultation requests with their agency, letter, federation and lead association, in each order',
+      () => ({
+        query: `{ byDue: consultationRequests(first: 5, orderBy: DUE_ASC) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node {
+          __typename id kind subjectKind title summary origin format receivedOn dueOn visibility status version demo fields { code labelVi }
+          agency { name level contact } requestDocument { number date issuer title } federation { code } leadAssociation { code name } } } }
+          byTitle: consultationRequests(first: 2, orderBy: TITLE, filter: { kind: SOCIAL_CRITIQUE }) { totalCount edges { cursor node { title } } }
+          newest: consultationRequests { edges { node { title receivedOn } } } }`,
+      }),
+      true,
+    ],
+    [
+      "an association's consultation requests",
+      () => ({ query: '{ association(code: "EXE-AS0") { code consultationRequests(first: 2, orderBy: TITLE) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title visibility leadAssociation { code } } } } } }' }),
+      true,
+    ],
+    [
+      'a consultation request by id and as a node',
+      () => ({
+        query: 'query($id: ID!) { consultationRequest(id: $id) { id title agency { name } } node(id: $id) { id ... on ConsultationRequest { status requestDocument { number date } } } }',
+        variables: { id: requestId },
+      }),
+      true,
+    ],
+    // overdue is today's: the resolvers answer the document.
+    ['consultation requests with overdue', () => ({ query: '{ consultationRequests(filter: { overdue: false }) { totalCount edges { node { title overdue } } } }' }), false],
     ['people of a field (filter) and Vietnamese order', () => ({ query: '{ intellectuals(filter: { field: "2", associationCode: "EXE-AS1" }) { totalCount edges { node { fullName fields { code } } } } }' }), true],
   ];
 

@@ -115,25 +115,33 @@ export type SqlRoot =
 export interface SqlReadContribution {
   types?: SqlReadType[];
   roots?: Record<string, SqlRoot>;
+  /**
+   * Object types a `value` field may answer as plain JS objects: every field of theirs is a
+   * property of the same name, without arguments or resolvers (e.g. ScienceField, Agency).
+   */
+  plainTypes?: string[];
 }
 
 /** The registry of every module's contribution, merged. */
 export interface SqlReadRegistry {
   types: Map<string, SqlReadType>;
   roots: Map<string, SqlRoot>;
+  plainTypes: Set<string>;
 }
 
 export function sqlReadRegistry(contributions: readonly SqlReadContribution[]): SqlReadRegistry {
   const types = new Map<string, SqlReadType>();
   const roots = new Map<string, SqlRoot>();
+  const plainTypes = new Set<string>();
   for (const c of contributions) {
+    for (const t of c.plainTypes ?? []) plainTypes.add(t);
     for (const t of c.types ?? []) {
       const known = types.get(t.type);
       types.set(t.type, known ? { type: t.type, byId: known.byId ?? t.byId, fields: { ...known.fields, ...t.fields } } : { ...t, fields: { ...t.fields } });
     }
     for (const [name, root] of Object.entries(c.roots ?? {})) roots.set(name, root);
   }
-  return { types, roots };
+  return { types, roots, plainTypes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +328,7 @@ function planObject(schema: GraphQLSchema, registry: SqlReadRegistry, fragments:
         fields.push({ k: 'leaf', key, spec: f, type: named, typeName: type.name });
         break;
       case 'value':
-        fields.push({ k: 'value', key, spec: f, shape: plainShaper(schema, fragments, def.type, nodes) });
+        fields.push({ k: 'value', key, spec: f, shape: plainShaper(schema, registry.plainTypes, fragments, def.type, nodes) });
         break;
       case 'joined':
       case 'object': {
@@ -397,23 +405,29 @@ function planConnection(
 
 /**
  * A shaper for plain JS values (e.g. ScienceField objects): fields read as properties, leaves
- * serialised by their type. Only object types whose every field is a property qualify: the
- * registry lists none of theirs, so they are checked here to have no arguments.
+ * serialised by their type. Only the object types the modules list as `plainTypes` qualify (every
+ * field a property); their fields are checked here to have no arguments.
  */
-function plainShaper(schema: GraphQLSchema, fragments: Map<string, FragmentDefinitionNode>, type: GraphQLField<unknown, unknown>['type'], nodes: FieldNode[]): (v: unknown) => unknown {
+function plainShaper(
+  schema: GraphQLSchema,
+  plainTypes: ReadonlySet<string>,
+  fragments: Map<string, FragmentDefinitionNode>,
+  type: GraphQLField<unknown, unknown>['type'],
+  nodes: FieldNode[],
+): (v: unknown) => unknown {
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
-    const item = plainShaper(schema, fragments, nullable.ofType, nodes);
+    const item = plainShaper(schema, plainTypes, fragments, nullable.ofType, nodes);
     return (v) => (v === null || v === undefined ? null : (v as unknown[]).map(item));
   }
   if (isLeafType(nullable)) return (v) => (v === null || v === undefined ? null : nullable.serialize(v));
-  if (!isObjectType(nullable) || !PLAIN_TYPES.has(nullable.name)) throw new Unsupported('not a plain type');
+  if (!isObjectType(nullable) || !plainTypes.has(nullable.name)) throw new Unsupported('not a plain type');
   const fields = [...collect(schema, fragments, nullable, subSets(nodes))].map(([key, fnodes]) => {
     const name = one(fnodes).name.value;
     if (name === '__typename') return { key, read: () => nullable.name };
     const def = nullable.getFields()[name];
     if (!def || def.args.length) throw new Unsupported(`${nullable.name}.${name}`);
-    const shape = plainShaper(schema, fragments, def.type, fnodes);
+    const shape = plainShaper(schema, plainTypes, fragments, def.type, fnodes);
     return { key, read: (o: Record<string, unknown>) => shape(o[name]) };
   });
   return (v) => {
@@ -423,9 +437,6 @@ function plainShaper(schema: GraphQLSchema, fragments: Map<string, FragmentDefin
     return out;
   };
 }
-
-/** Object types served as plain values (every field a property of the same name, no arguments). */
-const PLAIN_TYPES = new Set(['ScienceField']);
 
 // ---------------------------------------------------------------------------------------------
 // One request: SQL from the plan and the arguments, then the shaper.

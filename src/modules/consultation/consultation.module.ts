@@ -2,6 +2,7 @@ import { defineModule } from '../../common/module';
 import { ConsultationAssignment, ConsultationRequest, ConsultationRequestDocument, ConsultationTransition } from './consultation-request.entity';
 import { ConsultationReport, Recommendation } from './consultation-report.entity';
 import { consultationLoaders } from './consultation.loaders';
+import { consultationSqlRead } from './consultation.sql-read';
 import {
   AssociationConsultationRequestsResolver,
   ConflictDeclarationResolver,
@@ -54,6 +55,7 @@ export const consultationModule = defineModule({
     ConsultationWriteResolver,
   ],
   loaders: ({ em, viewer }) => consultationLoaders(em, viewer),
+  sqlRead: consultationSqlRead,
   nodeTypes: [
     { type: ConsultationRequest, loader: 'consultationRequestById' },
     { type: PolicyDocument, loader: 'policyDocumentById' },

@@ -1,0 +1,113 @@
+import { fromGlobalId } from '../../common/node-id';
+import { Args, columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { ScienceField } from '../field/field.types';
+import { AssignmentRole, ConsultationOrder } from './consultation.enums';
+import { ConsultationRequestFilter } from './consultation.inputs';
+import { ConsultationService } from './consultation.service';
+import { CONSULTATION_REQUEST_SORTS } from './consultation.types';
+
+/**
+ * Consultation requests in compiled reads (common/sql-read.ts): their own columns, agency and
+ * request letter, federation and lead association, in the lists `consultationRequests` and
+ * `Association.consultationRequests`, `consultationRequest(id)` and `node(id)`. The sources are the
+ * service's (ConsultationRequestPolicy, then the filter); a search (ranked), `overdue` (today's
+ * date) and everything inside a request (panel, opinions, documents…) stay on the resolvers.
+ */
+
+const service = (s: ReadScope) => new ConsultationService(s.em, s.viewer);
+const sort = (args: Args) => CONSULTATION_REQUEST_SORTS[(args.orderBy as ConsultationOrder | undefined) ?? ConsultationOrder.RECEIVED_DESC];
+
+/** A filter with a search is ranked by similarity: the resolver's path (null). */
+function listed(s: ReadScope, args: Args) {
+  const filter = filterOf(ConsultationRequestFilter, args);
+  return filter?.search ? null : service(s).requestBase(filter).clearSelect();
+}
+
+/** The request letter: null when none of its parts is set (as the entity answers a null embeddable). */
+const LETTER_PARTS = ['number', 'date', 'issuer', 'title'];
+
+export const consultationSqlRead: SqlReadContribution = {
+  plainTypes: ['Agency', 'LegalDocument'],
+  types: [
+    {
+      type: 'ConsultationRequest',
+      byId: (s) => ({ q: service(s).requests('r').clearSelect(), alias: 'r' }),
+      fields: {
+        id: { kind: 'id' },
+        ...columnFields({
+          kind: 'kind',
+          subjectKind: 'subject_kind',
+          title: 'title',
+          summary: 'summary',
+          origin: 'origin',
+          format: 'format',
+          receivedOn: 'received_on',
+          dueOn: 'due_on',
+          visibility: 'visibility',
+          status: 'status',
+          version: 'version',
+          demo: 'demo',
+        }),
+        fields: { kind: 'value', sql: (a) => `${a}.fields`, value: (codes) => (codes as string[]).map(ScienceField.of) },
+        agency: {
+          kind: 'value',
+          sql: (a) => `jsonb_build_object('name', ${a}.agency_name, 'level', ${a}.agency_level, 'contact', ${a}.agency_contact)`,
+          value: (v) => v,
+        },
+        requestDocument: {
+          kind: 'value',
+          sql: (a) =>
+            `case when ${LETTER_PARTS.map((p) => `${a}.request_document_${p} is null`).join(' and ')} then null ` +
+            `else jsonb_build_object(${LETTER_PARTS.map((p) => `'${p}', ${a}.request_document_${p}`).join(', ')}) end`,
+          value: (v) => v,
+        },
+        federation: { kind: 'object', type: 'Federation', key: (a) => `${a}.federation_id` },
+        leadAssociation: {
+          kind: 'object',
+          type: 'Association',
+          key: (a) => `(select la.association_id from consultation_assignment la where la.request_id = ${a}.id and la.role = '${AssignmentRole.LEAD}')`,
+        },
+      },
+    },
+    {
+      // Association.consultationRequests lives here, beside the requests it lists (as its resolver does).
+      type: 'Association',
+      fields: {
+        consultationRequests: {
+          kind: 'connection',
+          type: 'ConsultationRequest',
+          childColumn: 'pa.association_id',
+          source(s, args) {
+            const q = listed(s, args);
+            return q && { q: q.join('consultation_assignment as pa', 'pa.request_id', 'r.id'), alias: 'r' };
+          },
+          count: (s, args) => ({
+            q: service(s).requestBase(filterOf(ConsultationRequestFilter, args)).clearSelect().join('consultation_assignment as pa', 'pa.request_id', 'r.id'),
+            alias: 'r',
+          }),
+          sort,
+        },
+      },
+    },
+  ],
+  roots: {
+    consultationRequests: {
+      kind: 'connection',
+      type: 'ConsultationRequest',
+      source(s, args) {
+        const q = listed(s, args);
+        return q && { q, alias: 'r' };
+      },
+      count: (s, args) => ({ q: service(s).requestBase(filterOf(ConsultationRequestFilter, args)).clearSelect(), alias: 'r' }),
+      sort,
+    },
+    consultationRequest: {
+      kind: 'one',
+      type: 'ConsultationRequest',
+      source(s, args) {
+        const d = fromGlobalId(String(args.id));
+        return d?.type === 'ConsultationRequest' ? { q: service(s).requests('r').clearSelect().where('r.id', d.id), alias: 'r' } : null;
+      },
+    },
+  },
+};
