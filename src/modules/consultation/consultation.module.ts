@@ -4,6 +4,8 @@ import { ConsultationReport, Recommendation } from './consultation-report.entity
 import { ConsultationConflict, PanelMember } from './panel-member.entity';
 import { Opinion, OpinionRevision } from './opinion.entity';
 import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
+import { consultationStatsLoaders } from './consultation-stats.loaders';
+import { AssociationOpinionCountResolver, ConsultationStatsResolver, FederationConsultationStatsResolver } from './consultation-stats.resolver';
 
 /** Consultation, social critique and social assessment requests, from receipt to the agency's response. */
 export const consultationModule = defineModule({
@@ -22,5 +24,6 @@ export const consultationModule = defineModule({
     ConsultationReport,
     Recommendation,
   ],
-  resolvers: [],
+  resolvers: [FederationConsultationStatsResolver, ConsultationStatsResolver, AssociationOpinionCountResolver],
+  loaders: ({ em, viewer }) => ({ ...consultationStatsLoaders(em, viewer) }),
 });
