@@ -123,13 +123,14 @@ export class ConsultationStatsService {
     if (this.viewer.role === 'PUBLIC') return out;
     const [where, bindings] = this.requests(federationIds, year, true);
     const rows = await this.rows(
-      `select r.federation_id as root, o.association_id, a.code, count(*) as n
-       from consultation_request r
-       join consultation_opinion o on o.request_id = r.id
-       join association a on a.id = o.association_id
-       where ${where}
-       group by r.federation_id, o.association_id, a.code
-       order by n desc, a.code`,
+      // Count first, then look up the codes of the few associations (for the order).
+      `select x.root, x.association_id, x.n
+       from (select r.federation_id as root, o.association_id, count(*) as n
+             from consultation_request r join consultation_opinion o on o.request_id = r.id
+             where ${where} and o.association_id is not null
+             group by r.federation_id, o.association_id) x
+       join association a on a.id = x.association_id
+       order by x.n desc, a.code`,
       bindings,
     );
     for (const r of rows) out.get(r.root)?.push({ associationId: Number(r.association_id), count: Number(r.n) });
