@@ -5,6 +5,7 @@ import { ConsultationConflict, PanelMember } from './panel-member.entity';
 import { Opinion, OpinionRevision } from './opinion.entity';
 import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
 import { consultationStatsLoaders } from './consultation-stats.loaders';
+import { seedConsultationDemo } from './consultation.demo';
 import { AssociationOpinionCountResolver, ConsultationStatsResolver, FederationConsultationStatsResolver } from './consultation-stats.resolver';
 
 /** Consultation, social critique and social assessment requests, from receipt to the agency's response. */
@@ -26,4 +27,5 @@ export const consultationModule = defineModule({
   ],
   resolvers: [FederationConsultationStatsResolver, ConsultationStatsResolver, AssociationOpinionCountResolver],
   loaders: ({ em, viewer }) => ({ ...consultationStatsLoaders(em, viewer) }),
+  demoSeed: async (em) => void (await seedConsultationDemo(em)),
 });
