@@ -10,7 +10,8 @@
  *   node bench/run.js [--url http://host:port/graphql [--pid N]]
  *                     [--data-dir DIR | --database-url URL] [--seed-demo]
  *                     [--duration 10] [--connections 10] [--warmup 1]
- *                     [--scenario list,nested,search,stats] [--federation SYNTHETIC]
+ *                     [--scenario list,nested,search,stats,consultations] [--federation SYNTHETIC]
+ *                     [--key KEY]
  *                     [--label "1M people"] [--out bench/results/NAME.json]
  *
  *   --url URL           benchmark a hub that is already running (it should have EXPOSE_SQL_STATS=true);
@@ -28,8 +29,12 @@
  *   --duration S        seconds of load per scenario (default 10)
  *   --connections N     concurrent connections (default 10)
  *   --warmup S          seconds of unrecorded load before each scenario (default 1; 0 for none)
- *   --scenario LIST     comma-separated scenarios (default: all of list,nested,search,stats)
- *   --federation CODE   the federation the stats scenario reads (default SYNTHETIC)
+ *   --scenario LIST     comma-separated scenarios (default: all of list,nested,search,stats,consultations)
+ *   --federation CODE   the federation the stats and consultations scenarios read (default SYNTHETIC)
+ *   --key KEY           an API key (or BENCH_KEY) the consultations scenario sends as a Bearer token,
+ *                       e.g. an ANALYST key from `npm run cli -- keys create --role ANALYST --label bench`;
+ *                       without it the scenario reads as the public (panels and opinions empty);
+ *                       never printed or stored in the results
  *   --label TEXT        free text stored with the results, e.g. "1M people" (the data size: anonymous
  *                       callers see only public people, so the hub cannot be asked for it)
  *   --out FILE          results file (default bench/results/<ISO timestamp>.json)
@@ -130,6 +135,24 @@ const SCENARIOS = [
     ],
     check: (data, opts) => (data && data.federation ? null : `no federation with code ${opts.federation}: pass --federation CODE`),
   },
+  {
+    name: 'consultations',
+    what: "20 consultation requests of one federation, earliest due first, each with its lead association, documents → sections, panel → intellectual and first 5 opinions → association",
+    optional: true,
+    bodies: (opts) => [
+      {
+        query:
+          'query($code: String!) { consultationRequests(filter: { federationCode: $code }, orderBy: DUE_ASC, first: 20) { totalCount edges { node { id title kind status receivedOn dueOn overdue leadAssociation { code name } documents { title sections { number heading } } panel { role intellectual { fullName } } opinions(first: 5) { edges { node { stance association { code } } } } } } } }',
+        variables: { code: opts.federation },
+      },
+    ],
+    // The panel and the opinions are the inside of a request: anonymous callers get them empty.
+    headers: (opts) => (opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
+    check: (data, opts) =>
+      data && data.consultationRequests && data.consultationRequests.edges.length > 0
+        ? null
+        : `no consultation requests visible in federation ${opts.federation}: seed with \`seed --synthetic\` (--requests) or pass --federation CODE`,
+  },
 ];
 
 class UsageError extends Error {}
@@ -154,6 +177,7 @@ function parseOptions(argv) {
       warmup: { type: 'string', default: '1' },
       scenario: { type: 'string' },
       federation: { type: 'string', default: 'SYNTHETIC' },
+      key: { type: 'string' },
       label: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -206,6 +230,7 @@ function parseOptions(argv) {
     warmup: int('warmup', 0),
     scenarios,
     federation: values.federation,
+    key: values.key || process.env.BENCH_KEY || null,
     label: values.label ?? null,
     out: values.out ? path.resolve(values.out) : path.join(ROOT, 'bench', 'results', `${stamp}.json`),
   };
@@ -800,6 +825,8 @@ async function main() {
       connections: opts.connections,
       scenarios: opts.scenarios,
       federation: opts.federation,
+      // Whether the consultations scenario read with a key (the key itself is never stored).
+      key: Boolean(opts.key),
     },
     hub: {
       startedByScript: Boolean(hub),

@@ -113,6 +113,55 @@ describe('the embedded database lifecycle', () => {
   });
 });
 
+/**
+ * The consultation module's demo data, read in SQL (the read API is another module's part): eight
+ * requests of the Sóc Trăng and Cần Thơ unions across the lifecycle, all marked demo.
+ */
+async function checkConsultationDemo(url: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query(
+      `select f.code, r.status, r.visibility, r.demo, r.title, r.due_on::text as due_on,
+         (r.due_on < (now() at time zone 'Asia/Ho_Chi_Minh')::date and r.status in ('REQUESTED', 'SCREENING', 'ACCEPTED', 'PANEL_FORMED', 'IN_REVIEW')) as overdue,
+         (select count(*)::int from consultation_transition t where t.request_id = r.id) as moves,
+         (select t."to" from consultation_transition t where t.request_id = r.id order by t.id desc limit 1) as last_move,
+         (select count(*)::int from consultation_request_document d where d.request_id = r.id) as documents,
+         (select count(*)::int from consultation_panel_member p where p.request_id = r.id and p.role = 'CHAIR') as chairs,
+         (select count(*)::int from consultation_opinion o where o.request_id = r.id) as opinions,
+         p.response_received_on is not null as answered,
+         (select count(*)::int from consultation_recommendation x where x.request_id = r.id and x.outcome is not null) as outcomes
+       from consultation_request r join federation f on f.id = r.federation_id left join consultation_report p on p.request_id = r.id
+       order by r.id`,
+    );
+    expect(rows).toHaveLength(8);
+    expect(new Set(rows.map((r) => r.code))).toEqual(new Set(['SOCTRANG', 'CANTHO']));
+    expect(rows.every((r) => r.demo)).toBe(true);
+    expect(rows.map((r) => r.status).sort()).toEqual(
+      ['ACCEPTED', 'CLOSED', 'DECLINED', 'IN_REVIEW', 'PANEL_FORMED', 'REPORT_SUBMITTED', 'REQUESTED', 'SCREENING'].sort(),
+    );
+    // Vietnamese titles; every request's history ends at its status.
+    for (const r of rows) {
+      expect(r.title).toMatch(/^(Tư vấn|Phản biện xã hội|Giám định xã hội) /u);
+      expect(r.last_move).toBe(r.status);
+      expect(r.moves).toBeGreaterThan(0);
+    }
+    expect(rows.filter((r) => r.visibility === 'CONFIDENTIAL')).toHaveLength(1);
+    expect(rows.filter((r) => r.overdue)).toEqual([expect.objectContaining({ status: 'IN_REVIEW', due_on: '2025-10-15' })]);
+    // One closed with the agency's answer: a report, every recommendation answered.
+    const closed = rows.filter((r) => r.status === 'CLOSED');
+    expect(closed).toEqual([expect.objectContaining({ answered: true, outcomes: 3, moves: 8, chairs: 1 })]);
+    // Panels have a chair once formed; opinions come in review and after.
+    for (const r of rows.filter((r) => ['PANEL_FORMED', 'IN_REVIEW', 'REPORT_SUBMITTED', 'CLOSED'].includes(r.status))) {
+      expect(r.chairs).toBe(1);
+      expect(r.documents).toBeGreaterThan(0);
+    }
+    expect(rows.filter((r) => r.opinions > 0).map((r) => r.status).sort()).toEqual(['CLOSED', 'IN_REVIEW', 'REPORT_SUBMITTED']);
+  } finally {
+    await c.end();
+  }
+}
+
 describe('the external database path', () => {
   it('uses DATABASE_URL, starts no database of its own, migrates and seeds it', async () => {
     const db = await createTestDatabase();
@@ -122,6 +171,7 @@ describe('the external database path', () => {
       const hub = startHub({ DATABASE_URL: db.url, DATA_DIR: dataDir }, await freePort());
       await waitReady(hub);
       expect((await query(hub, SOCTRANG)).federation.foundingDecision.number).toBe('192/QĐTC-CTUBND');
+      await checkConsultationDemo(db.url);
       expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(false);
       expect(fs.existsSync(path.join(dataDir, 'hub.json'))).toBe(false);
       hub.child.kill('SIGTERM');

@@ -14,6 +14,8 @@ jest.setTimeout(180_000);
 
 const PEOPLE = 2_000;
 const ASSOCIATIONS = 12;
+const REQUESTS = 150;
+const OPINIONS = 1_500;
 
 async function sql<T extends Record<string, unknown> = Record<string, any>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: url });
@@ -28,7 +30,7 @@ async function sql<T extends Record<string, unknown> = Record<string, any>>(url:
 /** md5 over every row of each table in id order, timestamps left out (they are the load's now()). */
 async function fingerprint(url: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const table of ['federation', 'association', 'intellectual', 'membership']) {
+  for (const table of ['federation', 'association', 'intellectual', 'membership', 'consultation_request', 'consultation_transition', 'consultation_panel_member', 'consultation_opinion', 'policy_document_section', 'consultation_recommendation']) {
     const [row] = await sql(
       url,
       `select md5(coalesce(string_agg((to_jsonb(t) - 'created_at' - 'updated_at')::text, E'\\n' order by id), '')) as h from ${table} t`,
@@ -63,7 +65,7 @@ describe('synthetic data', () => {
     [a, b, c] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
     schemaBefore = await schemaOf(a.url);
     await sql(c.url, `insert into federation (code, name, level, legal_bases) values ('VUSTA', 'Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam', 'NATIONAL', '[]')`);
-    const opts = { intellectuals: PEOPLE, associations: ASSOCIATIONS };
+    const opts = { intellectuals: PEOPLE, associations: ASSOCIATIONS, requests: REQUESTS, opinions: OPINIONS };
     [result] = await Promise.all([
       seedSynthetic(a.url, { ...opts, seed: 1, progress: (phase) => phases.add(phase) }),
       seedSynthetic(b.url, { ...opts, seed: 1 }),
@@ -80,6 +82,8 @@ describe('synthetic data', () => {
     expect(fc.intellectual).not.toBe(fa.intellectual);
     expect(fc.membership).not.toBe(fa.membership);
     expect(fc.association).not.toBe(fa.association);
+    expect(fc.consultation_request).not.toBe(fa.consultation_request);
+    expect(fc.consultation_opinion).not.toBe(fa.consultation_opinion);
   });
 
   it('reports and holds the right numbers', async () => {
@@ -154,6 +158,74 @@ describe('synthetic data', () => {
     for (const r of rows) expect(r).toMatchObject({ presidents: 1, inactive_officers: 0 });
   });
 
+  it('loads consultation requests across years, kinds and statuses, with their documents and history', async () => {
+    expect(result.consultationRequests).toBe(REQUESTS);
+    expect(await count(a.url, `select count(*) n from consultation_request r join federation f on f.id = r.federation_id where f.code = 'SYNTHETIC' and r.demo`)).toBe(REQUESTS);
+    expect(await count(a.url, `select count(distinct extract(year from received_on)) n from consultation_request`)).toBeGreaterThanOrEqual(8);
+    expect(await count(a.url, `select count(distinct kind) n from consultation_request`)).toBe(3);
+    expect(await count(a.url, `select count(distinct status) n from consultation_request`)).toBeGreaterThanOrEqual(8);
+    expect(await count(a.url, `select count(*) n from consultation_request where visibility = 'CONFIDENTIAL'`)).toBeGreaterThan(0);
+    // A self-initiated request starts at ACCEPTED: never REQUESTED, SCREENING or DECLINED.
+    expect(await count(a.url, `select count(*) n from consultation_request where origin = 'SELF_INITIATED' and status in ('REQUESTED', 'SCREENING', 'DECLINED')`)).toBe(0);
+    // Every request has a document (its first at position 1) with 3 to 8 numbered sections.
+    expect(await count(a.url, `select count(*) n from consultation_request r where not exists (select 1 from consultation_request_document d where d.request_id = r.id and d.position = 1)`)).toBe(0);
+    const sections = await sql(a.url, `select min(n)::int lo, max(n)::int hi from (select count(*) n from policy_document_section group by document_id) x`);
+    expect(sections[0]!.lo).toBeGreaterThanOrEqual(3);
+    expect(sections[0]!.hi).toBeLessThanOrEqual(8);
+    // History: from null (creation) to the current status, each move from the status before.
+    const broken = await count(
+      a.url,
+      `select count(*) n from consultation_request r where
+         (select t."to" from consultation_transition t where t.request_id = r.id order by t.id desc limit 1) is distinct from r.status
+         or (select t."from" from consultation_transition t where t.request_id = r.id order by t.id limit 1) is not null
+         or (select t."to" from consultation_transition t where t.request_id = r.id order by t.id limit 1) <> (case r.origin when 'SELF_INITIATED' then 'ACCEPTED' else 'REQUESTED' end)`,
+    );
+    expect(broken).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_transition t where t.note is null and (t."to" in ('DECLINED', 'WITHDRAWN') or (t."to" = 'CLOSED' and t."from" = 'REPORT_SUBMITTED'))`)).toBe(0);
+  });
+
+  it('assigns a lead, forms panels with one chair from the lead association, and reports as the lifecycle says', async () => {
+    // One lead per assigned request, none before acceptance; associations of the federation.
+    expect(await count(a.url, `select count(*) n from consultation_request r where r.status not in ('REQUESTED', 'SCREENING', 'DECLINED') and (select count(*) from consultation_assignment x where x.request_id = r.id and x.role = 'LEAD') <> 1`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_assignment x join consultation_request r on r.id = x.request_id where r.status in ('REQUESTED', 'SCREENING', 'DECLINED')`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_assignment x join association s on s.id = x.association_id join consultation_request r on r.id = x.request_id where s.federation_id <> r.federation_id`)).toBe(0);
+    // Panels of 3 to 7 with one chair, once PANEL_FORMED; current members of the lead association.
+    const panels = await sql(a.url, `select count(*)::int n, count(*) filter (where role = 'CHAIR')::int chairs from consultation_panel_member group by request_id`);
+    expect(panels.length).toBeGreaterThan(0);
+    for (const p of panels) expect(p).toEqual({ n: expect.any(Number), chairs: 1 });
+    expect(Math.min(...panels.map((p) => p.n))).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...panels.map((p) => p.n))).toBeLessThanOrEqual(7);
+    expect(await count(a.url, `select count(*) n from consultation_request r where r.status in ('PANEL_FORMED', 'IN_REVIEW', 'REPORT_SUBMITTED', 'RESPONSE_RECEIVED', 'CLOSED') and not exists (select 1 from consultation_panel_member p where p.request_id = r.id and p.role = 'CHAIR')`)).toBe(0);
+    expect(
+      await count(
+        a.url,
+        `select count(*) n from consultation_panel_member p join consultation_assignment x on x.request_id = p.request_id and x.role = 'LEAD'
+          where not exists (select 1 from membership m where m.intellectual_id = p.intellectual_id and m.association_id = x.association_id and m.status <> 'ENDED')`,
+      ),
+    ).toBe(0);
+    // Submitted reports are dated; an answered one has an outcome on every recommendation.
+    expect(await count(a.url, `select count(*) n from consultation_request r where r.status in ('REPORT_SUBMITTED', 'RESPONSE_RECEIVED', 'CLOSED') and not exists (select 1 from consultation_report p where p.request_id = r.id and p.submitted_on >= r.received_on)`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_recommendation x join consultation_request r on r.id = x.request_id where r.status = 'RESPONSE_RECEIVED' and x.outcome is null`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_recommendation x join consultation_request r on r.id = x.request_id where r.status not in ('RESPONSE_RECEIVED', 'CLOSED') and x.outcome is not null`)).toBe(0);
+  });
+
+  it('loads the opinions asked for, only on requests that went into review, panel members’ through the lead association', async () => {
+    expect(result.opinions).toBe(OPINIONS);
+    expect(await count(a.url, `select count(*) n from consultation_opinion`)).toBe(OPINIONS);
+    expect(await count(a.url, `select count(*) n from consultation_opinion o join consultation_request r on r.id = o.request_id where r.status not in ('IN_REVIEW', 'REPORT_SUBMITTED', 'RESPONSE_RECEIVED', 'CLOSED')`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_opinion o where o.intellectual_id is not null and not exists (select 1 from consultation_panel_member p where p.request_id = o.request_id and p.intellectual_id = o.intellectual_id)`)).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_opinion o where o.intellectual_id is not null`)).toBeGreaterThan(0);
+    // A section, when given, is one of the request's documents'.
+    expect(
+      await count(
+        a.url,
+        `select count(*) n from consultation_opinion o join policy_document_section s on s.id = o.section_id
+          where not exists (select 1 from consultation_request_document d where d.request_id = o.request_id and d.document_id = s.document_id)`,
+      ),
+    ).toBe(0);
+    expect(await count(a.url, `select count(*) n from consultation_opinion where section_id is not null`)).toBeGreaterThan(0);
+  });
+
   it('puts back every index and foreign key, and moves the sequences past the new ids', async () => {
     expect(await schemaOf(a.url)).toEqual(schemaBefore);
     const [person] = await sql(a.url, `insert into intellectual (full_name, given_name) values ('Nguyễn Văn Mới', 'Mới') returning id`);
@@ -180,14 +252,16 @@ describe('npm run cli -- seed --synthetic', () => {
   afterAll(() => d?.drop());
 
   it('loads the data and prints a summary; a bad number exits with status 2', async () => {
-    const ok = await runCli(['seed', '--synthetic', '--intellectuals', '500', '--associations', '5'], { DATABASE_URL: d.url });
+    const ok = await runCli(['seed', '--synthetic', '--intellectuals', '500', '--associations', '5', '--requests', '40', '--opinions', '200'], { DATABASE_URL: d.url });
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/Synthetic data loaded \(seed 1\): federation SYNTHETIC, 5 associations, 500 intellectuals/);
+    expect(ok.out).toMatch(/Synthetic data loaded \(seed 1\): federation SYNTHETIC, 5 associations, 500 intellectuals, [\d,]+ memberships, 40 consultation requests, 200 opinions/);
     expect(ok.out).toMatch(/memberships .*100%/); // the progress bar, one line per tenth when not on a terminal
     expect(await count(d.url, `select count(*) n from intellectual`)).toBe(500);
 
     const bad = await runCli(['seed', '--synthetic', '--intellectuals', 'abc'], { DATABASE_URL: d.url });
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/--intellectuals must be a whole number/);
+    const badRequests = await runCli(['seed', '--synthetic', '--requests', '-1'], { DATABASE_URL: d.url });
+    expect(badRequests.code).toBe(2);
   });
 });

@@ -15,11 +15,14 @@ const HELP = `Federation Hub command line: npm run cli -- <command>
 Commands:
   migrate            apply pending database migrations
   seed               load the demo data (only into a database without federations)
-  seed --synthetic [--intellectuals N] [--associations M] [--seed S]
+  seed --synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--seed S]
                      load invented data at scale into a new federation SYNTHETIC: N people
                      (default 10000, at most 5000000) in M associations (default 50, at most
-                     10000), with their memberships; the same seed (default 1) gives the same
-                     data. Refused when SYNTHETIC exists. Progress on stderr.
+                     10000), with their memberships; R consultation requests (default 10000, at
+                     most 1000000; 0 for none) with documents, history, assignments, panels and
+                     reports, and up to O opinions on them (default 200000, at most 10000000);
+                     the same seed (default 1) gives the same data. Refused when SYNTHETIC
+                     exists. Progress on stderr.
 ${KEYS_HELP}
   schema             write schema/schema.graphql from the code
   migration:create   (developers) write a migration for the entity changes and list it in migrations/index.ts
@@ -34,14 +37,18 @@ const log = (m: string) => console.error(m);
 interface SyntheticArgs {
   intellectuals: number;
   associations: number;
+  requests: number;
+  opinions: number;
   seed: number;
 }
 
-/** Options of `seed --synthetic`: default and largest value (all are whole numbers from 1). */
-const SYNTHETIC_OPTIONS: Record<string, { key: keyof SyntheticArgs; def: number; max: number }> = {
-  '--intellectuals': { key: 'intellectuals', def: 10_000, max: 5_000_000 },
-  '--associations': { key: 'associations', def: 50, max: 10_000 },
-  '--seed': { key: 'seed', def: 1, max: 4_294_967_295 }, // the PRNG takes a 32-bit seed
+/** Options of `seed --synthetic`: default, smallest and largest value (all whole numbers). */
+const SYNTHETIC_OPTIONS: Record<string, { key: keyof SyntheticArgs; def: number; min: number; max: number }> = {
+  '--intellectuals': { key: 'intellectuals', def: 10_000, min: 1, max: 5_000_000 },
+  '--associations': { key: 'associations', def: 50, min: 1, max: 10_000 },
+  '--requests': { key: 'requests', def: 10_000, min: 0, max: 1_000_000 },
+  '--opinions': { key: 'opinions', def: 200_000, min: 0, max: 10_000_000 },
+  '--seed': { key: 'seed', def: 1, min: 1, max: 4_294_967_295 }, // the PRNG takes a 32-bit seed
 };
 
 /** Parses the arguments after `seed`: null for the plain demo seed, else the synthetic options. */
@@ -66,15 +73,15 @@ function parseSeedArgs(args: string[]): SyntheticArgs | null {
     if (raw.size > 0) throw new UsageError(`${[...raw.keys()][0]} goes with seed --synthetic`);
     return null;
   }
-  const parsed: SyntheticArgs = { intellectuals: 0, associations: 0, seed: 0 };
-  for (const [name, { key, def, max }] of Object.entries(SYNTHETIC_OPTIONS)) {
+  const parsed: SyntheticArgs = { intellectuals: 0, associations: 0, requests: 0, opinions: 0, seed: 0 };
+  for (const [name, { key, def, min, max }] of Object.entries(SYNTHETIC_OPTIONS)) {
     const value = raw.get(name);
     if (value === undefined) {
       parsed[key] = def;
       continue;
     }
     const n = /^\d+$/u.test(value) ? Number(value) : NaN;
-    if (!(n >= 1 && n <= max)) throw new UsageError(`${name} must be a whole number from 1 to ${max.toLocaleString('en-US')}, got "${value}"`);
+    if (!(n >= min && n <= max)) throw new UsageError(`${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, got "${value}"`);
     parsed[key] = n;
   }
   return parsed;
@@ -160,7 +167,7 @@ async function seedCommand(args: string[]): Promise<number> {
     const n = (v: number) => v.toLocaleString('en-US');
     console.log(
       `Synthetic data loaded (seed ${synthetic.seed}): federation ${r.federationCode}, ${n(r.associations)} associations, ` +
-        `${n(r.intellectuals)} intellectuals, ${n(r.memberships)} memberships in ${r.seconds.toFixed(1)} s.`,
+        `${n(r.intellectuals)} intellectuals, ${n(r.memberships)} memberships, ${n(r.consultationRequests)} consultation requests, ${n(r.opinions)} opinions in ${r.seconds.toFixed(1)} s.`,
     );
     return 0;
   } finally {
@@ -210,7 +217,7 @@ async function run(args: string[]): Promise<number> {
         return await seedCommand(args.slice(1));
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        console.error(`Error: ${e.message}\nUsage: npm run cli -- seed [--synthetic [--intellectuals N] [--associations M] [--seed S]]`);
+        console.error(`Error: ${e.message}\nUsage: npm run cli -- seed [--synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--seed S]]`);
         return 2;
       }
     case 'keys':

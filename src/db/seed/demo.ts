@@ -22,7 +22,7 @@ import { Membership } from '../../modules/intellectual/membership.entity';
 import { chance, dayNumber, isoDate, mulberry32, pickOne, randomDate, randomInt, vietnameseName, Weighted, weightedPicker } from './names';
 
 export const DEMO_SOURCE_NOTE =
-  'Every record with demo = true (the Cần Thơ union, all member associations, people and memberships) is invented for demonstration; ' +
+  'Every record with demo = true (the Cần Thơ union, all member associations, people, memberships and consultation requests) is invented for demonstration; ' +
   'records with demo = false (VUSTA, the Sóc Trăng union) hold sourced facts; the Sóc Trăng merger follows the 1 July 2025 reorganisation, as its description says.';
 
 /** Fixed seed (the Sóc Trăng union's founding date): same data on every run. */

@@ -1,6 +1,7 @@
 /**
  * Synthetic data at scale: a federation `SYNTHETIC` with M invented associations and N invented
- * people with their memberships, for benchmarks and load tests (1,000,000 people and 1.18 million
+ * people with their memberships, and (synthetic-consultation.ts, set-based SQL) consultation
+ * requests with their documents, panels and opinions, for benchmarks and load tests (1,000,000 people and 1.18 million
  * memberships in about 65 s on a 2-core machine, two thirds of it rebuilding indexes).
  *
  * Speed comes from PostgreSQL's COPY (text format) fed by a generator that streams rows in chunks
@@ -17,6 +18,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { foldText } from '../../common/text';
 import { givenNameOf } from '../../modules/intellectual/intellectual.rules';
 import { FIELDS, isFieldCode } from '../../modules/field/field.data';
+import { seedSyntheticConsultations } from './synthetic-consultation';
 import { dayNumber, isoDate, mulberry32, pickOne, randomInt, vietnameseName, Weighted, weightedPicker } from './names';
 
 export const SYNTHETIC_FEDERATION_CODE = 'SYNTHETIC';
@@ -25,6 +27,10 @@ export interface SyntheticOptions {
   intellectuals: number;
   associations: number;
   seed: number;
+  /** Consultation requests of the federation, with documents, history, assignments, panels and reports (default 0). */
+  requests?: number;
+  /** Opinions on the requests that went into review, at most (default 0; fewer when the requests cannot hold that many). */
+  opinions?: number;
   /** Called as work advances: `done` of `total` items of a phase (rows, or indexes). */
   progress?: (phase: string, done: number, total: number) => void;
 }
@@ -34,6 +40,8 @@ export interface SyntheticResult {
   associations: number;
   intellectuals: number;
   memberships: number;
+  consultationRequests: number;
+  opinions: number;
   seconds: number;
 }
 
@@ -713,6 +721,11 @@ function checkOptions(opts: SyntheticOptions): void {
   };
   positive('intellectuals', opts.intellectuals, 5_000_000);
   positive('associations', opts.associations, 10_000);
+  const count = (name: string, v: number | undefined, max: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new Error(`seedSynthetic: ${name} must be an integer from 0 to ${max}, got ${v}`);
+  };
+  count('requests', opts.requests, 1_000_000);
+  count('opinions', opts.opinions, 10_000_000);
   if (!Number.isInteger(opts.seed)) throw new Error(`seedSynthetic: seed must be an integer, got ${opts.seed}`);
 }
 
@@ -820,6 +833,17 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
       await client.query('analyze association, intellectual, membership');
       progress('analyze', 1, 1);
 
+      // --- Consultation requests and opinions (set-based SQL, synthetic-consultation.ts) -----
+      const consultations = await seedSyntheticConsultations(client, {
+        federationId,
+        firstAssociationId: plans[0]!.id,
+        associations: plans.length,
+        requests: opts.requests ?? 0,
+        opinions: opts.opinions ?? 0,
+        seed: opts.seed,
+        progress,
+      });
+
       await client.query('commit');
       // VACUUM sets the visibility map, so statistics can read the covering indexes alone
       // (index-only scans) instead of the wide tables. It cannot run inside the transaction.
@@ -831,6 +855,8 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
         associations: plans.length,
         intellectuals: n,
         memberships,
+        consultationRequests: consultations.requests,
+        opinions: consultations.opinions,
         seconds: (Date.now() - started) / 1000,
       };
     } catch (e) {

@@ -20,6 +20,9 @@ import { ConsultationConflict, PanelMember } from './panel-member.entity';
 import { Opinion, OpinionRevision } from './opinion.entity';
 import { PolicyDocument, PolicyDocumentSection } from './policy-document.entity';
 import { ConsultationWriteResolver } from './consultation-write.resolver';
+import { consultationStatsLoaders } from './consultation-stats.loaders';
+import { seedConsultationDemo } from './consultation.demo';
+import { AssociationOpinionCountResolver, ConsultationStatsResolver, FederationConsultationStatsResolver } from './consultation-stats.resolver';
 
 /** Consultation, social critique and social assessment requests, from receipt to the agency's response. */
 export const consultationModule = defineModule({
@@ -53,8 +56,12 @@ export const consultationModule = defineModule({
     IntellectualPanelSeatsResolver,
     // Writes.
     ConsultationWriteResolver,
+    // Statistics (+ Federation.consultationStats).
+    FederationConsultationStatsResolver,
+    ConsultationStatsResolver,
+    AssociationOpinionCountResolver,
   ],
-  loaders: ({ em, viewer }) => consultationLoaders(em, viewer),
+  loaders: ({ em, viewer }) => ({ ...consultationLoaders(em, viewer), ...consultationStatsLoaders(em, viewer) }),
   sqlRead: consultationSqlRead,
   nodeTypes: [
     { type: ConsultationRequest, loader: 'consultationRequestById' },
@@ -79,4 +86,5 @@ export const consultationModule = defineModule({
       DELETE: 'Removed it (e.g. a panel seat, removePanelMember); changes hold what it was: old → new null.',
     },
   },
+  demoSeed: async (em) => void (await seedConsultationDemo(em)),
 });
