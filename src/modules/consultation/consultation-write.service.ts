@@ -97,6 +97,14 @@ function decodeId(p: Problems, path: Path, globalId: string | null | undefined, 
   return d.id;
 }
 
+/** The request a global id names, or null with NOT_FOUND at `path` (not a request's id, or no such request). */
+async function namedRequest(p: Problems, em: EntityManager, path: Path, globalId: string): Promise<ConsultationRequest | null> {
+  const id = decodeId(p, path, globalId, 'ConsultationRequest');
+  const r = id === null ? null : await readRequest(em, id);
+  if (id !== null && !r) p.add(UserErrorCode.NOT_FOUND, path, 'No consultation request has this id');
+  return r;
+}
+
 /** True when the row `id` of `table` exists. */
 async function exists(em: EntityManager, table: string, id: number): Promise<boolean> {
   const rows = await runQuery(em, knexOf(em)(table).select('id').where('id', id));
@@ -324,8 +332,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = decodeId(p, ['id'], input.id, 'ConsultationRequest');
-        if (id !== null && !(current = await readRequest(em, id))) p.add(UserErrorCode.NOT_FOUND, ['id'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['id'], input.id);
+        const id = current?.id ?? null;
         const changes: Partial<ConsultationRequest> = {};
         if (input.kind !== undefined) changes.kind = required(p, ['kind'], input.kind);
         if (input.subjectKind !== undefined) changes.subjectKind = required(p, ['subjectKind'], input.subjectKind);
@@ -378,8 +386,8 @@ export class ConsultationWriteService {
         };
       },
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const given = (input.documentId != null ? 1 : 0) + (input.document != null ? 1 : 0);
         if (given !== 1) p.add(given ? UserErrorCode.INVALID : UserErrorCode.REQUIRED, ['document'], 'Give exactly one of documentId (an existing document) and document (a new one)');
         const documentId = decodeId(p, ['documentId'], input.documentId, 'PolicyDocument');
@@ -451,8 +459,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const federationId = current?.federation.id ?? null;
         const check = async (path: Path, raw: string): Promise<Association | null> => {
           const code = normalizeText(raw);
@@ -516,8 +524,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const intellectualId = decodeId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
         if (intellectualId !== null && !(await exists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
         v.text(p, ['conflictNote'], input.conflictNote ?? null, { max: 2000 });
@@ -586,8 +594,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const intellectualId = decodeId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
         if (intellectualId !== null && !(await exists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
         const note = v.text(p, ['note'], input.note, { max: 2000, required: true, multiline: true }) ?? '';
@@ -619,8 +627,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = decodeId(p, ['id'], input.id, 'ConsultationRequest');
-        if (id !== null && !(current = await readRequest(em, id))) p.add(UserErrorCode.NOT_FOUND, ['id'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['id'], input.id);
+        const id = current?.id ?? null;
         const note = v.text(p, ['note'], input.note ?? null, { max: 2000, multiline: true }) ?? null;
         return { id: id ?? 0, note };
       },
@@ -678,8 +686,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const summary = v.text(p, ['summary'], input.summary, { max: 20_000, required: true, multiline: true }) ?? '';
         const submittedOn = v.date(p, ['submittedOn'], input.submittedOn ?? null, current ? { min: current.receivedOn } : {}) ?? null;
         const link = v.url(p, ['link'], input.link ?? null) ?? null;
@@ -733,8 +741,8 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
-        if (requestId !== null && !(current = await readRequest(em, requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+        current = await namedRequest(p, em, ['requestId'], input.requestId);
+        const requestId = current?.id ?? null;
         const receivedOn = v.date(p, ['receivedOn'], input.receivedOn, { notFuture: true, min: '1900-01-01' }) ?? null;
         if (!receivedOn && !p.list.some((e) => e.field[0] === 'receivedOn')) p.add(UserErrorCode.REQUIRED, ['receivedOn'], 'receivedOn is required');
         const note = v.text(p, ['note'], input.note ?? null, { max: 10_000, multiline: true }) ?? null;
