@@ -12,6 +12,7 @@ export class Migration20261202103907 extends Migration {
     this.addSql(`create index "consultation_request_fields_gin_idx" on "consultation_request" using gin ("fields");`);
     this.addSql(`create index "consultation_request_open_due_idx" on "consultation_request" ("due_on", "id") where "status" in ('REQUESTED', 'SCREENING', 'ACCEPTED', 'PANEL_FORMED', 'IN_REVIEW');`);
     this.addSql(`create index "consultation_request_federation_idx" on "consultation_request" ("federation_id", "received_on" desc, "id" desc);`);
+    this.addSql(`create index "consultation_request_federation_due_idx" on "consultation_request" ("federation_id", coalesce("due_on", 'infinity'::date), "id");`);
     this.addSql(`create index "consultation_request_agency_level_idx" on "consultation_request" ("agency_level", "received_on" desc, "id" desc);`);
     this.addSql(`create index "consultation_request_origin_idx" on "consultation_request" ("origin", "received_on" desc, "id" desc);`);
     this.addSql(`create index "consultation_request_kind_idx" on "consultation_request" ("kind", "received_on" desc, "id" desc);`);

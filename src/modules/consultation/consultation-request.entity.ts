@@ -53,6 +53,11 @@ export class Agency {
 @Index({ name: 'consultation_request_origin_idx', expression: 'create index "consultation_request_origin_idx" on "consultation_request" ("origin", "received_on" desc, "id" desc)' })
 @Index({ name: 'consultation_request_agency_level_idx', expression: 'create index "consultation_request_agency_level_idx" on "consultation_request" ("agency_level", "received_on" desc, "id" desc)' })
 @Index({ name: 'consultation_request_federation_idx', expression: 'create index "consultation_request_federation_idx" on "consultation_request" ("federation_id", "received_on" desc, "id" desc)' })
+// A federation's requests by due date (its desk's usual list): without it, the whole table is sorted.
+@Index({
+  name: 'consultation_request_federation_due_idx',
+  expression: `create index "consultation_request_federation_due_idx" on "consultation_request" ("federation_id", coalesce("due_on", 'infinity'::date), "id")`,
+})
 @Index({
   name: 'consultation_request_open_due_idx',
   expression: `create index "consultation_request_open_due_idx" on "consultation_request" ("due_on", "id") where "status" in ('REQUESTED', 'SCREENING', 'ACCEPTED', 'PANEL_FORMED', 'IN_REVIEW')`,

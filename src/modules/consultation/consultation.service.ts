@@ -111,7 +111,8 @@ export class ConsultationService {
     if (filter.status) q.where('r.status', filter.status);
     if (filter.origin) q.where('r.origin', filter.origin);
     if (filter.agencyLevel) q.where('r.agency_level', filter.agencyLevel);
-    if (filter.federationCode) q.whereIn('r.federation_id', knex('federation').select('id').where('code', filter.federationCode));
+    // `= (select …)`, not `in (…)`: the planner then walks the federation's part of an index in order.
+    if (filter.federationCode) q.where('r.federation_id', knex('federation').select('id').where('code', filter.federationCode));
     if (filter.associationCode) {
       q.whereExists(
         knex('consultation_assignment as fa')
