@@ -7,10 +7,10 @@ import { ErrorCode, HubError } from '../src/common/errors';
 import { loadConfig } from '../src/config';
 import { createServer, Hub } from '../src/server';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership } from './factories';
-import { assign, createConsultationRequest } from './factories/consultation';
+import { assign, createConsultationRequest, createOpinion, createPolicyDocument, seat } from './factories/consultation';
 import { LegalDocument } from '../src/common/legal-document';
 import { toGlobalId } from '../src/common/node-id';
-import { AssignmentRole, ConsultationKind, ConsultationOrigin, ConsultationStatus, ConsultationVisibility } from '../src/modules/consultation/consultation.enums';
+import { AssignmentRole, ConsultationKind, ConsultationOrigin, ConsultationStatus, ConsultationVisibility, OpinionStance, PanelRole } from '../src/modules/consultation/consultation.enums';
 import { startTestHub, TestHub } from './support/harness';
 
 /**
@@ -211,6 +211,7 @@ describe('the hub with each executor, on the same database', () => {
   let viewers: Record<'ADMIN' | 'ANALYST' | 'ASSOCIATION' | 'PUBLIC', Record<string, string>>;
   let personId: string;
   let requestId: string;
+  let documentId: string;
   let membershipId: string;
   let associationId: string;
   let cursor: string;
@@ -226,6 +227,7 @@ describe('the hub with each executor, on the same database', () => {
     const em = t.em();
     const f = await createFederation(em, { code: 'EXE-FED' });
     const associations = [];
+    const people = [];
     for (let k = 0; k < 3; k++) {
       const a = await createAssociation(em, f, { code: `EXE-AS${k}` });
       associations.push(a);
@@ -238,6 +240,7 @@ describe('the hub with each executor, on the same database', () => {
           birthDate: `198${m}-0${k + 1}-1${m}`,
           fields: m % 2 ? ['2.3'] : ['1', '3.2'],
         } as never);
+        people.push(i);
         await createMembership(em, i, a, { externalId: `HV-EXE-${k}-${m}`, joinedOn: m === 3 ? null : `201${m}-05-0${k + 1}`, status: m === 2 ? 'ENDED' : 'ACTIVE' } as never);
         // Some people belong to two associations (one of them ended).
         if (k === 1 && m < 2) await createMembership(em, i, associations[0], { externalId: `HV-EXE-X-${m}` });
@@ -266,6 +269,21 @@ describe('the hub with each executor, on the same database', () => {
     await assign(em, r2, associations[0]);
     await assign(em, r3, associations[0]);
     requestId = toGlobalId('ConsultationRequest', r1.id);
+    const sections = [
+      { number: '1', heading: 'Phạm vi điều chỉnh', text: 'Nghị quyết quy định chính sách hỗ trợ nhiệm vụ khoa học và công nghệ cấp tỉnh.' },
+      { number: '2.1', heading: null, text: 'Đối tượng áp dụng:\n- tổ chức khoa học;\n- doanh nghiệp.' },
+    ];
+    const { document } = await createPolicyDocument(em, { sections }, r1, r2);
+    await createPolicyDocument(em, { title: 'Dự thảo Đề án chuyển đổi số', link: null, versionLabel: null, issuedOn: null }, r2);
+    documentId = toGlobalId('PolicyDocument', document.id);
+    await seat(em, r1, people[1]);
+    await seat(em, r1, people[0], PanelRole.CHAIR);
+    await seat(em, r1, people[9], PanelRole.SECRETARY);
+    await seat(em, r2, people[5], PanelRole.CHAIR);
+    await createOpinion(em, r1, { association: associations[0], stance: OpinionStance.SUPPORT });
+    await createOpinion(em, r1, { association: associations[0], author: people[0], text: 'Đồng ý, đề nghị làm rõ nguồn kinh phí.' });
+    await createOpinion(em, r1, { association: associations[2], stance: OpinionStance.OPPOSE, text: 'Chưa đồng ý với mức hỗ trợ.' });
+    await createOpinion(em, r2, { association: null, author: people[5], stance: OpinionStance.NO_OPINION });
     headers = (await createKey(em, 'ANALYST')).headers;
     viewers = {
       ADMIN: (await createKey(em, 'ADMIN')).headers,
@@ -393,8 +411,21 @@ describe('the hub with each executor, on the same database', () => {
       }),
       true,
     ],
-    // overdue is today's: the resolvers answer the document.
-    ['consultation requests with overdue', () => ({ query: '{ consultationRequests(filter: { overdue: false }) { totalCount edges { node { title overdue } } } }' }), false],
+    ['consultation requests with overdue', () => ({ query: '{ consultationRequests(filter: { overdue: false }) { totalCount edges { node { title overdue dueOn status } } } }' }), true],
+    [
+      'consultation requests with their documents and sections, panel and opinions (the inside: empty for some roles)',
+      () => ({
+        query: `{ consultationRequests(first: 5, orderBy: TITLE) { edges { node { id title
+          documents { __typename id title link versionLabel issuedOn demo sections { __typename number heading text } }
+          panel { __typename id role intellectual { id fullName email } request { id title } }
+          opinions(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id stance text version association { code } author { fullName phone } request { id } } } }
+          supports: opinions(filter: { stance: SUPPORT }) { totalCount edges { node { text } } } } } } }`,
+      }),
+      true,
+    ],
+    ['node(id) of a policy document', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on PolicyDocument { title sections { number } } } }', variables: { id: documentId } }), true],
+    // Timestamps (DateTime) stay on the resolvers.
+    ['opinions with their timestamps', () => ({ query: '{ consultationRequests { edges { node { opinions { edges { node { createdAt } } } panel { since } } } } }' }), false],
     ['people of a field (filter) and Vietnamese order', () => ({ query: '{ intellectuals(filter: { field: "2", associationCode: "EXE-AS1" }) { totalCount edges { node { fullName fields { code } } } } }' }), true],
   ];
 

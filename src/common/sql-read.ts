@@ -96,7 +96,9 @@ export type SqlField =
   /** An object of `type` whose id is the SQL `key` of this row, read by id under its policy. */
   | { kind: 'object'; type: string; key: (alias: string) => string }
   /** A page of another type's rows that point at this row. */
-  | ({ kind: 'connection' } & ConnectionSpec);
+  | ({ kind: 'connection' } & ConnectionSpec)
+  /** Every row of another type that points at this row (a short list, no arguments), in `order`. */
+  | { kind: 'list'; type: string; source(s: ReadScope): RowSource; childColumn: string; order: string };
 
 export interface SqlReadType {
   /** The GraphQL object type. */
@@ -154,7 +156,8 @@ type PlanField =
   | { k: 'value'; key: string; spec: SqlField & { kind: 'value' }; shape: (v: unknown) => unknown }
   | { k: 'joined'; key: string; spec: SqlField & { kind: 'joined' }; object: PlanObject }
   | { k: 'object'; key: string; spec: SqlField & { kind: 'object' }; object: PlanObject; nullable: boolean }
-  | { k: 'connection'; key: string; spec: ConnectionSpec; conn: PlanConnection };
+  | { k: 'connection'; key: string; spec: ConnectionSpec; conn: PlanConnection }
+  | { k: 'list'; key: string; spec: SqlField & { kind: 'list' }; object: PlanObject };
 
 interface PlanObject {
   type: SqlReadType;
@@ -341,6 +344,13 @@ function planObject(schema: GraphQLSchema, registry: SqlReadRegistry, fragments:
         if (!isObjectType(named)) throw new Unsupported(`${type.name}.${name}`);
         fields.push({ k: 'connection', key, spec: f, conn: planConnection(schema, registry, fragments, named, def, nodes, f) });
         break;
+      case 'list': {
+        // [T!]! exactly, as the list's resolver answers it.
+        const list = isNonNullType(def.type) ? def.type.ofType : null;
+        if (!list || !isListType(list) || !isNonNullType(list.ofType) || !isObjectType(named) || named.name !== f.type || def.args.length) throw new Unsupported(`${type.name}.${name}`);
+        fields.push({ k: 'list', key, spec: f, object: planObject(schema, registry, fragments, named, subSets(nodes)) });
+        break;
+      }
     }
   }
   if (fields.length + 1 > MAX_ELEMENTS) throw new Unsupported('too many fields');
@@ -600,7 +610,24 @@ class Compiler {
         const parentId = level.col(`${alias}.id`);
         return this.connection(f, f.spec, f.conn, parentId);
       }
+      case 'list':
+        return this.list(f, level.col(`${alias}.id`));
     }
+  }
+
+  /** `(select coalesce(json_agg(…), '[]') from (<the rows whose childColumn = parentId, in order>) xN)`. */
+  private list(f: PlanField & { k: 'list' }, parentId: string): Built {
+    const { spec } = f;
+    const t = this.template(f, '', () => spec.source(this.s)) as Template;
+    const level = new Level(this.alias());
+    const item = this.object(f.object, level, t.alias, t.joins);
+    const inner = level.fill(t, `${spec.childColumn} = ${parentId}`, [], ` order by ${spec.order}`);
+    const read = item.read;
+    return {
+      sql: `(select coalesce(json_agg(${item.sql}), '[]'::json) from (${inner.sql}) ${level.x})`,
+      bindings: [...item.bindings, ...inner.bindings],
+      read: (v) => (v as unknown[]).map(read),
+    };
   }
 
   /** `(select json_build_array(…) from (<the row of object's type whose id = key>) xN)`; null when none is visible. */

@@ -31,6 +31,11 @@ import {
   OPINION_SORT,
 } from './consultation.types';
 
+/** The orders of a request's documents (`rd`), a document's sections (`s`) and a panel (`pm`): chair, secretary, members, each in the order seated. */
+export const DOCUMENT_ORDER = 'rd.position, rd.id';
+export const SECTION_ORDER = 's.position, s.id';
+export const PANEL_ORDER = `array_position(array[${[PanelRole.CHAIR, PanelRole.SECRETARY, PanelRole.MEMBER].map((r) => `'${r}'`).join(', ')}]::text[], pm.role), pm.id`;
+
 /** Column of a joined row naming the parent it was read for (grouped reads). */
 const PARENT = 'parent__';
 
@@ -161,28 +166,37 @@ export class ConsultationService {
     return nestedCounts(this.em, associationIds, 'pa.association_id', this.requestBase(filter).join('consultation_assignment as pa', 'pa.request_id', 'r.id'));
   }
 
+  /** Documents under review as linked to their requests (`rd`), as PolicyDocumentPolicy lets the viewer see them (`d`). */
+  documentBase(): Knex.QueryBuilder {
+    return PolicyDocumentPolicy.visible(
+      this.viewer,
+      this.knex('consultation_request_document as rd').join('policy_document as d', 'd.id', 'rd.document_id').select(columnsOf(this.em, PolicyDocument, 'd')),
+      'd',
+    );
+  }
+
   /** Documents under review of many requests, in position order (PolicyDocumentPolicy). */
   async documentsOf(requestIds: readonly number[]): Promise<Map<number, PolicyDocument[]>> {
-    const q = PolicyDocumentPolicy.visible(
-      this.viewer,
-      this.knex('consultation_request_document as rd')
-        .join('policy_document as d', 'd.id', 'rd.document_id')
-        .select(...columnsOf(this.em, PolicyDocument, 'd'), `rd.request_id as ${PARENT}`),
-      'd',
-    )
+    const q = this.documentBase()
+      .select(`rd.request_id as ${PARENT}`)
       .whereIn('rd.request_id', [...requestIds])
-      .orderBy([{ column: 'rd.request_id' }, { column: 'rd.position' }, { column: 'rd.id' }]);
+      .orderByRaw(`rd.request_id, ${DOCUMENT_ORDER}`);
     return groupByParent(this.em, PolicyDocument, await runQuery(this.em, q));
+  }
+
+  /** Documents the viewer may see (PolicyDocumentPolicy), by themselves (`d`), for reads by id. */
+  policyDocuments(): Knex.QueryBuilder {
+    return PolicyDocumentPolicy.visible(this.viewer, this.knex('policy_document as d').select(columnsOf(this.em, PolicyDocument, 'd')), 'd');
   }
 
   /** Visible documents by id. */
   async documentsByIds(ids: readonly number[]): Promise<PolicyDocument[]> {
-    const q = PolicyDocumentPolicy.visible(this.viewer, this.knex('policy_document as d').select(columnsOf(this.em, PolicyDocument, 'd')), 'd').whereIn('d.id', [...ids]);
+    const q = this.policyDocuments().whereIn('d.id', [...ids]);
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, PolicyDocument, r));
   }
 
   /** Sections whose document the viewer sees (alias `s`). */
-  private sections(): Knex.QueryBuilder {
+  sectionBase(): Knex.QueryBuilder {
     return PolicyDocumentPolicy.visible(
       this.viewer,
       this.knex('policy_document_section as s').join('policy_document as d', 'd.id', 's.document_id').select(columnsOf(this.em, PolicyDocumentSection, 's')),
@@ -192,15 +206,15 @@ export class ConsultationService {
 
   /** Sections of many documents, in position order. */
   async sectionsOf(documentIds: readonly number[]): Promise<Map<number, PolicyDocumentSection[]>> {
-    const q = this.sections()
+    const q = this.sectionBase()
       .select(`s.document_id as ${PARENT}`)
       .whereIn('s.document_id', [...documentIds])
-      .orderBy([{ column: 's.document_id' }, { column: 's.position' }, { column: 's.id' }]);
+      .orderByRaw(`s.document_id, ${SECTION_ORDER}`);
     return groupByParent(this.em, PolicyDocumentSection, await runQuery(this.em, q));
   }
 
   async sectionsByIds(ids: readonly number[]): Promise<PolicyDocumentSection[]> {
-    return (await runQuery(this.em, this.sections().whereIn('s.id', [...ids]))).map((r) => hydrate(this.em, PolicyDocumentSection, r));
+    return (await runQuery(this.em, this.sectionBase().whereIn('s.id', [...ids]))).map((r) => hydrate(this.em, PolicyDocumentSection, r));
   }
 
   /** The associations assigned to many requests (lead and contributors), contributors in Vietnamese name order. */
@@ -222,25 +236,31 @@ export class ConsultationService {
     return out;
   }
 
+  /** Panel seats the viewer may see (PanelMemberPolicy), as `pm`. */
+  panelBase(): Knex.QueryBuilder {
+    return PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(columnsOf(this.em, PanelMember, 'pm')), 'pm');
+  }
+
   /** Panel seats of many requests (PanelMemberPolicy): chair, secretary, members, each in the order seated. */
   async panelsOf(requestIds: readonly number[]): Promise<Map<number, PanelMember[]>> {
-    const roles = [PanelRole.CHAIR, PanelRole.SECRETARY, PanelRole.MEMBER];
-    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(...columnsOf(this.em, PanelMember, 'pm'), `pm.request_id as ${PARENT}`), 'pm')
+    const q = this.panelBase()
+      .select(`pm.request_id as ${PARENT}`)
       .whereIn('pm.request_id', [...requestIds])
-      .orderByRaw(`pm.request_id, array_position(?::text[], pm.role), pm.id`, [pgArray(roles)]);
+      .orderByRaw(`pm.request_id, ${PANEL_ORDER}`);
     return groupByParent(this.em, PanelMember, await runQuery(this.em, q));
   }
 
   /** Panel seats of many people, newest first (PanelMemberPolicy). */
   async seatsOf(intellectualIds: readonly number[]): Promise<Map<number, PanelMember[]>> {
-    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(...columnsOf(this.em, PanelMember, 'pm'), `pm.intellectual_id as ${PARENT}`), 'pm')
+    const q = this.panelBase()
+      .select(`pm.intellectual_id as ${PARENT}`)
       .whereIn('pm.intellectual_id', [...intellectualIds])
       .orderBy([{ column: 'pm.intellectual_id' }, { column: 'pm.id', order: 'desc' }]);
     return groupByParent(this.em, PanelMember, await runQuery(this.em, q));
   }
 
   async panelMembersByIds(ids: readonly number[]): Promise<PanelMember[]> {
-    const q = PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(columnsOf(this.em, PanelMember, 'pm')), 'pm').whereIn('pm.id', [...ids]);
+    const q = this.panelBase().whereIn('pm.id', [...ids]);
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, PanelMember, r));
   }
 

@@ -1,17 +1,19 @@
 import { fromGlobalId } from '../../common/node-id';
 import { Args, columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
-import { AssignmentRole, ConsultationOrder } from './consultation.enums';
-import { ConsultationRequestFilter } from './consultation.inputs';
-import { ConsultationService } from './consultation.service';
-import { CONSULTATION_REQUEST_SORTS } from './consultation.types';
+import { todayInVietnam } from '../../common/validate';
+import { AssignmentRole, BEFORE_REPORT, ConsultationOrder } from './consultation.enums';
+import { ConsultationRequestFilter, OpinionFilter } from './consultation.inputs';
+import { ConsultationService, DOCUMENT_ORDER, PANEL_ORDER, SECTION_ORDER } from './consultation.service';
+import { CONSULTATION_REQUEST_SORTS, OPINION_SORT } from './consultation.types';
 
 /**
  * Consultation requests in compiled reads (common/sql-read.ts): their own columns, agency and
- * request letter, federation and lead association, in the lists `consultationRequests` and
- * `Association.consultationRequests`, `consultationRequest(id)` and `node(id)`. The sources are the
- * service's (ConsultationRequestPolicy, then the filter); a search (ranked), `overdue` (today's
- * date) and everything inside a request (panel, opinions, documents…) stay on the resolvers.
+ * request letter, federation and lead association, documents and their sections, panel and
+ * opinions, in the lists `consultationRequests` and `Association.consultationRequests`,
+ * `consultationRequest(id)` and `node(id)`. The sources are the service's (its policies, then the
+ * filter), in the resolvers' orders. A search (ranked), the history, report, response, conflicts,
+ * contributors and the timestamps stay on the resolvers.
  */
 
 const service = (s: ReadScope) => new ConsultationService(s.em, s.viewer);
@@ -61,12 +63,58 @@ export const consultationSqlRead: SqlReadContribution = {
             `else jsonb_build_object(${LETTER_PARTS.map((p) => `'${p}', ${a}.request_document_${p}`).join(', ')}) end`,
           value: (v) => v,
         },
+        overdue: {
+          kind: 'column',
+          // As ConsultationRequest.overdue: due (Vietnam time, today's date bound per request) and still before the report.
+          sql: (a) => ({ sql: `(${a}.due_on is not null and ${a}.due_on < ?::date and ${a}.status in (${BEFORE_REPORT.map((x) => `'${x}'`).join(', ')}))`, bindings: [todayInVietnam()] }),
+        },
         federation: { kind: 'object', type: 'Federation', key: (a) => `${a}.federation_id` },
+        documents: { kind: 'list', type: 'PolicyDocument', source: (s) => ({ q: service(s).documentBase().clearSelect(), alias: 'd' }), childColumn: 'rd.request_id', order: DOCUMENT_ORDER },
+        panel: { kind: 'list', type: 'PanelMember', source: (s) => ({ q: service(s).panelBase().clearSelect(), alias: 'pm' }), childColumn: 'pm.request_id', order: PANEL_ORDER },
+        opinions: {
+          kind: 'connection',
+          type: 'Opinion',
+          childColumn: 'o.request_id',
+          source: (s, args) => ({ q: service(s).opinionBase(filterOf(OpinionFilter, args)).clearSelect(), alias: 'o' }),
+          count: (s, args) => ({ q: service(s).opinionBase(filterOf(OpinionFilter, args)).clearSelect(), alias: 'o' }),
+          sort: () => OPINION_SORT,
+        },
         leadAssociation: {
           kind: 'object',
           type: 'Association',
           key: (a) => `(select la.association_id from consultation_assignment la where la.request_id = ${a}.id and la.role = '${AssignmentRole.LEAD}')`,
         },
+      },
+    },
+    {
+      type: 'PolicyDocument',
+      byId: (s) => ({ q: service(s).policyDocuments().clearSelect(), alias: 'd' }),
+      fields: {
+        id: { kind: 'id' },
+        ...columnFields({ title: 'title', link: 'link', versionLabel: 'version_label', issuedOn: 'issued_on', demo: 'demo' }),
+        sections: { kind: 'list', type: 'PolicyDocumentSection', source: (s) => ({ q: service(s).sectionBase().clearSelect(), alias: 's' }), childColumn: 's.document_id', order: SECTION_ORDER },
+      },
+    },
+    { type: 'PolicyDocumentSection', fields: columnFields({ number: 'number', heading: 'heading', text: 'text' }) },
+    {
+      type: 'PanelMember',
+      byId: (s) => ({ q: service(s).panelBase().clearSelect(), alias: 'pm' }),
+      fields: {
+        id: { kind: 'id' },
+        role: { kind: 'column', sql: (a) => `${a}.role` },
+        intellectual: { kind: 'object', type: 'Intellectual', key: (a) => `${a}.intellectual_id` },
+        request: { kind: 'object', type: 'ConsultationRequest', key: (a) => `${a}.request_id` },
+      },
+    },
+    {
+      type: 'Opinion',
+      byId: (s) => ({ q: service(s).opinionBase().clearSelect(), alias: 'o' }),
+      fields: {
+        id: { kind: 'id' },
+        ...columnFields({ stance: 'stance', text: 'text', version: 'version' }),
+        association: { kind: 'object', type: 'Association', key: (a) => `${a}.association_id` },
+        author: { kind: 'object', type: 'Intellectual', key: (a) => `${a}.intellectual_id` },
+        request: { kind: 'object', type: 'ConsultationRequest', key: (a) => `${a}.request_id` },
       },
     },
     {
