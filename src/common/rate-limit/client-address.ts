@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 /** Who is calling: the address a request's bucket is keyed by when it carries no key. */
 
@@ -45,7 +45,7 @@ function ipv6Network(address: string): string {
  * X-Forwarded-For counted from the right (entries further left are whatever the client chose to
  * send); 'unknown' when there is none.
  */
-export function clientIp(req: Request, trustProxy: boolean | number = false): string {
+export function clientIp(req: IncomingMessage, trustProxy: boolean | number = false): string {
   let address = cleanAddress(req.socket?.remoteAddress);
   const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : Math.max(0, Math.floor(trustProxy));
   if (hops > 0) {
@@ -60,7 +60,7 @@ export function clientIp(req: Request, trustProxy: boolean | number = false): st
 }
 
 /** The caller as its rate-limit bucket knows it: its address (clientIp), an IPv6 one by its /64. */
-export function clientAddress(req: Request, trustProxy: boolean | number = false): string {
+export function clientAddress(req: IncomingMessage, trustProxy: boolean | number = false): string {
   const address = clientIp(req, trustProxy);
   return net.isIPv6(address) ? ipv6Network(address) : address;
 }
