@@ -4,7 +4,7 @@ import cors from 'cors';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { HttpDrain } from './common/drain';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
@@ -20,7 +20,7 @@ import { createLogger, Logger, logRefusal } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
 import { DATABASE_AWAY, formatError, HUB_STARTING, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { hubPlugin } from './common/apollo-plugins';
 import { scopeOf } from './common/request-scope';
 import { graphqlPostHandler } from './common/graphql-http';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
@@ -103,15 +103,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const guard = requestGuard<Context>(schema, limits);
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginCacheControlDisabled(),
+    // Traces for a gateway, which only a subgraph schema sends: the plugin Apollo would add does nothing here but cost a promise per request.
+    ApolloServerPluginInlineTraceDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-    ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
-    executionStatusPlugin(), // before the log line, which records the status
-    errorReportPlugin(logger),
-    requestLogPlugin(logger),
-    guard.plugin,
+    hubPlugin({ logger, guard, drain, sqlStatsHeader: config.exposeSqlStats }),
   ];
-  // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
-  plugins.push(drainHoldPlugin(drain));
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
   const executor =
     config.graphqlExecutor === 'jit'
