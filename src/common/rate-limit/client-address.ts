@@ -6,6 +6,17 @@ import type { IncomingMessage } from 'node:http';
 /** An address without port, brackets or zone, IPv4-mapped IPv6 as IPv4; null if not an IP. */
 function cleanAddress(raw: string | undefined): string | null {
   if (!raw) return null;
+  // Every request asks twice (request id, rate limits), mostly for the same few addresses (a proxy's, a client's): the last one is remembered.
+  if (raw === lastRaw) return lastClean;
+  const clean = cleanAddressOnce(raw);
+  lastRaw = raw;
+  lastClean = clean;
+  return clean;
+}
+let lastRaw: string | undefined;
+let lastClean: string | null = null;
+
+function cleanAddressOnce(raw: string): string | null {
   let s = raw.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(s);
   if (bracketed) s = bracketed[1];
