@@ -4,11 +4,11 @@ import cors from 'cors';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { HttpDrain } from './common/drain';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
-import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, rateLimitedError, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
+import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, RateLimitOptions, rateLimitedError, rateLimiter, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -18,10 +18,11 @@ import { startBackground } from './modules';
 import { buildSchema } from './schema';
 import { createLogger, Logger, logRefusal } from './common/logger';
 import { ErrorCode, HubError } from './common/errors';
-import { DATABASE_AWAY, formatError, jsonError } from './common/error-policy';
+import { DATABASE_AWAY, formatError, HUB_STARTING, jsonError } from './common/error-policy';
 import { answerClientError, bodyErrorHandler, notFound, requestIdMiddleware, unhandledError } from './common/http-edge';
-import { drainHoldPlugin, errorReportPlugin, executionStatusPlugin, requestLogPlugin, sqlStatsHeaderPlugin } from './common/apollo-plugins';
+import { hubPlugin } from './common/apollo-plugins';
 import { scopeOf } from './common/request-scope';
+import { graphqlPostHandler } from './common/graphql-http';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
@@ -79,7 +80,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const logger = opts.logger ?? createLogger(config.logLevel);
   const state = opts.state ?? { ready: true };
   const app = express();
-  const httpServer = http.createServer(app);
+  // POST /graphql with a JSON body is answered by graphql-http.ts's handler (set below), anything else by Express.
+  let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!graphqlPost?.(req, res)) app(req, res);
+  });
   httpServer.on('clientError', answerClientError);
   const drain = new HttpDrain(httpServer, {
     graceMs: config.shutdownGraceSeconds * 1000,
@@ -98,15 +103,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const guard = requestGuard<Context>(schema, limits);
   const plugins: ApolloServerPlugin<Context>[] = [
     ApolloServerPluginCacheControlDisabled(),
+    // Traces for a gateway, which only a subgraph schema sends: the plugin Apollo would add does nothing here but cost a promise per request.
+    ApolloServerPluginInlineTraceDisabled(),
     ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-    ...(config.exposeSqlStats ? [sqlStatsHeaderPlugin()] : []),
-    executionStatusPlugin(), // before the log line, which records the status
-    errorReportPlugin(logger),
-    requestLogPlugin(logger),
-    guard.plugin,
+    hubPlugin({ logger, guard, drain, sqlStatsHeader: config.exposeSqlStats }),
   ];
-  // The stop waits for operations in progress, also those whose client has hung up (src/common/drain.ts).
-  plugins.push(drainHoldPlugin(drain));
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
   const executor =
     config.graphqlExecutor === 'jit'
@@ -159,14 +160,44 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   });
 
   const rl = config.rateLimit;
-  const rateLimit = rateLimitMiddleware({
+  const rateLimitOptions: RateLimitOptions = {
     keyed: TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst),
     anonymous: TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst),
     introspection: TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST),
     failedAuth: TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST),
     trustProxy: rl.trustProxyHops,
     logger,
-  });
+  };
+  // One limiter (its buckets and remembered keys) for both ways in: Express's chain and graphql-http.ts.
+  const limiter = rateLimiter(rateLimitOptions);
+
+  // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
+  // address has used up its refused keys), with a log line.
+  const contextOf = async (req: http.IncomingMessage): Promise<Context> => {
+    const key = presentedKey(req);
+    const scope = scopeOf(req);
+    let viewer;
+    try {
+      viewer = await keyCache.authenticate(req.headers.authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
+    } catch (e) {
+      if (e instanceof KeyRefused) {
+        const throttled = key?.refused() ?? null;
+        const refusal = { reason: e.reason, keyId: e.keyId };
+        if (throttled) {
+          logRefusal(logger, scope, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
+          throw rateLimitedError(throttled.message, throttled.retryAfterSeconds, scope?.requestId);
+        }
+        logRefusal(logger, scope, { status: 401, code: ErrorCode.UNAUTHENTICATED, ...refusal });
+        throw e;
+      }
+      if (e instanceof HubError) throw e;
+      // Anything else here is the database: answer 503, never Apollo's 500 with its message.
+      logger.warn({ requestId: scope?.requestId, err: e }, 'authentication failed');
+      throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, { requestId: scope?.requestId });
+    }
+    if (viewer.keyId !== null) key?.accepted(viewer.keyId);
+    return createContext(orm.em, caches, { scope, viewer });
+  };
 
   const corsMiddleware = cors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,
@@ -181,41 +212,23 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     corsMiddleware,
     express.json({ limit: limits.bodyLimitBytes }),
     bodyErrorHandler(limits.bodyLimitBytes),
-    rateLimit,
+    rateLimitMiddleware(limiter),
     (_req: Request, res: Response, next: NextFunction) => {
-      if (!state.ready) return jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The hub is starting: try again in a moment');
+      if (!state.ready) return jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, HUB_STARTING);
       next();
     },
-    expressMiddleware(apollo, {
-      // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
-      // address has used up its refused keys), with a log line.
-      context: async ({ req }) => {
-        const key = presentedKey(req);
-        const scope = scopeOf(req);
-        let viewer;
-        try {
-          viewer = await keyCache.authenticate(req.header('authorization'), (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
-        } catch (e) {
-          if (e instanceof KeyRefused) {
-            const throttled = key?.refused() ?? null;
-            const refusal = { reason: e.reason, keyId: e.keyId };
-            if (throttled) {
-              logRefusal(logger, scope, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
-              throw rateLimitedError(throttled.message, throttled.retryAfterSeconds, scope?.requestId);
-            }
-            logRefusal(logger, scope, { status: 401, code: ErrorCode.UNAUTHENTICATED, ...refusal });
-            throw e;
-          }
-          if (e instanceof HubError) throw e;
-          // Anything else here is the database: answer 503, never Apollo's 500 with its message.
-          logger.warn({ requestId: scope?.requestId, err: e }, 'authentication failed');
-          throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, { requestId: scope?.requestId });
-        }
-        if (viewer.keyId !== null) key?.accepted(viewer.keyId);
-        return createContext(orm.em, caches, { scope, viewer });
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
+  graphqlPost = graphqlPostHandler({
+    apollo,
+    context: contextOf,
+    cors: corsMiddleware,
+    bodyLimitBytes: limits.bodyLimitBytes,
+    rateLimit: limiter,
+    ready: () => state.ready,
+    trustProxy: rl.trustProxyHops,
+    logger,
+  });
 
   app.use(notFound());
   app.use(unhandledError(logger));

@@ -6,7 +6,7 @@ import { openOrm } from '../src/db/database';
 
 let t: TestHub;
 beforeAll(async () => {
-  t = await startTestHub({ CORS_ORIGINS: 'https://app.example.org' });
+  t = await startTestHub({ CORS_ORIGINS: 'https://app.example.org', BODY_LIMIT_BYTES: '100000' });
 });
 afterAll(() => t.close());
 
@@ -73,6 +73,36 @@ describe('HTTP behaviour', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
     const no = await fetch(t.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
     expect(no.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers POST /graphql alike through its own handler (JSON in UTF-8) and through Express (any other way of saying it)', async () => {
+    // `application/json` takes src/common/graphql-http.ts's handler; a quoted charset is the same
+    // media type to body-parser but not to that handler, so Express's chain answers it.
+    const bodies = [
+      JSON.stringify({ query: '{ scienceFields { code } }' }),
+      JSON.stringify({ query: '{ federations(first: 500) { totalCount } }' }),
+      JSON.stringify({ query: '{ federations(' }),
+      '{"query": "{ __typename }"',
+      'null',
+      '',
+      JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(100_000) }),
+    ];
+    const extra: Record<string, string>[] = [{}, { authorization: 'Bearer nope' }, { origin: 'https://app.example.org', 'x-request-id': 'app-7' }, { accept: 'application/graphql-response+json' }];
+    const seen = (r: Response, text: string) => ({
+      status: r.status,
+      headers: [...r.headers].filter(([name]) => !['date', 'x-request-id', 'ratelimit-remaining'].includes(name)),
+      body: text.replace(/"requestId":"[^"]+"/g, '"requestId":"…"'),
+    });
+    for (const body of bodies) {
+      for (const headers of extra) {
+        const answers = [];
+        for (const type of ['application/json', 'application/json; charset="utf-8"']) {
+          const r = await fetch(t.url, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+          answers.push(seen(r, await r.text()));
+        }
+        expect(answers[1]).toEqual(answers[0]);
+      }
+    }
   });
 
   it('answers unknown paths with a JSON 404', async () => {

@@ -1,8 +1,9 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ErrorCode, errorChain } from './errors';
 import type { Logger } from './logger';
+import { sendJson } from './http-json';
 import { scopeOf } from './request-scope';
 import { RATE_LIMITED } from './rate-limit/middleware';
 
@@ -28,6 +29,9 @@ const CLIENT_CODES = new Set<string>([
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
+
+/** What a client is told while the hub is starting (503). */
+export const HUB_STARTING = 'The hub is starting: try again in a moment';
 
 /** What a client is told when the database does not answer (in a resolver or while authenticating). */
 export const DATABASE_AWAY = 'The database is not answering: try again in a moment';
@@ -124,7 +128,7 @@ export function errorBody(code: string, message: string, requestId: string | und
   return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
 }
 
-/** Answers an error outside GraphQL (Express), naming the request's id. */
-export function jsonError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json(errorBody(code, message, scopeOf(res.req)?.requestId));
+/** Answers an error outside GraphQL, naming the request's id. */
+export function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, errorBody(code, message, scopeOf(res.req)?.requestId));
 }

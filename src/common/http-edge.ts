@@ -6,7 +6,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { errorBody, jsonError } from './error-policy';
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
-import { scopeOf, setScope } from './request-scope';
+import { RequestScope, scopeOf, setScope } from './request-scope';
 import { clientIp } from './rate-limit/client-address';
 
 /**
@@ -50,29 +50,51 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
  * also carries the caller's address (past `trustProxy` proxies) for log lines.
  */
 export function requestIdMiddleware(opts: { trustProxy?: boolean | number } = {}): RequestHandler {
+  const trustProxy = opts.trustProxy ?? false;
   return (req: Request, res: Response, next: NextFunction) => {
-    const requestId = randomUUID();
-    const incoming = req.header('x-request-id');
-    const clientRequestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : null;
-    res.setHeader('X-Request-Id', requestId);
-    if (clientRequestId) res.setHeader('X-Client-Request-Id', clientRequestId);
-    setScope(req, { requestId, clientRequestId, clientAddress: clientIp(req, opts.trustProxy ?? false), sqlStatements: 0 });
+    assignRequestId(req, res, trustProxy);
     next();
   };
+}
+
+/** What `requestIdMiddleware` does, without Express (for graphql-http.ts). */
+export function assignRequestId(req: http.IncomingMessage, res: http.ServerResponse, trustProxy: boolean | number): RequestScope {
+  const requestId = randomUUID();
+  const incoming = req.headers['x-request-id']; // a string: Node joins repeated headers of this name
+  const clientRequestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : null;
+  res.setHeader('X-Request-Id', requestId);
+  if (clientRequestId) res.setHeader('X-Client-Request-Id', clientRequestId);
+  const scope: RequestScope = { requestId, clientRequestId, clientAddress: clientIp(req, trustProxy), sqlStatements: 0 };
+  setScope(req, scope);
+  return scope;
 }
 
 /** Right after `express.json()`: its own answer is an HTML page with a stack; answer JSON instead. */
 export function bodyErrorHandler(bodyLimitBytes: number): ErrorRequestHandler {
   return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; length?: number };
-    if (e?.type === 'entity.parse.failed') return jsonError(res, 400, ApolloServerErrorCode.BAD_REQUEST, 'The request body is not valid JSON');
-    if (e?.type === 'entity.too.large') {
-      const found = typeof e.length === 'number' && Number.isFinite(e.length) ? `this one has ${e.length}` : 'this one has more';
-      return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${bodyLimitBytes} bytes: ${found}`);
-    }
-    if (e?.status && e.status < 500) return jsonError(res, e.status, ApolloServerErrorCode.BAD_REQUEST, 'The request body could not be read');
+    const answer = bodyErrorAnswer(err, bodyLimitBytes);
+    if (answer) return jsonError(res, ...answer);
     next(err);
   };
+}
+
+/** An error of reading a body, as body-parser gives it (`type`, `status`, the declared `length`). */
+export interface BodyError {
+  type?: string;
+  status?: number;
+  length?: number;
+}
+
+/** The answer to an error of reading or parsing the body (status, code, message); null: not the client's, an unhandled error. */
+export function bodyErrorAnswer(err: unknown, bodyLimitBytes: number): [status: number, code: string, message: string] | null {
+  const e = err as BodyError | undefined;
+  if (e?.type === 'entity.parse.failed') return [400, ApolloServerErrorCode.BAD_REQUEST, 'The request body is not valid JSON'];
+  if (e?.type === 'entity.too.large') {
+    const found = typeof e.length === 'number' && Number.isFinite(e.length) ? `this one has ${e.length}` : 'this one has more';
+    return [413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${bodyLimitBytes} bytes: ${found}`];
+  }
+  if (e?.status && e.status < 500) return [e.status, ApolloServerErrorCode.BAD_REQUEST, 'The request body could not be read'];
+  return null;
 }
 
 /** Any path but the GraphQL endpoint and the probes. */
@@ -82,9 +104,12 @@ export function notFound(): RequestHandler {
 
 /** The last handler: an error nothing else answered is logged and masked (500). */
 export function unhandledError(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ requestId: scopeOf(req)?.requestId, err }, 'unhandled error');
-    if (res.headersSent) return void res.end();
-    jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
-  };
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => answerUnhandled(logger, err, req, res);
+}
+
+/** What `unhandledError` does, without Express. */
+export function answerUnhandled(logger: Logger, err: unknown, req: http.IncomingMessage, res: http.ServerResponse): void {
+  logger.error({ requestId: scopeOf(req)?.requestId, err }, 'unhandled error');
+  if (res.headersSent) return void res.end();
+  jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
 }

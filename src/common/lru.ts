@@ -2,6 +2,8 @@
 export class Lru<V> {
   private readonly map = new Map<string, { value: V; weight: number }>();
   private weights = 0;
+  /** The most recently used key: already last in the map, so using it again moves nothing (a hot key costs no delete and set). */
+  private newest: string | undefined;
   constructor(
     private readonly max: number,
     private readonly maxWeight = Infinity,
@@ -18,8 +20,11 @@ export class Lru<V> {
   get(key: string): V | undefined {
     const entry = this.map.get(key);
     if (!entry) return undefined;
-    this.map.delete(key);
-    this.map.set(key, entry);
+    if (key !== this.newest) {
+      this.map.delete(key);
+      this.map.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -27,12 +32,14 @@ export class Lru<V> {
     this.delete(key);
     while (this.map.size && (this.map.size >= this.max || this.weights + weight > this.maxWeight)) this.delete(this.map.keys().next().value as string);
     this.map.set(key, { value, weight });
+    this.newest = key;
     this.weights += weight;
   }
 
   delete(key: string): void {
     const entry = this.map.get(key);
     if (!entry) return;
+    if (key === this.newest) this.newest = undefined;
     this.map.delete(key);
     this.weights -= entry.weight;
   }
@@ -44,6 +51,7 @@ export class Lru<V> {
 
   clear(): void {
     this.map.clear();
+    this.newest = undefined;
     this.weights = 0;
   }
 }

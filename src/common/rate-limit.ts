@@ -9,11 +9,11 @@
 //   token-bucket.ts    the buckets and the default rates
 //   client-address.ts  whose bucket an anonymous request takes from (IPv4 address, IPv6 /64)
 //   introspection.ts   which requests are the explorer's introspection
-//   middleware.ts      the Express middleware that puts them together
+//   middleware.ts      the limiter that puts them together, and its Express middleware
 // (A file rather than rate-limit/index.ts: a build into an existing dist/ would leave the old
 // dist/src/common/rate-limit.js there, and Node would load it before the folder's index.js.)
 export * from './rate-limit/token-bucket';
 export { clientAddress, clientIp } from './rate-limit/client-address';
 export { isIntrospectionOnly } from './rate-limit/introspection';
-export { presentedKey, RATE_LIMITED, rateLimitedError, rateLimitMiddleware } from './rate-limit/middleware';
-export type { PresentedKey, RateLimitOptions } from './rate-limit/middleware';
+export { presentedKey, RATE_LIMITED, rateLimitedError, rateLimiter, rateLimitMiddleware } from './rate-limit/middleware';
+export type { PresentedKey, RateLimitOptions, RequestLimiter } from './rate-limit/middleware';

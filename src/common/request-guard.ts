@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { BREAK, DocumentNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, visit } from 'graphql';
 import { Lru } from './lru';
 import { MAX_COST_STEPS, nodeCost, QueryLimits } from './query-limits';
@@ -25,14 +25,30 @@ const HEAVY_QUEUE = 100;
  * seconds; run side by side, a few such queries would hold up every light request behind all of
  * them, while one at a time they only delay light requests by one slice of work.
  */
-export function requestGuard<C extends object>(schema: GraphQLSchema, limits: GuardLimits): { plugin: ApolloServerPlugin<C>; stopping(): void } {
+export function requestGuard<C extends object>(schema: GraphQLSchema, limits: GuardLimits): RequestGuard<C> {
   const heavy = new Semaphore(limits.heavyConcurrency, HEAVY_QUEUE, limits.heavyWaitSeconds * 1000);
-  // On shutdown, heavy queries still waiting for their turn are answered at once (503, retry
-  // elsewhere) rather than cut off when the grace period ends.
-  return { plugin: guardPlugin<C>(schema, limits, heavy), stopping: () => heavy.close() };
+  return {
+    request: guardRequest<C>(schema, limits, heavy),
+    // On shutdown, heavy queries still waiting for their turn are answered at once (503, retry
+    // elsewhere) rather than cut off when the grace period ends.
+    stopping: () => heavy.close(),
+  };
 }
 
-function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): ApolloServerPlugin<C> {
+export interface RequestGuard<C extends object> {
+  /** The guard of one request, for the hub's plugin (apollo-plugins.ts): its checks, and the end of its turn. */
+  request(): GuardedRequest<C>;
+  stopping(): void;
+}
+
+export interface GuardedRequest<C extends object> {
+  /** Apollo's didResolveOperation: the checks, then a heavy query's turn. */
+  didResolveOperation(ctx: GraphQLRequestContextDidResolveOperation<C>): Promise<void>;
+  /** Once the response is being sent: ends a heavy query's turn. */
+  release(): void;
+}
+
+function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): () => GuardedRequest<C> {
   // Apollo keeps one parsed document per distinct query text (its document store), so the checks
   // of a document are remembered with it: its literals once, its cost once per set of variables
   // (a few per document: past that, the cost is computed again).
@@ -54,55 +70,53 @@ function guardPlugin<C extends object>(schema: GraphQLSchema, limits: GuardLimit
     if (!cost) byVariables.set(key, (cost = nodeCost(schema, document, operation, variables)));
     return cost;
   };
-  return {
-    async requestDidStart() {
-      let release: (() => void) | null = null;
-      return {
-        async willSendResponse() {
-          release?.();
-        },
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
-          if (operation.operation === 'subscription') {
-            throw clientError('BAD_REQUEST', 'Subscriptions are not supported by this hub: send a query or a mutation');
-          }
+  return () => {
+    let release: (() => void) | null = null;
+    return {
+      release() {
+        release?.();
+      },
+      async didResolveOperation({ document, operation, request }) {
+        if (!operation) return;
+        if (operation.operation === 'subscription') {
+          throw clientError('BAD_REQUEST', 'Subscriptions are not supported by this hub: send a query or a mutation');
+        }
 
-          const badVariable = findUnstorableText(request.variables ?? {}, 'variables');
-          if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
-          const badLiteral = literalCheck(document);
-          if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
+        const badVariable = findUnstorableText(request.variables ?? {}, 'variables');
+        if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
+        const badLiteral = literalCheck(document);
+        if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
 
-          const cost = costOf(document, operation, request.variables ?? {});
-          if (cost.tooComplex) {
-            throw clientError(
-              'GRAPHQL_VALIDATION_FAILED',
-              `Query too complex: its node budget could not be computed within ${MAX_COST_STEPS} steps. Use fewer fragments and fields.`,
-              { limit: 'nodes', max: limits.maxNodes },
+        const cost = costOf(document, operation, request.variables ?? {});
+        if (cost.tooComplex) {
+          throw clientError(
+            'GRAPHQL_VALIDATION_FAILED',
+            `Query too complex: its node budget could not be computed within ${MAX_COST_STEPS} steps. Use fewer fragments and fields.`,
+            { limit: 'nodes', max: limits.maxNodes },
+          );
+        }
+        if (cost.total > limits.maxNodes) {
+          throw clientError(
+            'GRAPHQL_VALIDATION_FAILED',
+            `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
+            { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
+          );
+        }
+        if (cost.total >= limits.heavyNodes) {
+          try {
+            release = await heavy.acquire();
+          } catch (e) {
+            if (!(e instanceof SemaphoreBusy)) throw e;
+            if (e.reason === 'closed') throw unavailable('The hub is shutting down: retry in a moment', 1);
+            const retryAfter = Math.max(1, Math.ceil(limits.heavyWaitSeconds / 2));
+            throw unavailable(
+              `The hub is busy with other large queries (${e.reason}): retry in ${retryAfter} s, or ask for smaller pages (this query may return ${cost.total} nodes; from ${limits.heavyNodes} on, queries take turns)`,
+              retryAfter,
             );
           }
-          if (cost.total > limits.maxNodes) {
-            throw clientError(
-              'GRAPHQL_VALIDATION_FAILED',
-              `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
-              { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
-            );
-          }
-          if (cost.total >= limits.heavyNodes) {
-            try {
-              release = await heavy.acquire();
-            } catch (e) {
-              if (!(e instanceof SemaphoreBusy)) throw e;
-              if (e.reason === 'closed') throw unavailable('The hub is shutting down: retry in a moment', 1);
-              const retryAfter = Math.max(1, Math.ceil(limits.heavyWaitSeconds / 2));
-              throw unavailable(
-                `The hub is busy with other large queries (${e.reason}): retry in ${retryAfter} s, or ask for smaller pages (this query may return ${cost.total} nodes; from ${limits.heavyNodes} on, queries take turns)`,
-                retryAfter,
-              );
-            }
-          }
-        },
-      };
-    },
+        }
+      },
+    };
   };
 }
 

@@ -1,11 +1,22 @@
 import net from 'node:net';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 /** Who is calling: the address a request's bucket is keyed by when it carries no key. */
 
 /** An address without port, brackets or zone, IPv4-mapped IPv6 as IPv4; null if not an IP. */
 function cleanAddress(raw: string | undefined): string | null {
   if (!raw) return null;
+  // Every request asks twice (request id, rate limits), mostly for the same few addresses (a proxy's, a client's): the last one is remembered.
+  if (raw === lastRaw) return lastClean;
+  const clean = cleanAddressOnce(raw);
+  lastRaw = raw;
+  lastClean = clean;
+  return clean;
+}
+let lastRaw: string | undefined;
+let lastClean: string | null = null;
+
+function cleanAddressOnce(raw: string): string | null {
   let s = raw.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(s);
   if (bracketed) s = bracketed[1];
@@ -45,7 +56,7 @@ function ipv6Network(address: string): string {
  * X-Forwarded-For counted from the right (entries further left are whatever the client chose to
  * send); 'unknown' when there is none.
  */
-export function clientIp(req: Request, trustProxy: boolean | number = false): string {
+export function clientIp(req: IncomingMessage, trustProxy: boolean | number = false): string {
   let address = cleanAddress(req.socket?.remoteAddress);
   const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : Math.max(0, Math.floor(trustProxy));
   if (hops > 0) {
@@ -60,7 +71,7 @@ export function clientIp(req: Request, trustProxy: boolean | number = false): st
 }
 
 /** The caller as its rate-limit bucket knows it: its address (clientIp), an IPv6 one by its /64. */
-export function clientAddress(req: Request, trustProxy: boolean | number = false): string {
+export function clientAddress(req: IncomingMessage, trustProxy: boolean | number = false): string {
   const address = clientIp(req, trustProxy);
   return net.isIPv6(address) ? ipv6Network(address) : address;
 }

@@ -1,7 +1,9 @@
 import { Lru } from '../lru';
 import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { sendJson } from '../http-json';
 import { logRefusal, Logger } from '../logger';
 import { scopeOf } from '../request-scope';
 import { clientAddress, clientIp } from './client-address';
@@ -26,10 +28,10 @@ export interface PresentedKey {
   refused(): { retryAfterSeconds: number; message: string } | null;
 }
 
-const presented = new WeakMap<Request, PresentedKey>();
+const presented = new WeakMap<IncomingMessage, PresentedKey>();
 
 /** The key a request presented, as the rate limits follow it; undefined without a key (or without the middleware). */
-export function presentedKey(req: Request): PresentedKey | undefined {
+export function presentedKey(req: IncomingMessage): PresentedKey | undefined {
   return presented.get(req);
 }
 
@@ -95,15 +97,15 @@ export interface RateLimitOptions {
   logger?: Logger;
 }
 
-function refuse(res: Response, retryAfterSeconds: number, message: string): void {
+function refuse(res: ServerResponse, retryAfterSeconds: number, message: string): void {
   const requestId = scopeOf(res.req)?.requestId;
   res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.status(429).json({
+  sendJson(res, 429, {
     errors: [{ message, extensions: { code: RATE_LIMITED, retryAfterSeconds, ...(requestId ? { requestId } : {}) } }],
   });
 }
 
-function setLimitHeaders(res: Response, limiter: TokenBucketLimiter, result: TakeResult): void {
+function setLimitHeaders(res: ServerResponse, limiter: TokenBucketLimiter, result: TakeResult): void {
   res.setHeader('RateLimit-Limit', String(Math.floor(limiter.capacity)));
   res.setHeader('RateLimit-Remaining', String(result.remaining));
 }
@@ -117,15 +119,30 @@ function setLimitHeaders(res: Response, limiter: TokenBucketLimiter, result: Tak
  * `introspection`). Over the limit: 429, `Retry-After`, a JSON error with code RATE_LIMITED, and a
  * log line (`logger`). Counted responses carry `RateLimit-Limit` and `RateLimit-Remaining`.
  */
-export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
+export function rateLimitMiddleware(opts: RateLimitOptions | RequestLimiter): RequestHandler {
+  const limit = typeof opts === 'function' ? opts : rateLimiter(opts);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (limit(req, res, queryText(req))) next();
+  };
+}
+
+/**
+ * The rate limits as one call, for the HTTP edge that reads the body itself (src/common/graphql-http.ts):
+ * `query` is the request's GraphQL document (the body's or the URL's). True: go on (the counted
+ * response's RateLimit-* headers are set); false: refused, the 429 is answered.
+ */
+export type RequestLimiter = (req: IncomingMessage, res: ServerResponse, query: string | undefined) => boolean;
+
+/** What `rateLimitMiddleware` does, without Express. */
+export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
   const { keyed, anonymous, introspection = null, failedAuth = null, trustProxy = false, logger } = opts;
   const maxKnownKeys = opts.maxKnownKeys ?? 10_000;
   /** Ids of the keys whose buckets were accepted lately, least recently used first: for log lines only. */
   const knownKeys = new Lru<number>(maxKnownKeys);
   const remember = (bucket: string, keyId: number) => knownKeys.set(bucket, keyId);
 
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'OPTIONS') return next(); // CORS preflights are not requests
+  return (req, res, query) => {
+    if (req.method === 'OPTIONS') return true; // CORS preflights are not requests
     const authorization = req.headers.authorization;
     // An empty header is anonymous for authentication too, so it must be here.
     const hasKey = authorization !== undefined && authorization !== '';
@@ -149,12 +166,12 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
       });
     }
 
-    const introspecting = isIntrospectionOnly(queryText(req));
+    const introspecting = isIntrospectionOnly(query);
     const limiter = introspecting ? introspection : hasKey ? keyed : anonymous;
-    if (!limiter) return next();
+    if (!limiter) return true;
     const result = limiter.take(bucket);
     setLimitHeaders(res, limiter, result);
-    if (result.allowed) return next();
+    if (result.allowed) return true;
     const what = introspecting ? 'introspection requests' : 'requests';
     if (logger) {
       logRefusal(
@@ -176,5 +193,6 @@ export function rateLimitMiddleware(opts: RateLimitOptions): RequestHandler {
       result.retryAfterSeconds,
       `Too many ${what}: the limit is ${limiter.describe(what)} for ${subject}; retry after ${result.retryAfterSeconds} s`,
     );
+    return false;
   };
 }
