@@ -169,6 +169,13 @@ export async function insertRow<T extends object>(em: EntityManager, entity: Ent
   return hydrate(em, entity, row);
 }
 
+/** One row of an entity's table by id (null when there is none); `lock` takes its row lock for the rest of the transaction. */
+export async function readRow<T extends object>(em: EntityManager, entity: EntityClass<T>, id: number, lock?: 'update' | 'share'): Promise<T | null> {
+  const q = knexOf(em)(em.getMetadata().get(entity.name).tableName).select('*').where('id', id);
+  const [row] = await runQuery(em, lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q);
+  return row ? hydrate(em, entity, row) : null;
+}
+
 /** Updates one row by id (see columnsOf) and reads it back. */
 export async function updateRow<T extends object>(em: EntityManager, entity: EntityClass<T>, id: number, data: Record<string, unknown>): Promise<T> {
   const table = em.getMetadata().get(entity.name).tableName;

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
-import { hydrate } from '../../common/hydrate';
 import { MutationSpec, runMutation } from '../../common/mutation';
-import { insertRow, knexOf, runQuery, updateRow } from '../../common/sql';
+import { insertRow, readRow, updateRow } from '../../common/sql';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
 import { diff } from '../audit/audit.service';
@@ -67,9 +66,7 @@ const ASSOCIATION_PAYLOAD = {
 
 /** The association as stored now; with `lock`, its row locked for the length of the transaction. */
 async function readAssociation(tx: EntityManager, id: number, lock = false): Promise<Association> {
-  const q = knexOf(tx)('association').select('*').where('id', id);
-  const [row] = await runQuery(tx, lock ? q.forUpdate() : q);
-  return hydrate(tx, Association, row);
+  return (await readRow(tx, Association, id, lock ? 'update' : undefined))!;
 }
 
 /*

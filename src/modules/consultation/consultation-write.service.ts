@@ -4,7 +4,7 @@ import { hydrate } from '../../common/hydrate';
 import { LegalDocument } from '../../common/legal-document';
 import { MutationSpec, MutationWork, runMutation } from '../../common/mutation';
 import { fromGlobalId } from '../../common/node-id';
-import { insertRow, knexOf, runQuery, updateRow } from '../../common/sql';
+import { insertRow, knexOf, readRow, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
@@ -75,14 +75,6 @@ const MAX_RECOMMENDATIONS = 100;
 const MAX_CONTRIBUTORS = 100;
 
 // ---------------------------------------------------------------- reading and locking
-
-/** A row of `table` by id as an entity; `lock` takes the row lock for the rest of the transaction. */
-async function readRow<T extends object>(em: EntityManager, entity: new () => T, id: number, lock?: 'update' | 'share'): Promise<T | null> {
-  const table = em.getMetadata().get(entity.name).tableName;
-  const q = knexOf(em)(table).select('*').where('id', id);
-  const [row] = await runQuery(em, lock === 'update' ? q.forUpdate() : lock === 'share' ? q.forShare() : q);
-  return row ? hydrate(em, entity, row) : null;
-}
 
 const readRequest = (em: EntityManager, id: number, lock?: 'update' | 'share') => readRow(em, ConsultationRequest, id, lock);
 
