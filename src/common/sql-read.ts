@@ -895,6 +895,29 @@ export function filterOf<T extends object>(cls: new () => T, args: Args): T | nu
   return filter;
 }
 
+/**
+ * A connection over a service's filtered rows (`rows(s, filter)`, counted over the same rows),
+ * where a filter with a `search` is ranked by similarity and so left to the resolvers.
+ */
+export function filteredConnection<F extends { search?: string | null }>(
+  type: string,
+  filterType: new () => F,
+  rows: (s: ReadScope, filter: F | null) => RowSource,
+  sort: (args: Args) => SortSpec,
+  childColumn?: string,
+): ConnectionSpec {
+  return {
+    type,
+    ...(childColumn ? { childColumn } : {}),
+    source(s, args) {
+      const filter = filterOf(filterType, args);
+      return filter?.search ? null : rows(s, filter);
+    },
+    count: (s, args) => rows(s, filterOf(filterType, args)),
+    sort,
+  };
+}
+
 /** Fields read from one column each: `{ fullName: 'full_name' }`. */
 export function columnFields(columns: Record<string, string>): Record<string, SqlField> {
   return Object.fromEntries(Object.entries(columns).map(([field, column]) => [field, { kind: 'column', sql: (alias: string) => `${alias}.${column}` } satisfies SqlField]));

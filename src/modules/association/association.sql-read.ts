@@ -1,4 +1,4 @@
-import { Args, columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { columnFields, filteredConnection, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { AssociationFilter } from './association.inputs';
 import { AssociationPolicy } from './association.policy';
@@ -10,17 +10,12 @@ import { AssociationOrder, ASSOCIATION_SORTS } from './association.types';
 const visible = (s: ReadScope) => AssociationPolicy.visible(s.viewer, s.knex('association as t'), 't');
 
 /** Pages of associations, as `associations` and `Federation.associations` list them. */
-const page = {
-  kind: 'connection' as const,
-  type: 'Association',
-  source(s: ReadScope, args: Args) {
-    const filter = filterOf(AssociationFilter, args);
-    if (filter?.search) return null; // ranked by similarity: the resolver's path
-    return { q: new AssociationService(s.em, s.viewer).base(filter).clearSelect(), alias: 'a' };
-  },
-  count: (s: ReadScope, args: Args) => ({ q: new AssociationService(s.em, s.viewer).base(filterOf(AssociationFilter, args)).clearSelect(), alias: 'a' }),
-  sort: (args: Args) => ASSOCIATION_SORTS[args.orderBy as AssociationOrder],
-};
+const page = filteredConnection(
+  'Association',
+  AssociationFilter,
+  (s, filter) => ({ q: new AssociationService(s.em, s.viewer).base(filter).clearSelect(), alias: 'a' }),
+  (args) => ASSOCIATION_SORTS[args.orderBy as AssociationOrder],
+);
 
 export const associationSqlRead: SqlReadContribution = {
   types: [
@@ -47,12 +42,12 @@ export const associationSqlRead: SqlReadContribution = {
       // Federation.associations lives here, beside the associations it lists (as its resolver does).
       type: 'Federation',
       fields: {
-        associations: { ...page, childColumn: 'a.federation_id' },
+        associations: { kind: 'connection', ...page, childColumn: 'a.federation_id' },
       },
     },
   ],
   roots: {
     association: { kind: 'one', type: 'Association', source: (s, args) => ({ q: visible(s).where('t.code', args.code as string), alias: 't' }) },
-    associations: page,
+    associations: { kind: 'connection', ...page },
   },
 };

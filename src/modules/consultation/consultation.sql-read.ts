@@ -1,5 +1,5 @@
 import { fromGlobalId } from '../../common/node-id';
-import { Args, columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { Args, columnFields, filteredConnection, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { todayInVietnam } from '../../common/validate';
 import { AssignmentRole, BEFORE_REPORT, ConsultationOrder } from './consultation.enums';
@@ -19,11 +19,18 @@ import { CONSULTATION_REQUEST_SORTS, OPINION_SORT } from './consultation.types';
 const service = (s: ReadScope) => new ConsultationService(s.em, s.viewer);
 const sort = (args: Args) => CONSULTATION_REQUEST_SORTS[(args.orderBy as ConsultationOrder | undefined) ?? ConsultationOrder.RECEIVED_DESC];
 
-/** A filter with a search is ranked by similarity: the resolver's path (null). */
-function listed(s: ReadScope, args: Args) {
-  const filter = filterOf(ConsultationRequestFilter, args);
-  return filter?.search ? null : service(s).requestBase(filter).clearSelect();
-}
+/** Requests as lists read them (the service's policy and filter); `assigned` joins their assignments as `pa`. */
+const requests = (assigned: boolean) =>
+  filteredConnection(
+    'ConsultationRequest',
+    ConsultationRequestFilter,
+    (s, filter) => {
+      const q = service(s).requestBase(filter).clearSelect();
+      return { q: assigned ? q.join('consultation_assignment as pa', 'pa.request_id', 'r.id') : q, alias: 'r' };
+    },
+    sort,
+    assigned ? 'pa.association_id' : undefined,
+  );
 
 /** The request letter: null when none of its parts is set (as the entity answers a null embeddable). */
 const LETTER_PARTS = ['number', 'date', 'issuer', 'title'];
@@ -121,34 +128,12 @@ export const consultationSqlRead: SqlReadContribution = {
       // Association.consultationRequests lives here, beside the requests it lists (as its resolver does).
       type: 'Association',
       fields: {
-        consultationRequests: {
-          kind: 'connection',
-          type: 'ConsultationRequest',
-          childColumn: 'pa.association_id',
-          source(s, args) {
-            const q = listed(s, args);
-            return q && { q: q.join('consultation_assignment as pa', 'pa.request_id', 'r.id'), alias: 'r' };
-          },
-          count: (s, args) => ({
-            q: service(s).requestBase(filterOf(ConsultationRequestFilter, args)).clearSelect().join('consultation_assignment as pa', 'pa.request_id', 'r.id'),
-            alias: 'r',
-          }),
-          sort,
-        },
+        consultationRequests: { kind: 'connection', ...requests(true) },
       },
     },
   ],
   roots: {
-    consultationRequests: {
-      kind: 'connection',
-      type: 'ConsultationRequest',
-      source(s, args) {
-        const q = listed(s, args);
-        return q && { q, alias: 'r' };
-      },
-      count: (s, args) => ({ q: service(s).requestBase(filterOf(ConsultationRequestFilter, args)).clearSelect(), alias: 'r' }),
-      sort,
-    },
+    consultationRequests: { kind: 'connection', ...requests(false) },
     consultationRequest: {
       kind: 'one',
       type: 'ConsultationRequest',

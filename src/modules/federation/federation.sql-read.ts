@@ -1,4 +1,4 @@
-import { columnFields, filterOf, ReadScope, SqlReadContribution } from '../../common/sql-read';
+import { Args, columnFields, filteredConnection, ReadScope, SqlReadContribution } from '../../common/sql-read';
 import { FederationFilter } from './federation.inputs';
 import { FederationPolicy } from './federation.policy';
 import { FederationService } from './federation.service';
@@ -11,6 +11,7 @@ import { FederationOrder, FEDERATION_SORTS } from './federation.types';
 
 const visible = (s: ReadScope) => FederationPolicy.visible(s.viewer, s.knex('federation as t'), 't');
 const base = (s: ReadScope, filter: FederationFilter | null) => new FederationService(s.em, s.viewer).base(filter).clearSelect();
+const sort = (args: Args) => FEDERATION_SORTS[args.orderBy as FederationOrder];
 
 export const federationSqlRead: SqlReadContribution = {
   types: [
@@ -40,23 +41,13 @@ export const federationSqlRead: SqlReadContribution = {
           childColumn: 'f.parent_id',
           source: (s) => ({ q: base(s, null), alias: 'f' }),
           count: (s) => ({ q: base(s, null), alias: 'f' }),
-          sort: (args) => FEDERATION_SORTS[args.orderBy as FederationOrder],
+          sort,
         },
       },
     },
   ],
   roots: {
     federation: { kind: 'one', type: 'Federation', source: (s, args) => ({ q: visible(s).where('t.code', args.code as string), alias: 't' }) },
-    federations: {
-      kind: 'connection',
-      type: 'Federation',
-      source(s, args) {
-        const filter = filterOf(FederationFilter, args);
-        if (filter?.search) return null; // ranked by similarity: the resolver's path
-        return { q: base(s, filter), alias: 'f' };
-      },
-      count: (s, args) => ({ q: base(s, filterOf(FederationFilter, args)), alias: 'f' }),
-      sort: (args) => FEDERATION_SORTS[args.orderBy as FederationOrder],
-    },
+    federations: { kind: 'connection', ...filteredConnection('Federation', FederationFilter, (s, filter) => ({ q: base(s, filter), alias: 'f' }), sort) },
   },
 };

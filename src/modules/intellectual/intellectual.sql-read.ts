@@ -1,4 +1,4 @@
-import { Args, columnFields, filterOf, ReadScope, RowSource, sqlOf, SqlReadContribution } from '../../common/sql-read';
+import { Args, columnFields, filteredConnection, filterOf, ReadScope, RowSource, sqlOf, SqlReadContribution } from '../../common/sql-read';
 import { ScienceField } from '../field/field.types';
 import { IntellectualFilter, MembershipFilter } from './intellectual.inputs';
 import { IntellectualPolicy } from './intellectual.policy';
@@ -86,14 +86,12 @@ export const intellectualSqlRead: SqlReadContribution = {
   roots: {
     intellectuals: {
       kind: 'connection',
-      type: 'Intellectual',
-      source(s, args) {
-        const filter = filterOf(IntellectualFilter, args);
-        if (filter?.search) return null; // ranked by similarity: the resolver's path
-        return { q: service(s).peopleBase(filter).clearSelect(), alias: 'i' };
-      },
-      count: (s, args) => ({ q: service(s).peopleBase(filterOf(IntellectualFilter, args)).clearSelect(), alias: 'i' }),
-      sort: (args) => INTELLECTUAL_SORTS[args.orderBy as IntellectualOrder],
+      ...filteredConnection(
+        'Intellectual',
+        IntellectualFilter,
+        (s, filter) => ({ q: service(s).peopleBase(filter).clearSelect(), alias: 'i' }),
+        (args) => INTELLECTUAL_SORTS[args.orderBy as IntellectualOrder],
+      ),
     },
   },
 };
