@@ -566,17 +566,25 @@ describe('no N+1', () => {
     federation { code } leadAssociation { code } contributingAssociations { code }
     documents { title sections { number } }
     panel { role intellectual { fullName memberships { totalCount edges { node { association { code } } } } } }
-    opinions(first: 10) { totalCount edges { node { stance association { code } author { fullName } } } }
+    opinions(first: 10) { totalCount edges { node { stance association { code } } } }
     history { to } report { summary recommendations { number } } response { overall outcomes { outcome } } } } } }`;
 
+  // People are read by one loader (intellectualById) from every level that names them. Panel seats
+  // and opinions come back in different statements, so their people batch together or apart as
+  // those answers happen to arrive: the opinions' authors are counted by a query of their own
+  // (on the resolvers: `createdAt` is not compiled, common/sql-read.ts).
+  const AUTHORS = `query($c: String) { consultationRequests(first: 20, filter: { federationCode: $c }) { edges { node { title
+    opinions(first: 10) { edges { node { stance createdAt author { fullName memberships { totalCount edges { node { association { code } } } } } } } } } } } }`;
+
+  const build = async (n: number) => {
+    const em = t.em();
+    const f = await createFederation(em);
+    const associations = [await createAssociation(em, f), await createAssociation(em, f), await createAssociation(em, f)];
+    await createConsultationGraph(em, f, associations, n);
+    return f;
+  };
+
   it('requests → panel → intellectual → memberships → association, opinions → association, documents → sections: same statements on 1× and 10×', async () => {
-    const build = async (n: number) => {
-      const em = t.em();
-      const f = await createFederation(em);
-      const associations = [await createAssociation(em, f), await createAssociation(em, f), await createAssociation(em, f)];
-      await createConsultationGraph(em, f, associations, n);
-      return f;
-    };
     const small = await build(2);
     const large = await build(20);
     const admin = w.keys.admin;
@@ -595,5 +603,21 @@ describe('no N+1', () => {
     // Levels: requests (+count), federation, assignments, documents, sections, panel, intellectual, memberships (+count),
     // association, opinions (+count), history, report, recommendations, response.
     expect(l.sql).toBeLessThanOrEqual(17);
+  });
+
+  it('requests → opinions → author → memberships → association: same statements on 1× and 10×', async () => {
+    const small = await build(2);
+    const large = await build(20);
+    const admin = w.keys.admin;
+    const s = await t.gql<Row>(AUTHORS, { c: small.code }, admin);
+    const l = await t.gql<Row>(AUTHORS, { c: large.code }, admin);
+    expect(s.body.errors).toBeUndefined();
+    expect(l.body.errors).toBeUndefined();
+    const authors = l.body.data!.consultationRequests.edges.flatMap((e: Row) => e.node.opinions.edges.map((o: Row) => o.node.author)).filter(Boolean);
+    expect(authors.length).toBeGreaterThan(0);
+    expect(authors[0].memberships.edges[0].node.association.code).toBeTruthy();
+    expect(l.sql).toBe(s.sql);
+    // requests, opinions, people, memberships (+count); associations may come from the loader's cache.
+    expect(l.sql).toBeGreaterThanOrEqual(5);
   });
 });
