@@ -45,6 +45,29 @@ export function hydrate<T extends object>(em: EntityManager, entity: EntityClass
   return obj as T;
 }
 
+const readColumnLists = new WeakMap<object, string[]>();
+
+/**
+ * The columns `hydrate` reads for an entity, as `alias.column`: its persisted scalars, relations
+ * it owns (ids) and embeddables' columns. Lazy ones (e.g. a generated search column) are left out,
+ * so that lists select what they show.
+ */
+export function readColumns(em: EntityManager, entity: EntityClass<object>, alias: string): string[] {
+  const meta = em.getMetadata().get(entity.name);
+  let cols = readColumnLists.get(meta);
+  if (!cols) {
+    const names = new Set<string>();
+    for (const p of meta.props) {
+      // An embeddable's columns are its children's (scalars); the embeddable itself has none.
+      if (p.lazy || p.persist === false || ![ReferenceKind.SCALAR, ReferenceKind.MANY_TO_ONE, ReferenceKind.ONE_TO_ONE].includes(p.kind)) continue;
+      if (p.kind === ReferenceKind.ONE_TO_ONE && !p.owner) continue;
+      for (const f of p.fieldNames ?? []) names.add(f);
+    }
+    readColumnLists.set(meta, (cols = [...names]));
+  }
+  return cols.map((c) => `${alias}.${c}`);
+}
+
 const readPrototypes = new WeakMap<object, object>();
 
 /**

@@ -1,8 +1,8 @@
-import { ReferenceKind, type EntityClass } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { requireRole, Viewer } from '../../common/auth';
 import { badInput, ErrorCode, HubError } from '../../common/errors';
-import { hydrate } from '../../common/hydrate';
+import { hydrate, readColumns } from '../../common/hydrate';
 import { expectGlobalId } from '../../common/node-id';
 import { fetchPage, Page, VI_COLLATION } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
@@ -47,25 +47,6 @@ const DEGREE_ORDER = Object.values(Degree);
 /** Academic titles from highest to lowest. */
 const TITLE_ORDER = [AcademicTitle.GS, AcademicTitle.PGS, AcademicTitle.NONE];
 
-const columnCache = new WeakMap<object, string[]>();
-
-/** An entity's persisted, not lazy columns (a generated search column is lazy: lists never read it). */
-function columnsOf(em: EntityManager, entity: EntityClass<object>, alias: string): string[] {
-  const meta = em.getMetadata().get(entity.name);
-  let cols = columnCache.get(meta);
-  if (!cols) {
-    const names = new Set<string>();
-    for (const p of meta.props) {
-      // An embeddable's columns are its children's (scalars); the embeddable itself has none.
-      if (p.lazy || p.persist === false || ![ReferenceKind.SCALAR, ReferenceKind.MANY_TO_ONE, ReferenceKind.ONE_TO_ONE].includes(p.kind)) continue;
-      if (p.kind === ReferenceKind.ONE_TO_ONE && !p.owner) continue;
-      for (const f of p.fieldNames ?? []) names.add(f);
-    }
-    columnCache.set(meta, (cols = [...names]));
-  }
-  return cols.map((c) => `${alias}.${c}`);
-}
-
 /** Rows read for many parents (each carries PARENT), as entities grouped by parent, in the rows' order. */
 function groupByParent<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: Record<string, unknown>[]): Map<number, T[]> {
   const out = new Map<number, T[]>();
@@ -103,7 +84,7 @@ export class ConsultationService {
 
   /** The requests the viewer may see, as `alias`. */
   requests(alias = 'r'): Knex.QueryBuilder {
-    return ConsultationRequestPolicy.visible(this.viewer, this.knex(`consultation_request as ${alias}`).select(columnsOf(this.em, ConsultationRequest, alias)), alias);
+    return ConsultationRequestPolicy.visible(this.viewer, this.knex(`consultation_request as ${alias}`).select(readColumns(this.em, ConsultationRequest, alias)), alias);
   }
 
   /** Requests as lists read them: the policy, then the filter (alias `r`). */
@@ -170,7 +151,7 @@ export class ConsultationService {
   documentBase(): Knex.QueryBuilder {
     return PolicyDocumentPolicy.visible(
       this.viewer,
-      this.knex('consultation_request_document as rd').join('policy_document as d', 'd.id', 'rd.document_id').select(columnsOf(this.em, PolicyDocument, 'd')),
+      this.knex('consultation_request_document as rd').join('policy_document as d', 'd.id', 'rd.document_id').select(readColumns(this.em, PolicyDocument, 'd')),
       'd',
     );
   }
@@ -186,7 +167,7 @@ export class ConsultationService {
 
   /** Documents the viewer may see (PolicyDocumentPolicy), by themselves (`d`), for reads by id. */
   policyDocuments(): Knex.QueryBuilder {
-    return PolicyDocumentPolicy.visible(this.viewer, this.knex('policy_document as d').select(columnsOf(this.em, PolicyDocument, 'd')), 'd');
+    return PolicyDocumentPolicy.visible(this.viewer, this.knex('policy_document as d').select(readColumns(this.em, PolicyDocument, 'd')), 'd');
   }
 
   /** Visible documents by id. */
@@ -199,7 +180,7 @@ export class ConsultationService {
   sectionBase(): Knex.QueryBuilder {
     return PolicyDocumentPolicy.visible(
       this.viewer,
-      this.knex('policy_document_section as s').join('policy_document as d', 'd.id', 's.document_id').select(columnsOf(this.em, PolicyDocumentSection, 's')),
+      this.knex('policy_document_section as s').join('policy_document as d', 'd.id', 's.document_id').select(readColumns(this.em, PolicyDocumentSection, 's')),
       'd',
     );
   }
@@ -238,7 +219,7 @@ export class ConsultationService {
 
   /** Panel seats the viewer may see (PanelMemberPolicy), as `pm`. */
   panelBase(): Knex.QueryBuilder {
-    return PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(columnsOf(this.em, PanelMember, 'pm')), 'pm');
+    return PanelMemberPolicy.visible(this.viewer, this.knex('consultation_panel_member as pm').select(readColumns(this.em, PanelMember, 'pm')), 'pm');
   }
 
   /** Panel seats of many requests (PanelMemberPolicy): chair, secretary, members, each in the order seated. */
@@ -345,7 +326,7 @@ export class ConsultationService {
 
   /** Opinions the viewer may see (OpinionPolicy), filtered (alias `o`). */
   opinionBase(filter?: OpinionFilter | null): Knex.QueryBuilder {
-    const q = OpinionPolicy.visible(this.viewer, this.knex('consultation_opinion as o').select(columnsOf(this.em, Opinion, 'o')), 'o');
+    const q = OpinionPolicy.visible(this.viewer, this.knex('consultation_opinion as o').select(readColumns(this.em, Opinion, 'o')), 'o');
     if (filter?.stance) q.where('o.stance', filter.stance);
     if (filter?.associationCode) q.whereIn('o.association_id', this.knex('association').select('id').where('code', filter.associationCode));
     return q;
@@ -370,7 +351,7 @@ export class ConsultationService {
       this.viewer,
       this.knex('consultation_opinion_revision as rv')
         .join('consultation_opinion as o', 'o.id', 'rv.opinion_id')
-        .select(...columnsOf(this.em, OpinionRevision, 'rv'), `rv.opinion_id as ${PARENT}`),
+        .select(...readColumns(this.em, OpinionRevision, 'rv'), `rv.opinion_id as ${PARENT}`),
       'o',
     )
       .whereIn('rv.opinion_id', [...opinionIds])
