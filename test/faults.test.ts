@@ -738,7 +738,14 @@ describe('the event loop stalls while a database connection is being opened', ()
     // database answered meanwhile (seen: "timeout expired" after 3 s at a load average of 6,
     // answered as INTERNAL_SERVER_ERROR inside requests that were in progress).
     // knex's pool (tarn): told before it opens a connection.
-    const pool = (t.orm.em.getKnex().client as unknown as { pool: { on(e: 'createRequest', f: () => void): void; removeListener(e: string, f: () => void): void } }).pool;
+    const pool = (
+      t.orm.em.getKnex().client as unknown as {
+        pool: { on(e: 'createRequest', f: () => void): void; removeListener(e: string, f: () => void): void; numFree(): number; numUsed(): number };
+      }
+    ).pool;
+    // No connection open to start with (idle ones close after 10 s), so the requests below must
+    // open one: fast requests could otherwise all be served by the connections start-up left open.
+    await waitFor('the pool to close its idle connections', () => (pool.numFree() + pool.numUsed() === 0 ? true : undefined), 60_000);
     let stalls = 0;
     const stall = () => {
       if (stalls++) return;
