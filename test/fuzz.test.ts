@@ -661,6 +661,10 @@ function generateRequests(schema: GraphQLSchema, pools: Pools): FuzzRequest[] {
     () => `{"query": "{ __typename }", "variables": {"x": ${'['.repeat(5000)}1${']'.repeat(5000)}}}`,
     () => `{"query": "query($x: [[[String]]]) { scienceFields { code } }", "variables": {"x": ${'['.repeat(20_000)}"x"${']'.repeat(20_000)}}}`,
     () => `{"query": "query($x: [String!]) { scienceField(code: \\"1\\") { code } }", "variables": {"x": ${'['.repeat(20_000)}${']'.repeat(20_000)}}}`,
+    // A declared variable nested deeper than JSON.stringify's stack goes on any machine (20,000
+    // levels overflowed it on one CI machine and not on others).
+    () => `{"query": "query($x: [[[String]]]) { scienceFields { code } }", "variables": {"x": ${'['.repeat(300_000)}${']'.repeat(300_000)}}}`,
+    () => `{"query": "query($x: AssociationFilter) { associations(filter: $x) { totalCount } }", "variables": {"x": ${'{"a":'.repeat(300_000)}1${'}'.repeat(300_000)}}}`,
     () =>
       `{"query": "mutation($i: UpsertMembersInput!) { upsertMembers(input: $i) { created } }", "variables": {"i": {"associationCode": "FUZZ-A1", "idempotencyKey": "k", "members": ${'['.repeat(20_000)}{}${']'.repeat(20_000)}}}}`,
     () => `{"query": "{ __typename }", "variables": {"x": ${'['.repeat(200_000)}${']'.repeat(200_000)}}}`,

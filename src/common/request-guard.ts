@@ -48,6 +48,42 @@ export interface GuardedRequest<C extends object> {
   release(): void;
 }
 
+/**
+ * `value` as JSON when that takes at most `budget` characters and 32 levels, else null. Unlike
+ * JSON.stringify it never recurses deeper than that: variables nested thousands of levels deep (a
+ * hostile body parses fine) overflow JSON.stringify's stack on some machines and not on others.
+ */
+export function smallJson(value: unknown, budget: number): string | null {
+  let used = 0;
+  const write = (v: unknown, depth: number): string | null => {
+    if (depth > 32) return null;
+    let out: string | null;
+    if (Array.isArray(v)) {
+      const parts: string[] = [];
+      for (const item of v) {
+        const part = write(item === undefined ? null : item, depth + 1);
+        if (part === null) return null;
+        parts.push(part);
+      }
+      out = `[${parts.join(',')}]`;
+    } else if (v !== null && typeof v === 'object') {
+      const parts: string[] = [];
+      for (const [k, item] of Object.entries(v)) {
+        if (item === undefined) continue;
+        const part = write(item, depth + 1);
+        if (part === null) return null;
+        parts.push(`${JSON.stringify(k)}:${part}`);
+      }
+      out = `{${parts.join(',')}}`;
+    } else {
+      out = JSON.stringify(v) ?? 'null';
+    }
+    used += out.length;
+    return used > budget ? null : out;
+  };
+  return write(value, 0);
+}
+
 function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): () => GuardedRequest<C> {
   // Apollo keeps one parsed document per distinct query text (its document store), so the checks
   // of a document are remembered with it: its literals once, its cost once per set of variables
@@ -62,8 +98,8 @@ function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimi
   const costOf = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => {
     // Reads only, and small variables only: a push's megabytes are neither worth keeping nor hashing.
     if (operation.operation !== 'query') return nodeCost(schema, document, operation, variables);
-    const key = operation.variableDefinitions?.length ? JSON.stringify(variables) : '';
-    if (key.length > 1024) return nodeCost(schema, document, operation, variables);
+    const key = operation.variableDefinitions?.length ? smallJson(variables, 1024) : '';
+    if (key === null) return nodeCost(schema, document, operation, variables);
     let byVariables = costs.get(operation);
     if (!byVariables) costs.set(operation, (byVariables = new Lru(8)));
     let cost = byVariables.get(key);
