@@ -11,6 +11,7 @@ import { Migration20261202022644 } from './Migration20261202022644';
 import { Migration20261202030000 } from './Migration20261202030000';
 import { Migration20261202090000 } from './Migration20261202090000';
 import { Migration20261202103907 } from './Migration20261202103907';
+import { Migration20261202141829 } from './Migration20261202141829';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202030000', class: Migration20261202030000 },
   { name: 'Migration20261202090000', class: Migration20261202090000 },
   { name: 'Migration20261202103907', class: Migration20261202103907 },
+  { name: 'Migration20261202141829', class: Migration20261202141829 },
 ];

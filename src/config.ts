@@ -72,6 +72,13 @@ export interface Config {
     /** How long a heavy query may wait for its turn before it is answered 503. */
     heavyWaitSeconds: number;
   };
+  /** Policy feedback forums (src/modules/forum). */
+  forum: {
+    /** How long after writing it an app may still edit its post (FORUM_EDIT_WINDOW_MINUTES). */
+    editWindowMinutes: number;
+    /** New posts (threads included) per key per minute (FORUM_POSTS_PER_MINUTE); 0 turns flood control off. */
+    postsPerMinute: number;
+  };
   /** Token-bucket rate limits on /graphql (src/common/rate-limit.ts); a rate of 0 turns that limit off. */
   rateLimit: {
     keyedPerMinute: number;
@@ -154,6 +161,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heavyNodes: int(env, 'HEAVY_QUERY_NODES', 10_000, 1, 100_000_000),
       heavyConcurrency: int(env, 'HEAVY_QUERY_CONCURRENCY', 1, 1, 1_000),
       heavyWaitSeconds: int(env, 'HEAVY_QUERY_WAIT_SECONDS', 30, 0, 3_600),
+    },
+    forum: {
+      editWindowMinutes: int(env, 'FORUM_EDIT_WINDOW_MINUTES', 1440, 0, 525_600),
+      postsPerMinute: int(env, 'FORUM_POSTS_PER_MINUTE', 30, 0, 1_000_000),
     },
     // Off by default in tests: every test client shares 127.0.0.1; rate-limit tests set their own.
     rateLimit: {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, Viewer } from './common/auth';
 import { bindScope, RequestScope } from './common/request-scope';
 import { StatsCache } from './modules/stats/stats.cache';
+import type { ForumSettings } from './modules/forum/forum.settings';
 import { createLoaders, Loaders } from './modules';
 
 export type { Loaders };
@@ -17,11 +18,14 @@ export interface Context {
   requestId: string;
   /** The request's ids, caller address and SQL statement count (common/request-scope.ts). */
   scope: RequestScope;
+  /** The forum module's settings and flood control (one per hub). */
+  forum: ForumSettings;
 }
 
 /** Caches that outlive a request: one set per hub (server), never module-level. */
 export interface SharedCaches {
   stats: StatsCache;
+  forum: ForumSettings;
 }
 
 export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { scope?: RequestScope; viewer?: Viewer } = {}): Context {
@@ -52,6 +56,10 @@ class RequestContext implements Context {
   get em(): EntityManager {
     if (!this.made.em) bindScope((this.made.em = this.rootEm.fork({ useContext: false })), this.scope);
     return this.made.em;
+  }
+
+  get forum(): ForumSettings {
+    return this.caches.forum;
   }
 
   get loaders(): Loaders {

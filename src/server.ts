@@ -12,6 +12,7 @@ import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, R
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
+import { forumSettings } from './modules/forum/forum.settings';
 import { StatsCache } from './modules/stats/stats.cache';
 import { warmStatsCache } from './modules/stats/stats.warmup';
 import { startBackground } from './modules';
@@ -91,7 +92,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     quietMs: 250,
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }) };
+  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config) };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
   const keyListener = keyCache.enabled

@@ -31,6 +31,11 @@ export enum UserErrorCode {
   REVIEW_CLOSED = 'REVIEW_CLOSED',
   NOT_A_MEMBER = 'NOT_A_MEMBER',
   NOT_ON_PANEL = 'NOT_ON_PANEL',
+  FORUM_CLOSED = 'FORUM_CLOSED',
+  THREAD_LOCKED = 'THREAD_LOCKED',
+  EDIT_WINDOW_CLOSED = 'EDIT_WINDOW_CLOSED',
+  FORUM_NOT_CLOSED = 'FORUM_NOT_CLOSED',
+  SYNTHESIS_REQUIRED = 'SYNTHESIS_REQUIRED',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -70,6 +75,11 @@ registerEnumType(UserErrorCode, {
     REVIEW_CLOSED: { description: 'Opinions are taken only while the request is IN_REVIEW.' },
     NOT_A_MEMBER: { description: "The person is not a current (not ended) member of the key's association." },
     NOT_ON_PANEL: { description: "The person does not sit on the request's review panel." },
+    FORUM_CLOSED: { description: 'The forum is not OPEN (still DRAFT, CLOSED or ARCHIVED): it takes no threads, posts, edits or reactions.' },
+    THREAD_LOCKED: { description: 'The thread is locked: it takes no more posts, edits or reactions.' },
+    EDIT_WINDOW_CLOSED: { description: 'The post is older than the edit window (FORUM_EDIT_WINDOW_MINUTES, 1440 by default): it can no longer be edited.' },
+    FORUM_NOT_CLOSED: { description: 'A synthesis is published only once the forum is CLOSED.' },
+    SYNTHESIS_REQUIRED: { description: 'The forum has no published synthesis (publishSynthesis), or no linked consultation request, to copy.' },
   },
 });
 

@@ -7,6 +7,7 @@ import { consultationModule } from './consultation/consultation.module';
 import { auditModule } from './audit/audit.module';
 import { defineAuditVocabulary } from './audit/audit.enums';
 import { federationModule } from './federation/federation.module';
+import { forumModule } from './forum/forum.module';
 import { fieldModule } from './field/field.module';
 import { idempotencyModule } from './idempotency/idempotency.module';
 import { intellectualModule } from './intellectual/intellectual.module';
@@ -25,6 +26,7 @@ export const MODULES = [
   intellectualModule,
   statsModule,
   consultationModule,
+  forumModule,
   keyModule,
   auditModule,
   idempotencyModule,

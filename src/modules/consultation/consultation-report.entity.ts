@@ -64,6 +64,10 @@ export class Recommendation {
   @ManyToOne(() => PolicyDocumentSection, { nullable: true })
   section?: PolicyDocumentSection | null;
 
+  /** The forum whose synthesis it was copied from (attachSynthesisToRequest); null when written in the report. */
+  @Property({ type: 'integer', nullable: true })
+  sourceForumId?: number | null;
+
   /** The agency's answer to it; part of the response, not of the report. */
   @Enum({ items: () => RecommendationOutcome, type: 'text', nullable: true })
   outcome?: RecommendationOutcome | null;
