@@ -64,8 +64,8 @@ export class ForumPost extends BaseEntity<'parent' | 'author' | 'byFederation' |
   @Property({ type: 'text', generated: '(f_fold(body)) stored', nullable: true, lazy: true })
   searchText?: string | null;
 
+  /** Where the post stands on the document, if its author said. Masked on hidden posts (resolvers). */
   @Enum({ items: () => PostStance, type: 'text', nullable: true })
-  @Field(() => PostStance, { nullable: true, description: 'Where the post stands on the document, if its author said.' })
   stance?: PostStance | null;
 
   /** The document section it is about: given with the post, else its thread's. */
