@@ -3,6 +3,7 @@ import { Forum } from './forum.entity';
 import { ForumPost, ForumPostRevision, ForumReaction } from './forum-post.entity';
 import { ForumSynthesis, ForumSynthesisCitation, ForumSynthesisRecommendation } from './forum-synthesis.entity';
 import { ForumThread } from './forum-thread.entity';
+import { ForumWriteResolver } from './forum-write.resolver';
 
 /** Policy feedback forums: members discuss a document under review; the federation synthesises recommendations. */
 export const forumModule = defineModule({
@@ -11,6 +12,7 @@ export const forumModule = defineModule({
   resolvers: [
     // Reads (forum.resolver.ts).
     // Writes (forum-write.resolver.ts).
+    ForumWriteResolver,
     // Statistics (forum-stats.resolver.ts).
   ],
   audit: {
