@@ -843,7 +843,8 @@ describe('attachSynthesisToRequest', () => {
     expect((await requestRecs(request.id)).map((r) => `${r.number} ${r.text}`)).toEqual(['1 Kiến nghị của hội đồng số 1.', '2 Kiến nghị của hội đồng số 2.', '3 Chỉ giữ kiến nghị về dữ liệu.']);
     await ok('attachSynthesisToRequest', { forumId: f.id });
     expect(await requestRecs(request.id)).toHaveLength(3);
-    expect((await auditOf('Forum', f.id)).filter((e) => e.action === 'ATTACH')).toHaveLength(3);
+    expect((await auditOf('Forum', f.id)).filter((e) => e.action === 'SYNTHESIS_ATTACHED')).toHaveLength(3);
+    expect((await auditOf('ConsultationRequest', request.id)).filter((e) => e.action === 'SYNTHESIS_ATTACHED')).toHaveLength(3);
   });
 
   it("keeps a section that is one of the request's documents'; creates the draft report when there is none; other forums' copies close ranks", async () => {

@@ -65,7 +65,7 @@ registerEnumType(UserErrorCode, {
     MEMBERSHIP_ENDED: {
       description: 'The membership has ended: pushing the member again re-admits them only with a joinedOn after the day they left.',
     },
-    INVALID_TRANSITION: { description: 'A consultation request cannot move from its status to the one asked for; the message names the allowed next statuses.' },
+    INVALID_TRANSITION: { description: 'The record (a consultation request, a forum) cannot move from its status to the one asked for; the message names the allowed next statuses.' },
     PANEL_INCOMPLETE: { description: 'The review panel has no chair: a request moves to PANEL_FORMED only with one.' },
     DOCUMENT_REQUIRED: { description: 'The request has no document under review: it moves to IN_REVIEW only with one.' },
     REPORT_REQUIRED: { description: 'The request has no final report: it moves to REPORT_SUBMITTED only with one (submitReport).' },

@@ -907,16 +907,17 @@ export class ForumWriteService {
         const now = new Date();
         await updateRow(w.tx, ForumSynthesis, synthesis.id, { attachedAt: now });
         const updated = await updateRow(w.tx, ConsultationRequest, request.id, { version: request.version + 1, updatedAt: now });
-        w.audit({
-          entityType: 'Forum',
-          entityId: forumId,
-          action: 'ATTACH',
-          changes: {
-            consultationRequestId: { old: null, new: request.id },
-            recommendations: { old: removed.length, new: recs.length },
-            ...(report ? {} : { reportCreated: { old: false, new: true } }),
-          },
-        });
+        const changes = {
+          consultationRequestId: { old: null, new: request.id },
+          forumId: { old: null, new: forumId },
+          recommendations: { old: removed.length, new: recs.length },
+          ...(report ? {} : { reportCreated: { old: false, new: true } }),
+        };
+        // Recorded on both: the forum's trail shows where its synthesis went, the request's what changed its report.
+        w.audit(
+          { entityType: 'Forum', entityId: forumId, action: 'SYNTHESIS_ATTACHED', changes },
+          { entityType: 'ConsultationRequest', entityId: request.id, action: 'SYNTHESIS_ATTACHED', changes },
+        );
         attached = forumId;
         return { consultationRequest: updated, synthesis: (await readSynthesis(w.tx, forumId))!, userErrors: [] };
       },

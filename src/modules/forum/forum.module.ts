@@ -28,7 +28,7 @@ export const forumModule = defineModule({
       LOCK: 'Locked a thread (lockThread).',
       REACT: 'Set, changed or removed a person’s reaction to a post (reactToPost).',
       PUBLISH: 'Published or republished a forum’s synthesis (publishSynthesis).',
-      ATTACH: 'Copied a forum’s synthesis into its consultation request’s draft report (attachSynthesisToRequest).',
+      SYNTHESIS_ATTACHED: 'Copied a forum’s synthesis into its consultation request’s draft report (attachSynthesisToRequest); recorded on the forum and on the request.',
     },
   },
 });
