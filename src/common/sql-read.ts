@@ -686,8 +686,8 @@ class Compiler {
     }
     const level = new Level(this.alias());
     const nodeBuilt = this.object(conn.object, level, t.alias, t.joins);
-    // The cursor's values, as the row holds them (decimals as text, as the driver gives them).
-    const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
+    // The cursor's values, as the row holds them (decimals and timestamps as text, as the driver gives them).
+    const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' || c.type === 'timestamp' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
     // The page size is written into the text (an integer from 2 to 101, checked above): PostgreSQL
     // plans a prepared statement once for every value of its parameters, and a generic plan for
     // `limit $n` would guess a tenth of the table.
