@@ -1,0 +1,3 @@
+import type { SqlReadContribution } from '../../common/sql-read';
+
+export const forumSqlRead: SqlReadContribution = {};
