@@ -134,59 +134,62 @@ export class ForumService {
 
   // --- posts ---------------------------------------------------------------------------------
 
-  /** The posts the viewer may see (alias `p`), hidden ones included (masked by the resolvers). */
+  /**
+   * The posts the viewer may see (alias `fp`: nestedPages names its parent list `p`), hidden ones
+   * included (masked by the resolvers).
+   */
   posts(): Knex.QueryBuilder {
-    return ForumPostPolicy.visible(this.viewer, this.knex('forum_post as p').select(readColumns(this.em, ForumPost, 'p')), 'p');
+    return ForumPostPolicy.visible(this.viewer, this.knex('forum_post as fp').select(readColumns(this.em, ForumPost, 'fp')), 'fp');
   }
 
   /** A thread's top-level posts (ForumThread.posts; forum_post_thread_top_idx). */
   topPostBase(): Knex.QueryBuilder {
-    return this.posts().whereNull('p.parent_id');
+    return this.posts().whereNull('fp.parent_id');
   }
 
   topPostsOf(threadIds: number[], args: PageArgs): Promise<Map<number, Page<ForumPost>>> {
-    return nestedPages(this.em, ForumPost, threadIds, 'p.thread_id', this.topPostBase(), POST_SORT, args);
+    return nestedPages(this.em, ForumPost, threadIds, 'fp.thread_id', this.topPostBase(), POST_SORT, args);
   }
 
   topPostCounts(threadIds: number[]): Promise<Map<number, number>> {
-    return nestedCounts(this.em, threadIds, 'p.thread_id', this.topPostBase());
+    return nestedCounts(this.em, threadIds, 'fp.thread_id', this.topPostBase());
   }
 
   /** Direct replies of many posts: one statement for the pages (forum_post_parent_idx). */
   repliesOf(postIds: number[], args: PageArgs): Promise<Map<number, Page<ForumPost>>> {
-    return nestedPages(this.em, ForumPost, postIds, 'p.parent_id', this.posts(), POST_SORT, args);
+    return nestedPages(this.em, ForumPost, postIds, 'fp.parent_id', this.posts(), POST_SORT, args);
   }
 
   replyCounts(postIds: number[]): Promise<Map<number, number>> {
-    return nestedCounts(this.em, postIds, 'p.parent_id', this.posts());
+    return nestedCounts(this.em, postIds, 'fp.parent_id', this.posts());
   }
 
   async postsByIds(ids: readonly number[]): Promise<ForumPost[]> {
-    return (await runQuery(this.em, this.posts().whereIn('p.id', [...ids]))).map((r) => hydrate(this.em, ForumPost, r));
+    return (await runQuery(this.em, this.posts().whereIn('fp.id', [...ids]))).map((r) => hydrate(this.em, ForumPost, r));
   }
 
   /**
-   * Posts as forumPosts lists them (alias `p`). Search, stance and association are masked on
+   * Posts as forumPosts lists them (alias `fp`). Search, stance and association are masked on
    * hidden posts for all but ADMIN, so hidden posts never match them for others.
    */
   postBase(filter?: ForumPostFilter | null): Knex.QueryBuilder {
     const q = this.posts();
     if (!filter) return q;
     const knex = this.knex;
-    if (filter.forumId) q.where('p.forum_id', expectGlobalId(filter.forumId, 'Forum', 'filter.forumId'));
+    if (filter.forumId) q.where('fp.forum_id', expectGlobalId(filter.forumId, 'Forum', 'filter.forumId'));
     if (filter.search) {
       const term = searchTerm(filter.search);
       // Post bodies or thread titles, each through its trigram index.
       q.where((w) =>
         w
-          .whereRaw(`p.search_text like '%' || btrim(f_fold(?)) || '%'`, [term])
-          .orWhereRaw(`p.thread_id in (select st.id from forum_thread st where st.search_text like '%' || btrim(f_fold(?)) || '%')`, [term]),
+          .whereRaw(`fp.search_text like '%' || btrim(f_fold(?)) || '%'`, [term])
+          .orWhereRaw(`fp.thread_id in (select st.id from forum_thread st where st.search_text like '%' || btrim(f_fold(?)) || '%')`, [term]),
       );
     }
-    if (filter.stance) q.where('p.stance', filter.stance);
-    if (filter.section) q.whereRaw(SECTION_NUMBER('p.section_id'), [normalizeText(filter.section)]);
-    if (filter.associationCode) q.where('p.association_id', knex('association').select('id').where('code', filter.associationCode));
-    if ((filter.search || filter.stance || filter.associationCode) && !seesHidden(this.viewer)) q.whereNull('p.hidden_at');
+    if (filter.stance) q.where('fp.stance', filter.stance);
+    if (filter.section) q.whereRaw(SECTION_NUMBER('fp.section_id'), [normalizeText(filter.section)]);
+    if (filter.associationCode) q.where('fp.association_id', knex('association').select('id').where('code', filter.associationCode));
+    if ((filter.search || filter.stance || filter.associationCode) && !seesHidden(this.viewer)) q.whereNull('fp.hidden_at');
     return q;
   }
 
@@ -197,14 +200,14 @@ export class ForumService {
     return { page, count: () => countRows(this.em, base) };
   }
 
-  /** Earlier bodies of posts (alias `rv`, the post `p`): none of a hidden post for all but ADMIN. */
+  /** Earlier bodies of posts (alias `rv`, the post `fp`): none of a hidden post for all but ADMIN. */
   revisionBase(): Knex.QueryBuilder {
     const q = ForumPostPolicy.visible(
       this.viewer,
-      this.knex('forum_post_revision as rv').join('forum_post as p', 'p.id', 'rv.post_id').select(readColumns(this.em, ForumPostRevision, 'rv')),
-      'p',
+      this.knex('forum_post_revision as rv').join('forum_post as fp', 'fp.id', 'rv.post_id').select(readColumns(this.em, ForumPostRevision, 'rv')),
+      'fp',
     );
-    return seesHidden(this.viewer) ? q : q.whereNull('p.hidden_at');
+    return seesHidden(this.viewer) ? q : q.whereNull('fp.hidden_at');
   }
 
   /** Earlier bodies of many posts, oldest first. */
@@ -270,7 +273,7 @@ export class ForumService {
   /** The posts many recommendations cite, in the order given (citation ids), under ForumPostPolicy. */
   async citedPostsOf(recommendationIds: readonly number[]): Promise<Map<number, ForumPost[]>> {
     const q = this.posts()
-      .join('forum_synthesis_citation as c', 'c.post_id', 'p.id')
+      .join('forum_synthesis_citation as c', 'c.post_id', 'fp.id')
       .select(`c.recommendation_id as ${PARENT}`)
       .whereIn('c.recommendation_id', [...recommendationIds])
       .orderBy([{ column: 'c.recommendation_id' }, { column: 'c.id' }]);

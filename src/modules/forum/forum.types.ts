@@ -60,10 +60,10 @@ export const THREAD_SORTS: Record<ThreadOrder, SortSpec> = {
 };
 
 /** A thread's posts and a post's replies: oldest first, by id (ids within a thread are in commit order). */
-export const POST_SORT: SortSpec = { key: 'po', direction: 'asc', columns: [{ column: 'id', type: 'int', sql: 'p.id' }] };
+export const POST_SORT: SortSpec = { key: 'po', direction: 'asc', columns: [{ column: 'id', type: 'int', sql: 'fp.id' }] };
 
 /** forumPosts: newest first. */
-export const POST_NEWEST_SORT: SortSpec = { key: 'pn', direction: 'desc', columns: [{ column: 'id', type: 'int', sql: 'p.id' }] };
+export const POST_NEWEST_SORT: SortSpec = { key: 'pn', direction: 'desc', columns: [{ column: 'id', type: 'int', sql: 'fp.id' }] };
 
 @ObjectType('ForumReactionCounts', { description: 'How many people reacted to a post, by reaction.' })
 export class ForumReactionCounts {
