@@ -666,7 +666,10 @@ class Compiler {
     const after = (args.after as string | null | undefined) ?? null;
     // Bounds as the resolvers check them (arg-rules): anything else goes to the ordinary executor.
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new Unsupported('page size');
-    const inputs = JSON.stringify(args.filter ?? null);
+    // Sources are templated once per set of inputs: every argument but the page's own (a filter, and
+    // any other a source reads, e.g. Forum.threads' section), or a source would keep the first one.
+    const { first: _first, after: _after, ...inputArgs } = args;
+    const inputs = JSON.stringify(inputArgs);
     const t = this.template(node, inputs, () => spec.source(this.s, args));
     const sort = spec.sort(args);
     if (!t || !sort) throw new Unsupported('arguments');

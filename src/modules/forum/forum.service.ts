@@ -45,6 +45,17 @@ export interface ReactionKey {
   personId: number;
 }
 
+/**
+ * forum_post with the fields masked on hidden posts (body, stance, author, association, the
+ * reason) null while hidden: the compiled reads' source for all but ADMIN. The planner flattens it
+ * into the query over forum_post, so its indexes serve as before.
+ */
+const MASKED_POSTS =
+  'select p0.id, p0.created_at, p0.updated_at, p0.thread_id, p0.forum_id, p0.parent_id, p0.by_federation, p0.section_id, p0.edited_at, p0.hidden_at, ' +
+  'p0.reply_count, p0.support_count, p0.oppose_count, p0.version, p0.demo, p0.search_text, null::text as hidden_reason, ' +
+  ['body', 'stance', 'author_id', 'association_id'].map((c) => `case when p0.hidden_at is null then p0.${c} end as ${c}`).join(', ') +
+  ' from forum_post p0';
+
 /** SQL: a section number of a document (threads and posts point at sections by id). */
 const SECTION_NUMBER = (column: string) => `${column} in (select fs.id from policy_document_section fs where fs.number = ?)`;
 
@@ -136,15 +147,17 @@ export class ForumService {
 
   /**
    * The posts the viewer may see (alias `fp`: nestedPages names its parent list `p`), hidden ones
-   * included (masked by the resolvers).
+   * included (masked by the resolvers). `masked`: for compiled reads, whose fields are plain
+   * columns, the masked fields of hidden posts read as null in the source itself for all but ADMIN.
    */
-  posts(): Knex.QueryBuilder {
-    return ForumPostPolicy.visible(this.viewer, this.knex('forum_post as fp').select(readColumns(this.em, ForumPost, 'fp')), 'fp');
+  posts(masked = false): Knex.QueryBuilder {
+    const from = masked && !seesHidden(this.viewer) ? this.knex.raw(`(${MASKED_POSTS}) as fp`) : 'forum_post as fp';
+    return ForumPostPolicy.visible(this.viewer, this.knex.from(from as unknown as string).select(readColumns(this.em, ForumPost, 'fp')), 'fp');
   }
 
   /** A thread's top-level posts (ForumThread.posts; forum_post_thread_top_idx). */
-  topPostBase(): Knex.QueryBuilder {
-    return this.posts().whereNull('fp.parent_id');
+  topPostBase(masked = false): Knex.QueryBuilder {
+    return this.posts(masked).whereNull('fp.parent_id');
   }
 
   topPostsOf(threadIds: number[], args: PageArgs): Promise<Map<number, Page<ForumPost>>> {
@@ -172,8 +185,8 @@ export class ForumService {
    * Posts as forumPosts lists them (alias `fp`). Search, stance and association are masked on
    * hidden posts for all but ADMIN, so hidden posts never match them for others.
    */
-  postBase(filter?: ForumPostFilter | null): Knex.QueryBuilder {
-    const q = this.posts();
+  postBase(filter?: ForumPostFilter | null, masked = false): Knex.QueryBuilder {
+    const q = this.posts(masked);
     if (!filter) return q;
     const knex = this.knex;
     if (filter.forumId) q.where('fp.forum_id', expectGlobalId(filter.forumId, 'Forum', 'filter.forumId'));
@@ -271,9 +284,12 @@ export class ForumService {
   }
 
   /** The posts many recommendations cite, in the order given (citation ids), under ForumPostPolicy. */
+  citedPostBase(masked = false): Knex.QueryBuilder {
+    return this.posts(masked).join('forum_synthesis_citation as c', 'c.post_id', 'fp.id');
+  }
+
   async citedPostsOf(recommendationIds: readonly number[]): Promise<Map<number, ForumPost[]>> {
-    const q = this.posts()
-      .join('forum_synthesis_citation as c', 'c.post_id', 'fp.id')
+    const q = this.citedPostBase()
       .select(`c.recommendation_id as ${PARENT}`)
       .whereIn('c.recommendation_id', [...recommendationIds])
       .orderBy([{ column: 'c.recommendation_id' }, { column: 'c.id' }]);
