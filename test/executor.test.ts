@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config';
 import { createServer, Hub } from '../src/server';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership } from './factories';
 import { assign, createConsultationRequest, createOpinion, createPolicyDocument, seat } from './factories/consultation';
+import { createForum, createPost, createSynthesis, createThread, editPost, react } from './factories/forum';
+import { ForumStatus, ForumVisibility, PostStance, ReactionKind } from '../src/modules/forum/forum.enums';
 import { LegalDocument } from '../src/common/legal-document';
 import { toGlobalId } from '../src/common/node-id';
 import { AssignmentRole, ConsultationKind, ConsultationOrigin, ConsultationStatus, ConsultationVisibility, OpinionStance, PanelRole } from '../src/modules/consultation/consultation.enums';
@@ -212,6 +214,7 @@ describe('the hub with each executor, on the same database', () => {
   let personId: string;
   let requestId: string;
   let documentId: string;
+  const forumIds = { forum: '', thread: '', post: '', hidden: '' };
   let membershipId: string;
   let associationId: string;
   let cursor: string;
@@ -276,6 +279,27 @@ describe('the hub with each executor, on the same database', () => {
     const { document } = await createPolicyDocument(em, { sections }, r1, r2);
     await createPolicyDocument(em, { title: 'Dự thảo Đề án chuyển đổi số', link: null, versionLabel: null, issuedOn: null }, r2);
     documentId = toGlobalId('PolicyDocument', document.id);
+    // Forums: open (public, feeding r1), members only, draft, closed with a synthesis; threads by members with and without a
+    // public profile and by the federation; a hidden post with replies; an edited post; reactions.
+    const open = await createForum(em, f, document, { title: 'Góp ý chuyển đổi số nông nghiệp Cần Thơ', consultationRequest: r1 });
+    const members = await createForum(em, f, document, { title: 'Trao đổi nội bộ', visibility: ForumVisibility.MEMBERS_ONLY, tags: [] });
+    await createForum(em, f, document, { title: 'Diễn đàn sắp mở', status: ForumStatus.DRAFT, description: null });
+    const closed = await createForum(em, f, document, { title: 'Diễn đàn đã đóng', status: ForumStatus.CLOSED });
+    const docSections = (await em.getConnection().execute<{ id: number }[]>('select id from policy_document_section where document_id = ? order by position', [document.id])).map((r) => r.id);
+    for (const forum of [open, members, closed]) {
+      const t1 = await createThread(em, forum, { title: 'Về mục tiêu', section: { id: docSections[0] }, author: people[0], association: associations[0] });
+      const p1 = await createPost(em, t1, { body: 'Đồng ý **một phần**.\n<script>alert(1)</script> [x](javascript:alert(1)) https://example.org', author: people[0], association: associations[0], stance: PostStance.AGREE });
+      const p2 = await createPost(em, t1, { body: 'Ý kiến bị ẩn.', author: people[1], association: associations[0], stance: PostStance.DISAGREE, hidden: 'Vi phạm nội quy' });
+      const r = await createPost(em, t1, { body: 'Trả lời ý kiến bị ẩn.', author: people[5], association: associations[1], parent: p2 });
+      await createPost(em, t1, { body: 'Liên hiệp hội ghi nhận.', byFederation: true, parent: r });
+      const t2 = await createThread(em, forum, { title: 'Thông báo', byFederation: true });
+      await createPost(em, t2, { body: 'Hạn góp ý cuối tháng.', byFederation: true, section: { id: docSections[1] } });
+      await editPost(em, p1, 'Đồng ý **một phần**, đề nghị sửa mục 1.', PostStance.AGREE_WITH_CHANGES);
+      await react(em, p1, people[0], ReactionKind.SUPPORT, associations[0]);
+      await react(em, p1, people[5], ReactionKind.OPPOSE, associations[1]);
+      if (forum === open) Object.assign(forumIds, { forum: toGlobalId('Forum', open.id), thread: toGlobalId('ForumThread', t1.id), post: toGlobalId('ForumPost', p1.id), hidden: toGlobalId('ForumPost', p2.id) });
+      if (forum === closed) await createSynthesis(em, closed, { recommendations: [{ text: 'Tăng ngân sách.', section: { id: docSections[0] }, posts: [p1, p2] }, { text: 'Công khai tiến độ.' }] });
+    }
     await seat(em, r1, people[1]);
     await seat(em, r1, people[0], PanelRole.CHAIR);
     await seat(em, r1, people[9], PanelRole.SECRETARY);
@@ -426,6 +450,50 @@ describe('the hub with each executor, on the same database', () => {
     ['node(id) of a policy document', () => ({ query: 'query($id: ID!) { node(id: $id) { id ... on PolicyDocument { title sections { number } } } }', variables: { id: documentId } }), true],
     // Timestamps (DateTime) stay on the resolvers.
     ['opinions with their timestamps', () => ({ query: '{ consultationRequests { edges { node { opinions { edges { node { createdAt } } } panel { since } } } } }' }), false],
+    [
+      'forums → threads → posts → replies, authors by consent, hidden posts masked, bodies rendered, synthesis',
+      () => ({
+        query: `{ forums(first: 5) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { __typename id title description status visibility tags version demo opensAt closesAt createdAt postCount threadCount lastActivityAt federation { code } document { title } consultationRequest { title }
+          synthesis { summary version publishedAt attachedAt forum { id } recommendations { number text section { number } citedPosts { id hidden body authorName } } }
+          threads(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title byFederation locked postCount version demo createdAt lastActivityAt authorName
+            author { fullName email } association { code } section { number } forum { id }
+            posts(first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id body bodyHtml hidden hiddenReason stance authorName createdAt editedAt replyCount version byFederation reactions { support oppose } author { fullName email } association { code } section { number heading } history { revision body stance writtenAt }
+              thread { id } forum { id } parent { id }
+              replies(first: 3) { totalCount edges { node { id body hidden authorName parent { id } replies { totalCount edges { node { body authorName } } } } } } } } } } } } } } } }`,
+      }),
+      true,
+    ],
+    [
+      'forums in each order, threads in each order and by section',
+      () => ({
+        query: `{ a: forums(orderBy: ACTIVITY_DESC) { edges { cursor node { title lastActivityAt } } } c: forums(orderBy: CLOSES_ASC, first: 2, filter: { status: OPEN }) { totalCount edges { cursor node { title } } }
+          m: forums(filter: { visibility: MEMBERS_ONLY }) { totalCount } n: forums(filter: { tag: "Nông nghiệp" }) { totalCount edges { node { title threads(orderBy: POSTS_DESC) { edges { cursor node { title } } } s: threads(section: "1", orderBy: CREATED_ASC) { totalCount edges { node { title } } } } } } }`,
+      }),
+      true,
+    ],
+    [
+      'forum(id), and threads and posts as nodes',
+      () => ({
+        query: `query($f: ID!, $t: ID!, $p: ID!, $h: ID!) { forum(id: $f) { title status } f: node(id: $f) { id ... on Forum { title } } t: node(id: $t) { id ... on ForumThread { title authorName posts { totalCount } } }
+          p: node(id: $p) { id ... on ForumPost { id body bodyHtml hidden hiddenReason stance authorName createdAt editedAt replyCount version byFederation reactions { support oppose } author { fullName email } association { code } section { number heading } history { revision body stance writtenAt } } } h: node(id: $h) { id ... on ForumPost { id body bodyHtml hidden hiddenReason stance authorName createdAt editedAt replyCount version byFederation reactions { support oppose } author { fullName email } association { code } section { number heading } history { revision body stance writtenAt } replies { edges { node { body } } } } } }`,
+        variables: { f: forumIds.forum, t: forumIds.thread, p: forumIds.post, h: forumIds.hidden },
+      }),
+      true,
+    ],
+    [
+      'forumPosts, filtered (stance, search in bodies and thread titles, association), newest first',
+      () => ({
+        query: `query($f: ID!) { all: forumPosts(first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id body hidden stance authorName } } }
+          agree: forumPosts(filter: { stance: AGREE_WITH_CHANGES }) { totalCount edges { node { body } } }
+          search: forumPosts(filter: { search: "MUC TIEU", forumId: $f }) { totalCount edges { node { body thread { title } } } }
+          hidden: forumPosts(filter: { search: "bi an" }) { totalCount edges { node { id hidden } } }
+          as0: forumPosts(filter: { associationCode: "EXE-AS0", section: "1" }) { totalCount edges { node { id } } } }`,
+        variables: { f: forumIds.forum },
+      }),
+      true,
+    ],
+    // A search of forums is ranked (on the resolvers); so is a person's reaction.
+    ['forums searched, and reactions of people', () => ({ query: `query($p: ID!) { forums(filter: { search: "can tho" }) { totalCount edges { node { title } } } node(id: $p) { ... on ForumPost { viewerReaction(personId: "${'SW50ZWxsZWN0dWFsOjE'}") } } }`, variables: { p: forumIds.post } }), false],
     ['people of a field (filter) and Vietnamese order', () => ({ query: '{ intellectuals(filter: { field: "2", associationCode: "EXE-AS1" }) { totalCount edges { node { fullName fields { code } } } } }' }), true],
   ];
 

@@ -7,6 +7,8 @@ import { FederationLevel } from '../src/modules/federation/federation.enums';
 import { MembershipStatus } from '../src/modules/intellectual/intellectual.enums';
 import { AssignmentRole, ConsultationStatus, ConsultationVisibility, OpinionStance, PanelRole } from '../src/modules/consultation/consultation.enums';
 import { assign, createConsultationRequest, createOpinion, createPolicyDocument, declareConflict, seat } from './factories/consultation';
+import { createForum, createPost, createThread } from './factories/forum';
+import { ForumStatus, ForumVisibility, PostStance } from '../src/modules/forum/forum.enums';
 
 /**
  * One visibility policy, every path. For every Node type × every role (the public, ANALYST, two
@@ -136,6 +138,14 @@ const rules = {
   seesDocument(role: Role, documentId: number): boolean {
     const requests = links.requestDocuments.filter((l) => l.document_id === documentId).map((l) => l.request_id);
     return requests.length === 0 || requests.some((r) => rules.seesRequest(role, r));
+  },
+  /** Forums: ADMIN and ANALYST all; association keys every forum past DRAFT; the public PUBLIC forums past DRAFT. */
+  seesForum(role: Role, forumId: number): boolean {
+    const f = facts.Forum.get(forumId)!;
+    if (role.kind === 'ADMIN' || role.kind === 'ANALYST') return true;
+    const draft = !f.archived_at && !f.closed_at && new Date(f.closes_at) > new Date() && new Date(f.opens_at) > new Date();
+    if (draft) return false;
+    return role.kind === 'ASSOCIATION' || f.visibility === ForumVisibility.PUBLIC;
   },
   personalData(role: Role, personId: number) {
     const p = facts.Intellectual.get(personId)!;
@@ -374,6 +384,66 @@ const NODE_CASES: NodeCase[] = [
       },
     ],
   },
+  {
+    type: 'Forum',
+    selection: 'title status visibility federation { id }',
+    visible: (role, r) => rules.seesForum(role, r.id),
+    label: (r) => `${r.title} (${r.visibility})`,
+    lists: [
+      {
+        on: 'Query',
+        field: 'forums',
+        variants: () => [
+          { args: 'orderBy: ACTIVITY_DESC', about: () => true },
+          { args: 'orderBy: CLOSES_ASC, filter: { visibility: MEMBERS_ONLY }', about: (r) => r.visibility === ForumVisibility.MEMBERS_ONLY },
+          { args: 'filter: { search: "can tho" }', about: (r) => fold(`${r.title} ${r.description ?? ''}`).includes('can tho') },
+          { args: 'filter: { status: DRAFT }', about: (r) => new Date(r.opens_at) > new Date() },
+        ],
+      },
+    ],
+  },
+  {
+    type: 'ForumThread',
+    selection: 'title authorName forum { id } author { id fullName email phone birthDate }',
+    visible: (role, r) => rules.seesForum(role, r.forum_id),
+    label: (r) => r.title,
+    lists: [{ on: 'Forum', field: 'threads', parentOf: (r) => r.forum_id, variants: () => [{ args: 'orderBy: POSTS_DESC', about: () => true }] }],
+    check: (role, r, obj) => (r.author_id === null || rules.seesPerson(role, r.author_id) || obj.author === null ? [] : [`thread ${r.id}: shows an author hidden from ${role.name}`]),
+  },
+  {
+    type: 'ForumPost',
+    selection: 'hidden body stance authorName thread { id } author { id fullName email phone birthDate } association { id }',
+    visible: (role, r) => rules.seesForum(role, r.forum_id),
+    label: (r) => `${r.body.slice(0, 30)}${r.hidden_at ? ' (hidden)' : ''}`,
+    lists: [
+      { on: 'ForumThread', field: 'posts', parentOf: (r) => (r.parent_id === null ? r.thread_id : null) },
+      { on: 'ForumPost', field: 'replies', parentOf: (r) => r.parent_id },
+      {
+        on: 'Query',
+        field: 'forumPosts',
+        // The world's hidden post is DISAGREE and neither it nor its thread's title says "còn yếu": these variants are about the same posts for every role.
+        variants: () => [
+          { args: 'filter: { stance: AGREE }', about: (r) => r.stance === PostStance.AGREE },
+          { args: 'filter: { search: "con yeu" }', about: (r) => fold(r.body).includes('con yeu') || fold(facts.ForumThread.get(r.thread_id)?.title ?? '').includes('con yeu') },
+        ],
+      },
+    ],
+    check: (role, r, obj) => {
+      const problems: string[] = [];
+      const masked = r.hidden_at !== null && role.kind !== 'ADMIN';
+      if (obj.hidden !== (r.hidden_at !== null)) problems.push(`post ${r.id}: hidden ${obj.hidden}`);
+      if (masked && (obj.body !== null || obj.stance !== null || obj.authorName !== null || obj.author !== null || obj.association !== null)) problems.push(`post ${r.id}: hidden, but shows ${JSON.stringify(obj)}`);
+      if (!masked && obj.body !== r.body) problems.push(`post ${r.id}: body ${JSON.stringify(obj.body)}`);
+      if (r.author_id !== null && !rules.seesPerson(role, r.author_id) && obj.author !== null) problems.push(`post ${r.id}: shows an author hidden from ${role.name}`);
+      if (obj.author) problems.push(...samePersonal(`post ${r.id}'s author`, obj.author, rules.personalData(role, r.author_id)));
+      if (!masked && r.author_id !== null) {
+        const person = facts.Intellectual.get(r.author_id)!;
+        const named = role.kind !== 'PUBLIC' || person.public_profile === true;
+        if (named ? obj.authorName !== person.full_name : !String(obj.authorName).startsWith('Member of ')) problems.push(`post ${r.id}: authorName ${obj.authorName}`);
+      }
+      return problems;
+    },
+  },
 ];
 
 // --- the world --------------------------------------------------------------------------------------
@@ -489,6 +559,7 @@ async function buildWorld(): Promise<void> {
   );
 
   await buildConsultations(em, { vn, hcm }, associations, people);
+  await buildForums(em, hcm, associations, people);
 
   const analyst = await createKey(em, 'ANALYST');
   for (const role of ROLES) {
@@ -549,6 +620,31 @@ async function buildConsultations(em: ReturnType<TestHub['em']>, feds: { vn: Row
   await createPolicyDocument(em, { title: 'Hồ sơ dự án bệnh viện (mật)' }, r4);
   await createPolicyDocument(em, { title: 'Tài liệu chung của hai yêu cầu' }, r2, r5);
   await createPolicyDocument(em, { title: 'Văn bản chưa gắn với yêu cầu nào', sections: [{ number: 'I', text: 'Mở đầu.' }] });
+}
+
+/**
+ * Forums of every kind for every role: OPEN PUBLIC (about Cần Thơ), OPEN MEMBERS_ONLY, DRAFT, CLOSED;
+ * threads and posts written by members of A and B (public and not) and by the federation, a hidden
+ * post (DISAGREE) with its replies kept, and replies two deep.
+ */
+async function buildForums(em: ReturnType<TestHub['em']>, hcm: Row, associations: { A: Row; B: Row }, people: Record<string, Row>): Promise<void> {
+  const { document } = await createPolicyDocument(em, { title: 'Dự thảo Kế hoạch chuyển đổi số nông nghiệp thành phố Cần Thơ', sections: [{ number: '1', text: 'Mục tiêu.' }] });
+  const { A, B } = associations;
+  const open = await createForum(em, hcm as never, document, { title: 'Góp ý chuyển đổi số nông nghiệp Cần Thơ' });
+  const members = await createForum(em, hcm as never, document, { title: 'Trao đổi nội bộ về Cần Thơ', visibility: ForumVisibility.MEMBERS_ONLY });
+  const draft = await createForum(em, hcm as never, document, { title: 'Diễn đàn sắp mở', status: ForumStatus.DRAFT });
+  const closed = await createForum(em, hcm as never, document, { title: 'Diễn đàn đã đóng', status: ForumStatus.CLOSED });
+  for (const forum of [open, members, draft, closed]) {
+    const t1 = await createThread(em, forum, { title: 'Về hạ tầng số', author: people.duc as never, association: A as never });
+    const p1 = await createPost(em, t1, { body: 'Hạ tầng số ở xã còn yếu.', author: people.duc as never, association: A as never, stance: PostStance.AGREE });
+    const p2 = await createPost(em, t1, { body: 'Ý kiến bị ẩn.', author: people.nhung as never, association: A as never, stance: PostStance.DISAGREE, hidden: 'Vi phạm nội quy' });
+    const r1 = await createPost(em, t1, { body: 'Trả lời ý kiến bị ẩn.', author: people.vinh as never, association: B as never, parent: p2 });
+    await createPost(em, t1, { body: 'Liên hiệp hội ghi nhận.', byFederation: true, parent: r1 });
+    await createPost(em, t1, { body: 'Đồng ý với ý kiến trên.', author: people.ha as never, association: B as never, parent: p1, stance: PostStance.AGREE });
+    const t2 = await createThread(em, forum, { title: 'Thông báo', byFederation: true });
+    await createPost(em, t2, { body: 'Hạn góp ý cuối tháng.', byFederation: true });
+    await createPost(em, t2, { body: 'Tôi sẽ gửi ý kiến.', author: people.minhDuc as never, association: B as never, stance: PostStance.AGREE });
+  }
 }
 
 /** Rows as JSON (dates as YYYY-MM-DD, as the API writes them), every column, every row. */

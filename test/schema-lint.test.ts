@@ -149,9 +149,16 @@ describe('schema lint: names', () => {
 
   /**
    * Bare lists the consultation contract names (consultation-spec): each is small by the domain
-   * (a request's documents, contributors and panel; a person's seats on panels), read whole.
+   * (a request's documents, contributors and panel; a person's seats on panels), read whole; and
+   * the forum contract's (forum-spec): the posts a recommendation cites (at most 100, publishSynthesis).
    */
-  const BOUNDED_LISTS = new Set(['ConsultationRequest.documents', 'ConsultationRequest.contributingAssociations', 'ConsultationRequest.panel', 'Intellectual.panelSeats']);
+  const BOUNDED_LISTS = new Set([
+    'ConsultationRequest.documents',
+    'ConsultationRequest.contributingAssociations',
+    'ConsultationRequest.panel',
+    'Intellectual.panelSeats',
+    'ForumRecommendation.citedPosts',
+  ]);
 
   it('lists of Node objects are connections (paged, counted), never bare lists', () => {
     const offences: string[] = [];

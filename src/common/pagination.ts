@@ -41,9 +41,10 @@ export class PageArgs {
 /**
  * What a sort column holds, so that a cursor's values are checked before they reach SQL: `int` is a
  * PostgreSQL integer (ids), `decimal` a rounded numeric (pg returns it as a string), `text` text,
- * `date` a calendar date (YYYY-MM-DD).
+ * `date` a calendar date (YYYY-MM-DD), `timestamp` a timestamptz (its cursor value is PostgreSQL's text
+ * of it, as the driver returns it and as `::text` writes it, so both read paths make the same cursor).
  */
-export type SortColumnType = 'int' | 'decimal' | 'text' | 'date';
+export type SortColumnType = 'int' | 'decimal' | 'text' | 'date' | 'timestamp';
 
 /** One column of a stable sort; the last column of every sort is the primary key. */
 export interface SortColumn {
@@ -85,6 +86,7 @@ export function encodeCursorValues(sort: SortSpec, values: readonly CursorValue[
 const INT_MAX = 2_147_483_647;
 const DECIMAL_RE = /^-?\d{1,30}(\.\d{1,30})?$/;
 const MAX_TEXT = 1000;
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
 
 /** True when `v` can stand for a value of this column (a forged cursor must not reach SQL). */
 function fitsColumn(c: SortColumn, v: unknown): boolean {
@@ -98,6 +100,8 @@ function fitsColumn(c: SortColumn, v: unknown): boolean {
       return typeof v === 'string' && v.length <= MAX_TEXT && !v.includes('\u0000');
     case 'date':
       return typeof v === 'string' && isCalendarDate(v);
+    case 'timestamp':
+      return typeof v === 'string' && TIMESTAMP_RE.test(v);
   }
 }
 
@@ -128,7 +132,7 @@ function colSql(c: SortColumn): string {
 
 /** The bound cursor value of a column, as comparable to `colSql` (same type, same null stand-in). */
 function paramSql(c: SortColumn): string {
-  const param = c.type === 'date' ? '?::date' : '?';
+  const param = c.type === 'date' ? '?::date' : c.type === 'timestamp' ? '?::timestamptz' : '?';
   const sql = c.nullsAs ? `coalesce(${param}, ${c.nullsAs})` : param;
   return c.collate ? `${sql} collate "${c.collate}"` : sql;
 }

@@ -666,7 +666,10 @@ class Compiler {
     const after = (args.after as string | null | undefined) ?? null;
     // Bounds as the resolvers check them (arg-rules): anything else goes to the ordinary executor.
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new Unsupported('page size');
-    const inputs = JSON.stringify(args.filter ?? null);
+    // Sources are templated once per set of inputs: every argument but the page's own (a filter, and
+    // any other a source reads, e.g. Forum.threads' section), or a source would keep the first one.
+    const { first: _first, after: _after, ...inputArgs } = args;
+    const inputs = JSON.stringify(inputArgs);
     const t = this.template(node, inputs, () => spec.source(this.s, args));
     const sort = spec.sort(args);
     if (!t || !sort) throw new Unsupported('arguments');
@@ -686,8 +689,8 @@ class Compiler {
     }
     const level = new Level(this.alias());
     const nodeBuilt = this.object(conn.object, level, t.alias, t.joins);
-    // The cursor's values, as the row holds them (decimals as text, as the driver gives them).
-    const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
+    // The cursor's values, as the row holds them (decimals and timestamps as text, as the driver gives them).
+    const sortSql = conn.cursors ? level.col(`json_build_array(${sort.columns.map((c) => (c.type === 'decimal' || c.type === 'timestamp' ? `(${c.sql})::text` : c.sql)).join(', ')})`) : null;
     // The page size is written into the text (an integer from 2 to 101, checked above): PostgreSQL
     // plans a prepared statement once for every value of its parameters, and a generic plan for
     // `limit $n` would guess a tenth of the table.

@@ -4,6 +4,9 @@ import { ForumPost, ForumPostRevision, ForumReaction } from './forum-post.entity
 import { ForumSynthesis, ForumSynthesisCitation, ForumSynthesisRecommendation } from './forum-synthesis.entity';
 import { ForumThread } from './forum-thread.entity';
 import { ForumWriteResolver } from './forum-write.resolver';
+import { forumLoaders } from './forum.loaders';
+import { ForumPostResolver, ForumRecommendationResolver, ForumResolver, ForumSynthesisResolver, ForumThreadResolver } from './forum.resolver';
+import { forumSqlRead } from './forum.sql-read';
 
 /** Policy feedback forums: members discuss a document under review; the federation synthesises recommendations. */
 export const forumModule = defineModule({
@@ -11,9 +14,21 @@ export const forumModule = defineModule({
   entities: [Forum, ForumThread, ForumPost, ForumPostRevision, ForumReaction, ForumSynthesis, ForumSynthesisRecommendation, ForumSynthesisCitation],
   resolvers: [
     // Reads (forum.resolver.ts).
+    ForumResolver,
+    ForumThreadResolver,
+    ForumPostResolver,
+    ForumSynthesisResolver,
+    ForumRecommendationResolver,
     // Writes (forum-write.resolver.ts).
     ForumWriteResolver,
     // Statistics (forum-stats.resolver.ts).
+  ],
+  loaders: ({ em, viewer }) => ({ ...forumLoaders(em, viewer) }),
+  sqlRead: forumSqlRead,
+  nodeTypes: [
+    { type: Forum, loader: 'forumById' },
+    { type: ForumThread, loader: 'forumThreadById' },
+    { type: ForumPost, loader: 'forumPostById' },
   ],
   audit: {
     entityTypes: {

@@ -1,0 +1,57 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../common/auth';
+import { EMPTY_PAGE, groupedLoader, loaderInKeyOrder } from '../../common/loaders';
+import { Page, PageArgs } from '../../common/pagination';
+import { Forum } from './forum.entity';
+import { ReactionKind } from './forum.enums';
+import { ForumThreadsArgs } from './forum.inputs';
+import { ForumAuthor, ForumService, ReactionKey } from './forum.service';
+import { ForumPost } from './forum-post.entity';
+import { ForumThread } from './forum-thread.entity';
+
+/** Whole lists per parent id: one statement per batch, an empty list for a parent with none. */
+function listLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T[]>>): DataLoader<number, T[]> {
+  return new DataLoader<number, T[]>(async (ids) => {
+    const byParent = await fetch(ids);
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
+}
+
+/** At most one item per parent id: one statement per batch, null for a parent with none. */
+function oneLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T>>): DataLoader<number, T | null> {
+  return new DataLoader<number, T | null>(async (ids) => {
+    const byParent = await fetch(ids);
+    return ids.map((id) => byParent.get(id) ?? null);
+  });
+}
+
+export function forumLoaders(em: EntityManager, viewer: Viewer) {
+  const service = new ForumService(em, viewer);
+  return {
+    /** Forums the viewer may see (ForumPolicy); a hidden one loads as null. */
+    forumById: loaderInKeyOrder<Forum>((ids) => service.forumsByIds(ids)),
+    forumThreadById: loaderInKeyOrder<ForumThread>((ids) => service.threadsByIds(ids)),
+    forumPostById: loaderInKeyOrder<ForumPost>((ids) => service.postsByIds(ids)),
+    threadsOfForum: groupedLoader<ForumThreadsArgs, Page<ForumThread>>((ids, args) => service.threadsOf(ids, args), EMPTY_PAGE),
+    threadCountOfForum: groupedLoader<string | null, number>((ids, section) => service.threadCounts(ids, section), 0),
+    postsOfThread: groupedLoader<PageArgs, Page<ForumPost>>((ids, args) => service.topPostsOf(ids, args), EMPTY_PAGE),
+    postCountOfThread: groupedLoader<null, number>((ids) => service.topPostCounts(ids), 0),
+    repliesOfPost: groupedLoader<PageArgs, Page<ForumPost>>((ids, args) => service.repliesOf(ids, args), EMPTY_PAGE),
+    replyCountOfPost: groupedLoader<null, number>((ids) => service.replyCounts(ids), 0),
+    revisionsOfPost: listLoader((ids) => service.revisionsOf(ids)),
+    synthesisOfForum: oneLoader((ids) => service.synthesesOf(ids)),
+    recommendationsOfSynthesis: listLoader((ids) => service.recommendationsOf(ids)),
+    citedPostsOfRecommendation: listLoader((ids) => service.citedPostsOf(ids)),
+    /** Names and consent of post and thread authors (authorName), whatever the viewer sees of them. */
+    forumAuthorById: loaderInKeyOrder<ForumAuthor>((ids) => service.authorsByIds(ids)),
+    /** A person's reaction to a post, as the viewer may know it (null otherwise). */
+    reactionOfPerson: new DataLoader<ReactionKey, ReactionKind | null, string>(
+      async (keys) => {
+        const found = await service.reactionsOf(keys);
+        return keys.map((k) => found.get(`${k.postId}:${k.personId}`) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.postId}:${k.personId}` },
+    ),
+  };
+}
