@@ -3,6 +3,7 @@ import { createConsultationRequest, createPolicyDocument } from './factories/con
 import { createForum, createForumGraph, createPost, createPosts, createSynthesis, createThread, editPost, react } from './factories/forum';
 import { startTestHub, TestHub } from './support/harness';
 import { toGlobalId } from '../src/common/node-id';
+import { ConsultationVisibility } from '../src/modules/consultation/consultation.enums';
 import { ForumStatus, ForumVisibility, PostStance, ReactionKind } from '../src/modules/forum/forum.enums';
 import { MembershipStatus } from '../src/modules/intellectual/intellectual.enums';
 
@@ -284,6 +285,19 @@ describe('forum fields, synthesis', () => {
     ]);
     // In the order given: the closed forum's post, then p1.
     expect(recs[0].citedPosts[1].id).toBe(gid('ForumPost', w.p1));
+  });
+
+  it("publishes its document to whoever sees the forum, even a document under review only in a CONFIDENTIAL request", async () => {
+    const em = t.em();
+    const secret = await createConsultationRequest(em, w.F as never, { title: 'Phản biện mật', visibility: ConsultationVisibility.CONFIDENTIAL });
+    const { document } = await createPolicyDocument(em, { title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh', sections: [{ number: '1', text: 'Mục tiêu.' }] }, secret);
+    const q = `query($d: ID!) { node(id: $d) { ... on PolicyDocument { title } } }`;
+    const d = gid('PolicyDocument', document);
+    expect((await t.data<Row>(q, { d }, PUBLIC)).node).toBeNull(); // confidential with its request
+    const forum = await createForum(em, w.F, document, { title: 'Diễn đàn Đề án nông nghiệp số', visibility: ForumVisibility.PUBLIC });
+    const read = `query($id: ID!) { forum(id: $id) { document { title sections { number } } } }`;
+    expect((await t.data<Row>(read, { id: gid('Forum', forum) }, PUBLIC)).forum.document).toEqual({ title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh', sections: [{ number: '1' }] });
+    expect((await t.data<Row>(q, { d }, PUBLIC)).node).toEqual({ title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh' });
   });
 
   it('answers threads and posts with their parents', async () => {

@@ -7,6 +7,8 @@ import { ConsultationRequest } from './consultation-request.entity';
 import { Opinion } from './opinion.entity';
 import { PanelMember } from './panel-member.entity';
 import { PolicyDocument } from './policy-document.entity';
+// Forums publish their document to whoever sees them (forums build on this module; only their SQL condition is used here).
+import { seesForum } from '../forum/forum.policy';
 
 type Sql = [sql: string, bindings: Knex.RawBinding[]];
 
@@ -105,16 +107,19 @@ export const OpinionPolicy: EntityPolicy<Opinion> = {
 
 /**
  * Policy documents are public, except those under review only in requests the viewer may not see
- * (a document of a confidential request is as confidential as the request). Written by ADMIN.
+ * (a document of a confidential request is as confidential as the request). A forum the viewer
+ * sees publishes its document to it: the forum discusses it in the open. Written by ADMIN.
  */
 export const PolicyDocumentPolicy: EntityPolicy<PolicyDocument> = {
   visible(viewer, q, alias) {
     if (viewer.role === 'ADMIN' || viewer.role === 'ANALYST') return q;
     const [seen, b] = seesRequest(viewer, 'pdr');
+    const [forum, f] = seesForum(viewer, 'pdf');
     return q.whereRaw(
       `(not exists (select 1 from consultation_request_document pdl where pdl.document_id = ${alias}.id)` +
-        ` or exists (select 1 from consultation_request_document pdl join consultation_request pdr on pdr.id = pdl.request_id where pdl.document_id = ${alias}.id and ${seen}))`,
-      b,
+        ` or exists (select 1 from consultation_request_document pdl join consultation_request pdr on pdr.id = pdl.request_id where pdl.document_id = ${alias}.id and ${seen})` +
+        ` or exists (select 1 from forum pdf where pdf.document_id = ${alias}.id and ${forum}))`,
+      [...b, ...f],
     );
   },
   canWrite: (viewer) => viewer.role === 'ADMIN',
