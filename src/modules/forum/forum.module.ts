@@ -3,6 +3,8 @@ import { Forum } from './forum.entity';
 import { ForumPost, ForumPostRevision, ForumReaction } from './forum-post.entity';
 import { ForumSynthesis, ForumSynthesisCitation, ForumSynthesisRecommendation } from './forum-synthesis.entity';
 import { ForumThread } from './forum-thread.entity';
+import { forumStatsLoaders } from './forum-stats.loaders';
+import { ForumAssociationStatResolver, ForumSectionStatResolver, ForumStatsFieldResolver, ForumStatsResolver } from './forum-stats.resolver';
 
 /** Policy feedback forums: members discuss a document under review; the federation synthesises recommendations. */
 export const forumModule = defineModule({
@@ -12,7 +14,12 @@ export const forumModule = defineModule({
     // Reads (forum.resolver.ts).
     // Writes (forum-write.resolver.ts).
     // Statistics (forum-stats.resolver.ts).
+    ForumStatsFieldResolver,
+    ForumStatsResolver,
+    ForumAssociationStatResolver,
+    ForumSectionStatResolver,
   ],
+  loaders: ({ em, viewer }) => ({ ...forumStatsLoaders(em, viewer) }),
   audit: {
     entityTypes: {
       Forum: 'A policy feedback forum (`Forum`), with its synthesis.',
