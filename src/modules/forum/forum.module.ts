@@ -5,6 +5,7 @@ import { ForumSynthesis, ForumSynthesisCitation, ForumSynthesisRecommendation } 
 import { ForumThread } from './forum-thread.entity';
 import { forumStatsLoaders } from './forum-stats.loaders';
 import { ForumAssociationStatResolver, ForumSectionStatResolver, ForumStatsFieldResolver, ForumStatsResolver } from './forum-stats.resolver';
+import { seedForumDemo } from './forum.demo';
 
 /** Policy feedback forums: members discuss a document under review; the federation synthesises recommendations. */
 export const forumModule = defineModule({
@@ -36,4 +37,5 @@ export const forumModule = defineModule({
       ATTACH: 'Copied a forum’s synthesis into its consultation request’s draft report (attachSynthesisToRequest).',
     },
   },
+  demoSeed: async (em) => void (await seedForumDemo(em)),
 });
