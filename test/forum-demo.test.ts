@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Viewer } from '../src/common/auth';
 import { openOrm } from '../src/db/database';
+import { seedSynthetic } from '../src/db/seed/synthetic';
 import { seedDemoData } from '../src/modules';
 import { forumStatsLoaders } from '../src/modules/forum/forum-stats.loaders';
 import { createTestDatabase, TestDatabase } from './support/db';
@@ -133,6 +134,47 @@ describe('forum demo data', () => {
       expect(admin[i]!.byAssociation.length).toBeGreaterThan(1);
       expect(s.byAssociation).toEqual([expect.objectContaining({ associationId: null, merged: admin[i]!.byAssociation.length })]);
       expect(s.bySection.reduce((n, x) => n + x.posts, 0)).toBe(s.posts);
+    }
+  });
+});
+
+describe('synthetic forum (seed --synthetic --forum-posts P)', () => {
+  let s: TestDatabase;
+  let forumPosts = 0;
+  beforeAll(async () => {
+    s = await createTestDatabase();
+    forumPosts = (await seedSynthetic(s.url, { intellectuals: 300, associations: 4, requests: 0, opinions: 0, forumPosts: 500, seed: 1 })).forumPosts;
+  }, 120_000);
+  afterAll(async () => {
+    await s?.drop();
+  });
+
+  it('one OPEN forum whose first thread holds P posts in id order, replies to earlier top-level posts of their thread, counters from the rows', async () => {
+    const c = await openOrm(s.url, 1);
+    try {
+      const run = async (sql: string) => (await c.em.getConnection().execute(sql)) as Record<string, any>[];
+      expect(forumPosts).toBe(500 + 19 * 10);
+      const [f] = await run(`select count(*)::int as n, min(post_count) as posts, min(thread_count) as threads, bool_and(opens_at <= now() and closes_at > now() and visibility = 'PUBLIC') as open from forum`);
+      expect(f).toEqual({ n: 1, posts: 690, threads: 20, open: true });
+      const threads = await run(`select id, post_count from forum_thread order by id`);
+      expect(threads[0]!.post_count).toBe(500);
+      expect(threads.slice(1).every((t) => t.post_count === 10)).toBe(true);
+      const [check] = await run(
+        `select
+           count(*) filter (where p.parent_id is not null)::int as replies,
+           count(*) filter (where p.parent_id is not null and (q.thread_id <> p.thread_id or q.parent_id is not null or q.id >= p.id))::int as bad_replies,
+           count(*) filter (where p.author_id is null or not exists (select 1 from membership m where m.intellectual_id = p.author_id and m.association_id = p.association_id and m.status <> 'ENDED'))::int as bad_authors,
+           count(*) filter (where p.created_at >= now())::int as future,
+           count(*) filter (where p.reply_count <> (select count(*) from forum_post r where r.parent_id = p.id))::int as bad_counts
+         from forum_post p left join forum_post q on q.id = p.parent_id`,
+      );
+      expect(check!.replies).toBeGreaterThan(50);
+      expect(check).toMatchObject({ bad_replies: 0, bad_authors: 0, future: 0, bad_counts: 0 });
+      // Within a thread, ids follow created_at (the order the writes give them).
+      const [order] = await run(`select count(*)::int as n from (select created_at < lag(created_at) over (partition by thread_id order by id) as back from forum_post) x where back`);
+      expect(order!.n).toBe(0);
+    } finally {
+      await c.close(true);
     }
   });
 });
