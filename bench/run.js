@@ -10,8 +10,8 @@
  *   node bench/run.js [--url http://host:port/graphql [--pid N]]
  *                     [--data-dir DIR | --database-url URL] [--seed-demo]
  *                     [--duration 10] [--connections 10] [--warmup 1]
- *                     [--scenario list,nested,search,stats,consultations] [--federation SYNTHETIC]
- *                     [--key KEY]
+ *                     [--scenario list,nested,search,stats,consultations,forumThread,forumPosting]
+ *                     [--federation SYNTHETIC] [--key KEY] [--post-key KEY] [--post-rate 20]
  *                     [--label "1M people"] [--out bench/results/NAME.json]
  *
  *   --url URL           benchmark a hub that is already running (it should have EXPOSE_SQL_STATS=true);
@@ -29,12 +29,20 @@
  *   --duration S        seconds of load per scenario (default 10)
  *   --connections N     concurrent connections (default 10)
  *   --warmup S          seconds of unrecorded load before each scenario (default 1; 0 for none)
- *   --scenario LIST     comma-separated scenarios (default: all of list,nested,search,stats,consultations)
- *   --federation CODE   the federation the stats and consultations scenarios read (default SYNTHETIC)
+ *   --scenario LIST     comma-separated scenarios (default: all of list,nested,search,stats,consultations,
+ *                       forumThread,forumPosting)
+ *   --federation CODE   the federation the stats, consultations and forum scenarios read (default SYNTHETIC)
  *   --key KEY           an API key (or BENCH_KEY) the consultations scenario sends as a Bearer token,
  *                       e.g. an ANALYST key from `npm run cli -- keys create --role ANALYST --label bench`;
  *                       without it the scenario reads as the public (panels and opinions empty);
  *                       never printed or stored in the results
+ *   --post-key KEY      an ASSOCIATION key (or BENCH_POST_KEY) the forumPosting scenario posts with, for
+ *                       its association's current members; without it that scenario is skipped; never
+ *                       printed or stored. A hub this script starts gets FORUM_POSTS_PER_MINUTE=1000000
+ *                       (the flood control still runs, it never refuses); with --url, start the hub so
+ *                       --post-rate × 60 posts a minute pass
+ *   --post-rate N       posts a second the forumPosting scenario sends, steadily, beside the readers
+ *                       (default 20)
  *   --label TEXT        free text stored with the results, e.g. "1M people" (the data size: anonymous
  *                       callers see only public people, so the hub cannot be asked for it)
  *   --out FILE          results file (default bench/results/<ISO timestamp>.json)
@@ -85,6 +93,96 @@ const SEARCH_TERMS = [
   'nguyen',
 ];
 
+/** A scenario's setup cannot run here (fields not in the schema, no data, no key): reported as skipped. */
+class SkipScenario extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Forum scenarios: set-up (find the long thread, walk its pages once, find authors)
+
+const FORUM_PAGE = 50;
+
+/** One page of a thread's top-level posts, as a reader's app shows it. */
+const THREAD_PAGE_QUERY =
+  'query($id: ID!, $after: String) { node(id: $id) { ... on ForumThread { id title postCount posts(first: ' +
+  FORUM_PAGE +
+  ', after: $after) { pageInfo { hasNextPage endCursor } edges { node { id createdAt hidden bodyHtml authorName stance replyCount reactions { support oppose } association { code } } } } } } }';
+
+async function graphql(url, query, variables, headers = {}) {
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (e) {
+    throw new BenchError(`set-up request to ${url} failed: ${e.message}`);
+  }
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BenchError(`set-up request got HTTP ${res.status} and no JSON: ${text.slice(0, 300)}`);
+  }
+  const errors = Array.isArray(json.errors) ? json.errors : [];
+  if (errors.length) {
+    const message = errors.map((e) => `${e.message}${e.extensions && e.extensions.code ? ` (${e.extensions.code})` : ''}`).join('; ');
+    if (errors.every((e) => e.extensions && e.extensions.code === 'GRAPHQL_VALIDATION_FAILED')) throw new SkipScenario(message);
+    throw new BenchError(`set-up request answered with errors: ${message}`);
+  }
+  return json.data;
+}
+
+/**
+ * The federation's forum thread with the most posts, and the cursors of all its pages of
+ * FORUM_PAGE top-level posts, read once (not measured): the scenario's requests each read one
+ * page, in turn, so the load walks the whole thread again and again.
+ */
+async function forumThreadSetup(url, opts) {
+  const data = await graphql(
+    url,
+    'query($code: String!) { forums(filter: { federationCode: $code }, orderBy: ACTIVITY_DESC, first: 20) { edges { node { id status threads(orderBy: POSTS_DESC, first: 1) { edges { node { id postCount } } } } } } }',
+    { code: opts.federation },
+  );
+  let best = null;
+  for (const e of data.forums.edges) {
+    for (const t of e.node.threads.edges) if (!best || t.node.postCount > best.postCount) best = { ...t.node, forumStatus: e.node.status };
+  }
+  if (!best) throw new SkipScenario(`no forum thread in federation ${opts.federation}: seed with \`seed --synthetic --forum-posts 10000\` or pass --federation CODE`);
+  const cursors = [null];
+  for (let after = null; ; ) {
+    const page = await graphql(url, THREAD_PAGE_QUERY, { id: best.id, after });
+    const { pageInfo } = page.node.posts;
+    if (!pageInfo.hasNextPage) break;
+    after = pageInfo.endCursor;
+    cursors.push(after);
+  }
+  return { forumThread: { threadId: best.id, postCount: best.postCount, forumStatus: best.forumStatus, pages: cursors.length, cursors } };
+}
+
+/** Current members of the --post-key's association: the authors the posts rotate over. */
+async function forumPostingSetup(url, opts) {
+  if (!opts.postKey) throw new SkipScenario('no --post-key (or BENCH_POST_KEY): an ASSOCIATION key to post with');
+  const thread = await forumThreadSetup(url, opts);
+  if (thread.forumThread.forumStatus !== 'OPEN') throw new SkipScenario(`the longest thread's forum is ${thread.forumThread.forumStatus}, not OPEN: posts would be refused`);
+  const data = await graphql(
+    url,
+    '{ viewer { role association { code members(first: 100, filter: { status: ACTIVE }) { edges { node { intellectual { id } } } } } } }',
+    {},
+    { authorization: `Bearer ${opts.postKey}` },
+  );
+  if (!data.viewer || data.viewer.role !== 'ASSOCIATION') throw new BenchError('--post-key must be an ASSOCIATION key');
+  const authors = data.viewer.association.members.edges.map((e) => e.node.intellectual && e.node.intellectual.id).filter(Boolean);
+  if (!authors.length) throw new BenchError(`association ${data.viewer.association.code} (--post-key) has no active member to post for`);
+  return { ...thread, forumPosting: { association: data.viewer.association.code, authors } };
+}
+
+const CREATE_POST = 'mutation($input: CreatePostInput!) { createPost(input: $input) { post { id } userErrors { code message } } }';
+
+const threadPageBodies = (opts) => opts.forumThread.cursors.map((after) => ({ query: THREAD_PAGE_QUERY, variables: { id: opts.forumThread.threadId, after } }));
+
 /**
  * The scenarios, in the order they run. Each one is a GraphQL POST:
  *  - `bodies(opts)`: the request bodies ({ query, variables }); with more than one, every request
@@ -92,7 +190,12 @@ const SEARCH_TERMS = [
  *  - `optional`: when the probe fails with a GraphQL validation error (the fields are not in the
  *    schema yet), the scenario is reported as skipped and the run goes on;
  *  - `check(data, opts)`: optional; returns a message when the probe's answer measures nothing;
- *  - `headers(opts)`: optional extra request headers (e.g. a key, for a later `push` scenario).
+ *  - `headers(opts)`: optional extra request headers (e.g. a key, for a later `push` scenario);
+ *  - `setup(url, opts)`: optional, run once before the probe (not measured); what it returns is
+ *    added to `opts` (e.g. a thread's page cursors); it throws SkipScenario when the scenario cannot
+ *    run on this hub (fields not in the schema, no data, no key), which reports it as skipped;
+ *  - `beside(opts)`: optional, a steady load run during the measured seconds beside the scenario's
+ *    own (e.g. posts while readers read): { what, rate, headers, body(), ok(text) }.
  */
 const SCENARIOS = [
   {
@@ -153,6 +256,39 @@ const SCENARIOS = [
         ? null
         : `no consultation requests visible in federation ${opts.federation}: seed with \`seed --synthetic\` (--requests) or pass --federation CODE`,
   },
+  {
+    name: 'forumThread',
+    what: `a long forum thread read page by page: ForumThread.posts(first: ${FORUM_PAGE}, after) with each post's HTML body, author name, stance, reply count, reactions and association; the requests take the thread's pages in turn`,
+    optional: true,
+    setup: forumThreadSetup,
+    bodies: threadPageBodies,
+    check: (data) => (data && data.node && data.node.posts.edges.length > 0 ? null : 'the thread page came back empty'),
+  },
+  {
+    name: 'forumPosting',
+    what: 'forumThread\'s readers while an association app posts to the same thread at a steady rate (createPost, --post-rate a second)',
+    optional: true,
+    setup: forumPostingSetup,
+    bodies: threadPageBodies,
+    check: (data) => (data && data.node && data.node.posts.edges.length > 0 ? null : 'the thread page came back empty'),
+    /** The load run beside the readers: steady posts, authors in turn, a body of its own each. */
+    beside: (opts) => {
+      let n = 0;
+      const { authors } = opts.forumPosting;
+      return {
+        what: 'createPost',
+        rate: opts.postRate,
+        headers: { authorization: `Bearer ${opts.postKey}` },
+        body: () => {
+          n++;
+          const body = `Ý kiến thử tải số ${n} (bench/run.js, ${new Date().toISOString()}): đề nghị làm rõ lộ trình cho hợp tác xã ở Cần Thơ.`;
+          return JSON.stringify({ query: CREATE_POST, variables: { input: { threadId: opts.forumThread.threadId, authorId: authors[n % authors.length], body } } });
+        },
+        // A userError (FORUM_CLOSED, NOT_A_MEMBER…) is a failed post too.
+        ok: (text) => !/"errors"\s*:\s*\[/.test(text) && /"userErrors"\s*:\s*\[\]/.test(text),
+      };
+    },
+  },
 ];
 
 class UsageError extends Error {}
@@ -178,6 +314,8 @@ function parseOptions(argv) {
       scenario: { type: 'string' },
       federation: { type: 'string', default: 'SYNTHETIC' },
       key: { type: 'string' },
+      'post-key': { type: 'string' },
+      'post-rate': { type: 'string', default: '20' },
       label: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -231,6 +369,8 @@ function parseOptions(argv) {
     scenarios,
     federation: values.federation,
     key: values.key || process.env.BENCH_KEY || null,
+    postKey: values['post-key'] || process.env.BENCH_POST_KEY || null,
+    postRate: int('post-rate', 1),
     label: values.label ?? null,
     out: values.out ? path.resolve(values.out) : path.join(ROOT, 'bench', 'results', `${stamp}.json`),
   };
@@ -373,6 +513,8 @@ async function startHub(opts) {
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
     RATE_LIMIT_KEYED_PER_MINUTE: '0',
     RATE_LIMIT_INTROSPECTION_PER_MINUTE: '0',
+    // The forum's flood control stays on (its cost is part of a post) but never refuses the bench's posts.
+    FORUM_POSTS_PER_MINUTE: '1000000',
   };
   let database;
   if (opts.databaseUrl) {
@@ -626,18 +768,77 @@ function load(url, scenario, opts, seconds) {
   });
 }
 
+let currentBeside = null; // the load run beside a scenario's (forumPosting's posts), stopped on Ctrl-C too
+
+/**
+ * A steady load beside a scenario's own (e.g. posts while readers read): `side.rate` requests a
+ * second over all its connections (autocannon's overallRate), each with a body of its own.
+ */
+function besideLoad(url, side, seconds) {
+  return new Promise((resolve, reject) => {
+    currentBeside = autocannon(
+      {
+        url,
+        connections: Math.max(1, Math.min(4, side.rate)),
+        overallRate: side.rate,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...side.headers },
+        requests: [
+          {
+            method: 'POST',
+            body: side.body(),
+            setupRequest: (req) => {
+              req.body = side.body();
+              return req;
+            },
+          },
+        ],
+        verifyBody: (body) => side.ok(String(body)),
+      },
+      (err, r) => {
+        currentBeside = null;
+        if (err) return reject(err);
+        resolve({
+          what: side.what,
+          targetPerSecond: side.rate,
+          requests: r.requests.total,
+          requestsPerSecond: { mean: r.requests.average, min: r.requests.min, max: r.requests.max },
+          latencyMs: { mean: r.latency.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+          // errors: connection errors and timeouts; failed: answers with GraphQL errors or userErrors.
+          errors: r.errors,
+          timeouts: r.timeouts,
+          non2xx: r.non2xx,
+          failed: r.mismatches,
+        });
+      },
+    );
+  });
+}
+
 /** `cpu`: { pid, ticksPerSecond } of the hub's node process, or null when it cannot be read. */
-async function runScenario(url, scenario, opts, cpu) {
+async function runScenario(url, scenario, baseOpts, cpu) {
+  let opts = baseOpts;
+  if (scenario.setup) {
+    try {
+      opts = { ...baseOpts, ...(await scenario.setup(url, baseOpts)) };
+    } catch (e) {
+      if (e instanceof SkipScenario) return { name: scenario.name, status: 'skipped', reason: e.message };
+      throw e;
+    }
+  }
   const p = await probe(url, scenario, opts);
   if (p.skipped) return { name: scenario.name, status: 'skipped', reason: p.skipped };
   if (opts.warmup > 0) await load(url, scenario, opts, opts.warmup);
   if (interrupted) throw new BenchError('interrupted');
-  // The hub's CPU over the measured load only (not the probe nor the warm-up).
+  // The hub's CPU over the measured load only (not the set-up, the probe nor the warm-up).
+  const side = scenario.beside ? scenario.beside(opts) : null;
   const before = cpu ? cpuTicks(cpu.pid) : null;
-  const { result: r, sql } = await load(url, scenario, opts, opts.duration);
+  const [{ result: r, sql }, beside] = await Promise.all([load(url, scenario, opts, opts.duration), side ? besideLoad(url, side, opts.duration) : null]);
   const after = cpu ? cpuTicks(cpu.pid) : null;
   if (interrupted) throw new BenchError('interrupted');
   const cpuMs = before !== null && after !== null ? ((after - before) * 1000) / cpu.ticksPerSecond : null;
+  // With a load beside, the CPU is shared out over every request answered (reads and posts).
+  const answered = r.requests.total + (beside ? beside.requests : 0);
   return {
     name: scenario.name,
     status: 'ok',
@@ -652,8 +853,10 @@ async function runScenario(url, scenario, opts, cpu) {
     statusCodes: r.statusCodeStats,
     sqlStatements: { probe: p.sqlStatements, load: sql },
     cpuMs,
-    cpuMsPerRequest: cpuMs !== null && r.requests.total > 0 ? round(cpuMs / r.requests.total, 3) : null,
+    cpuMsPerRequest: cpuMs !== null && answered > 0 ? round(cpuMs / answered, 3) : null,
     probe: { ms: round(p.ms, 1), bytes: p.bytes },
+    ...(opts.forumThread ? { thread: { postCount: opts.forumThread.postCount, pages: opts.forumThread.pages, pageSize: FORUM_PAGE } } : {}),
+    ...(beside ? { beside } : {}),
   };
 }
 
@@ -676,7 +879,7 @@ function sqlCell(s) {
 
 function table(rows) {
   const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'SQL/req', 'CPU ms/req'];
-  const lines = rows.map((s) =>
+  const lines = rows.flatMap((s) => [
     s.status === 'skipped'
       ? [s.name, `skipped: ${s.reason}`]
       : [
@@ -688,7 +891,20 @@ function table(rows) {
           sqlCell(s.sqlStatements),
           s.cpuMsPerRequest === null ? 'n/a' : s.cpuMsPerRequest.toFixed(2),
         ],
-  );
+    ...(s.beside
+      ? [
+          [
+            `  + ${s.beside.what} (${s.beside.targetPerSecond}/s)`,
+            round(s.beside.requestsPerSecond.mean, 1).toFixed(1),
+            String(s.beside.latencyMs.p50),
+            String(s.beside.latencyMs.p99),
+            `${s.beside.errors + s.beside.failed}/${s.beside.non2xx}`,
+            '',
+            '(shared)',
+          ],
+        ]
+      : []),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.filter((l) => l.length > 2).map((l) => String(l[i]).length)));
   const fmt = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map((l) => (l.length === 2 ? `${l[0].padEnd(widths[0])}  ${l[1]}` : fmt(l)))].join('\n');
@@ -729,6 +945,7 @@ async function main() {
     interrupted = true;
     console.error(`\n${sig}: stopping`);
     if (current) current.stop();
+    if (currentBeside) currentBeside.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -827,6 +1044,9 @@ async function main() {
       federation: opts.federation,
       // Whether the consultations scenario read with a key (the key itself is never stored).
       key: Boolean(opts.key),
+      // Whether forumPosting had a key to post with (never the key), and its rate.
+      postKey: Boolean(opts.postKey),
+      postRate: opts.postRate,
     },
     hub: {
       startedByScript: Boolean(hub),
@@ -856,4 +1076,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { SCENARIOS, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, notHubProcess, BenchError };
+module.exports = { SCENARIOS, runScenario, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, notHubProcess, BenchError };

@@ -15,12 +15,14 @@ const HELP = `Federation Hub command line: npm run cli -- <command>
 Commands:
   migrate            apply pending database migrations
   seed               load the demo data (only into a database without federations)
-  seed --synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--seed S]
+  seed --synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--forum-posts P] [--seed S]
                      load invented data at scale into a new federation SYNTHETIC: N people
                      (default 10000, at most 5000000) in M associations (default 50, at most
                      10000), with their memberships; R consultation requests (default 10000, at
                      most 1000000; 0 for none) with documents, history, assignments, panels and
                      reports, and up to O opinions on them (default 200000, at most 10000000);
+                     an OPEN forum whose first thread holds P posts (default 0: no forum; at most
+                     1000000), beside 19 threads of 10 posts;
                      the same seed (default 1) gives the same data. Refused when SYNTHETIC
                      exists. Progress on stderr.
 ${KEYS_HELP}
@@ -39,6 +41,7 @@ interface SyntheticArgs {
   associations: number;
   requests: number;
   opinions: number;
+  forumPosts: number;
   seed: number;
 }
 
@@ -48,6 +51,7 @@ const SYNTHETIC_OPTIONS: Record<string, { key: keyof SyntheticArgs; def: number;
   '--associations': { key: 'associations', def: 50, min: 1, max: 10_000 },
   '--requests': { key: 'requests', def: 10_000, min: 0, max: 1_000_000 },
   '--opinions': { key: 'opinions', def: 200_000, min: 0, max: 10_000_000 },
+  '--forum-posts': { key: 'forumPosts', def: 0, min: 0, max: 1_000_000 },
   '--seed': { key: 'seed', def: 1, min: 1, max: 4_294_967_295 }, // the PRNG takes a 32-bit seed
 };
 
@@ -73,7 +77,7 @@ function parseSeedArgs(args: string[]): SyntheticArgs | null {
     if (raw.size > 0) throw new UsageError(`${[...raw.keys()][0]} goes with seed --synthetic`);
     return null;
   }
-  const parsed: SyntheticArgs = { intellectuals: 0, associations: 0, requests: 0, opinions: 0, seed: 0 };
+  const parsed: SyntheticArgs = { intellectuals: 0, associations: 0, requests: 0, opinions: 0, forumPosts: 0, seed: 0 };
   for (const [name, { key, def, min, max }] of Object.entries(SYNTHETIC_OPTIONS)) {
     const value = raw.get(name);
     if (value === undefined) {
@@ -167,7 +171,8 @@ async function seedCommand(args: string[]): Promise<number> {
     const n = (v: number) => v.toLocaleString('en-US');
     console.log(
       `Synthetic data loaded (seed ${synthetic.seed}): federation ${r.federationCode}, ${n(r.associations)} associations, ` +
-        `${n(r.intellectuals)} intellectuals, ${n(r.memberships)} memberships, ${n(r.consultationRequests)} consultation requests, ${n(r.opinions)} opinions in ${r.seconds.toFixed(1)} s.`,
+        `${n(r.intellectuals)} intellectuals, ${n(r.memberships)} memberships, ${n(r.consultationRequests)} consultation requests, ${n(r.opinions)} opinions` +
+        `${r.forumPosts ? `, ${n(r.forumPosts)} forum posts` : ''} in ${r.seconds.toFixed(1)} s.`,
     );
     return 0;
   } finally {
@@ -217,7 +222,7 @@ async function run(args: string[]): Promise<number> {
         return await seedCommand(args.slice(1));
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        console.error(`Error: ${e.message}\nUsage: npm run cli -- seed [--synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--seed S]]`);
+        console.error(`Error: ${e.message}\nUsage: npm run cli -- seed [--synthetic [--intellectuals N] [--associations M] [--requests R] [--opinions O] [--forum-posts P] [--seed S]]`);
         return 2;
       }
     case 'keys':

@@ -19,6 +19,7 @@ import { foldText } from '../../common/text';
 import { givenNameOf } from '../../modules/intellectual/intellectual.rules';
 import { FIELDS, isFieldCode } from '../../modules/field/field.data';
 import { seedSyntheticConsultations } from './synthetic-consultation';
+import { seedSyntheticForum } from './synthetic-forum';
 import { dayNumber, isoDate, mulberry32, pickOne, randomInt, vietnameseName, Weighted, weightedPicker } from './names';
 
 export const SYNTHETIC_FEDERATION_CODE = 'SYNTHETIC';
@@ -31,6 +32,8 @@ export interface SyntheticOptions {
   requests?: number;
   /** Opinions on the requests that went into review, at most (default 0; fewer when the requests cannot hold that many). */
   opinions?: number;
+  /** Posts of one long thread of a synthetic OPEN forum, beside 19 short threads (default 0: no forum). */
+  forumPosts?: number;
   /** Called as work advances: `done` of `total` items of a phase (rows, or indexes). */
   progress?: (phase: string, done: number, total: number) => void;
 }
@@ -42,6 +45,8 @@ export interface SyntheticResult {
   memberships: number;
   consultationRequests: number;
   opinions: number;
+  /** Posts of the synthetic forum, every thread (0 without one). */
+  forumPosts: number;
   seconds: number;
 }
 
@@ -726,6 +731,7 @@ function checkOptions(opts: SyntheticOptions): void {
   };
   count('requests', opts.requests, 1_000_000);
   count('opinions', opts.opinions, 10_000_000);
+  count('forumPosts', opts.forumPosts, 1_000_000);
   if (!Number.isInteger(opts.seed)) throw new Error(`seedSynthetic: seed must be an integer, got ${opts.seed}`);
 }
 
@@ -844,6 +850,16 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
         progress,
       });
 
+      // --- A forum with one long thread (set-based SQL, synthetic-forum.ts) ------------------
+      const forum = await seedSyntheticForum(client, {
+        federationId,
+        firstAssociationId: plans[0]!.id,
+        associations: plans.length,
+        posts: opts.forumPosts ?? 0,
+        seed: opts.seed,
+        progress,
+      });
+
       await client.query('commit');
       // VACUUM sets the visibility map, so statistics can read the covering indexes alone
       // (index-only scans) instead of the wide tables. It cannot run inside the transaction.
@@ -857,6 +873,7 @@ export async function seedSynthetic(url: string, opts: SyntheticOptions): Promis
         memberships,
         consultationRequests: consultations.requests,
         opinions: consultations.opinions,
+        forumPosts: forum.posts,
         seconds: (Date.now() - started) / 1000,
       };
     } catch (e) {

@@ -7,6 +7,9 @@ import { ForumWriteResolver } from './forum-write.resolver';
 import { forumLoaders } from './forum.loaders';
 import { ForumPostResolver, ForumRecommendationResolver, ForumResolver, ForumSynthesisResolver, ForumThreadResolver } from './forum.resolver';
 import { forumSqlRead } from './forum.sql-read';
+import { forumStatsLoaders } from './forum-stats.loaders';
+import { ForumAssociationStatResolver, ForumSectionStatResolver, ForumStatsFieldResolver, ForumStatsResolver } from './forum-stats.resolver';
+import { seedForumDemo } from './forum.demo';
 
 /** Policy feedback forums: members discuss a document under review; the federation synthesises recommendations. */
 export const forumModule = defineModule({
@@ -22,8 +25,12 @@ export const forumModule = defineModule({
     // Writes (forum-write.resolver.ts).
     ForumWriteResolver,
     // Statistics (forum-stats.resolver.ts).
+    ForumStatsFieldResolver,
+    ForumStatsResolver,
+    ForumAssociationStatResolver,
+    ForumSectionStatResolver,
   ],
-  loaders: ({ em, viewer }) => ({ ...forumLoaders(em, viewer) }),
+  loaders: ({ em, viewer }) => ({ ...forumLoaders(em, viewer), ...forumStatsLoaders(em, viewer) }),
   sqlRead: forumSqlRead,
   nodeTypes: [
     { type: Forum, loader: 'forumById' },
@@ -46,4 +53,5 @@ export const forumModule = defineModule({
       SYNTHESIS_ATTACHED: 'Copied a forum’s synthesis into its consultation request’s draft report (attachSynthesisToRequest); recorded on the forum and on the request.',
     },
   },
+  demoSeed: async (em) => void (await seedForumDemo(em)),
 });
