@@ -289,12 +289,13 @@ describe('forum fields, synthesis', () => {
 
   it("publishes its document to whoever sees the forum, even a document under review only in a CONFIDENTIAL request", async () => {
     const em = t.em();
-    const secret = await createConsultationRequest(em, w.F as never, { title: 'Phản biện mật', visibility: ConsultationVisibility.CONFIDENTIAL });
+    const other = await createFederation(em, { code: uniq('HCM'), name: 'Liên hiệp hội Thành phố Hồ Chí Minh' });
+    const secret = await createConsultationRequest(em, other as never, { title: 'Phản biện mật', visibility: ConsultationVisibility.CONFIDENTIAL });
     const { document } = await createPolicyDocument(em, { title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh', sections: [{ number: '1', text: 'Mục tiêu.' }] }, secret);
     const q = `query($d: ID!) { node(id: $d) { ... on PolicyDocument { title } } }`;
     const d = gid('PolicyDocument', document);
     expect((await t.data<Row>(q, { d }, PUBLIC)).node).toBeNull(); // confidential with its request
-    const forum = await createForum(em, w.F, document, { title: 'Diễn đàn Đề án nông nghiệp số', visibility: ForumVisibility.PUBLIC });
+    const forum = await createForum(em, other, document, { title: 'Diễn đàn Đề án nông nghiệp số', visibility: ForumVisibility.PUBLIC });
     const read = `query($id: ID!) { forum(id: $id) { document { title sections { number } } } }`;
     expect((await t.data<Row>(read, { id: gid('Forum', forum) }, PUBLIC)).forum.document).toEqual({ title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh', sections: [{ number: '1' }] });
     expect((await t.data<Row>(q, { d }, PUBLIC)).node).toEqual({ title: 'Dự thảo Đề án nông nghiệp số Hồ Chí Minh' });
