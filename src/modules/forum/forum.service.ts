@@ -192,11 +192,12 @@ export class ForumService {
     if (filter.forumId) q.where('fp.forum_id', expectGlobalId(filter.forumId, 'Forum', 'filter.forumId'));
     if (filter.search) {
       const term = searchTerm(filter.search);
-      // Post bodies or thread titles, each through its trigram index.
-      q.where((w) =>
-        w
-          .whereRaw(`fp.search_text like '%' || btrim(f_fold(?)) || '%'`, [term])
-          .orWhereRaw(`fp.thread_id in (select st.id from forum_thread st where st.search_text like '%' || btrim(f_fold(?)) || '%')`, [term]),
+      // Post bodies or thread titles, each through its trigram index: a union, not an OR, which
+      // PostgreSQL answers by walking the posts' primary key and filtering every row.
+      q.whereRaw(
+        `fp.id in (select sp.id from forum_post sp where sp.search_text like '%' || btrim(f_fold(?)) || '%'` +
+          ` union all select tp.id from forum_post tp join forum_thread st on st.id = tp.thread_id where st.search_text like '%' || btrim(f_fold(?)) || '%')`,
+        [term, term],
       );
     }
     if (filter.stance) q.where('fp.stance', filter.stance);
