@@ -396,24 +396,35 @@ describe('paging', () => {
     const ids = await createPosts(em, thread, 10_000, { author: w.duc, association: w.A });
     expect(ids).toHaveLength(10_000);
     const q = `query($id: ID!, $after: String) { node(id: $id) { ... on ForumThread { postCount posts(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`;
+    const post = `mutation($i: CreatePostInput!) { createPost(input: $i) { post { id } userErrors { code } } }`;
     const seen: string[] = [];
     let after: string | null = null;
-    let added = 0;
-    for (let page = 0; page < 200; page++) {
-      const d: Row = await t.data<Row>(q, { id: gid('ForumThread', thread), after }, PUBLIC);
-      const conn = d.node.posts;
-      seen.push(...conn.edges.map((e: Row) => e.node.id));
-      if (!conn.pageInfo.hasNextPage) break;
-      // New posts arrive while the reader pages: they come at the end, after what was read.
-      if (page % 20 === 0) {
-        await createPost(em, thread, { body: `Ý kiến mới ${page}`, author: w.duc, association: w.A });
-        added++;
+    // New posts arrive through the API while the reader pages, three at once every tenth page and
+    // not awaited: they commit in any order beside the reads, and must all come at the end.
+    const arriving: Promise<Row>[] = [];
+    const read = async () => {
+      for (;;) {
+        const d: Row = await t.data<Row>(q, { id: gid('ForumThread', thread), after }, PUBLIC);
+        const conn = d.node.posts;
+        seen.push(...conn.edges.map((e: Row) => e.node.id));
+        if (conn.pageInfo.endCursor) after = conn.pageInfo.endCursor;
+        if (!conn.pageInfo.hasNextPage) return;
+        if (seen.length % 1000 === 0) {
+          for (let k = 0; k < 3; k++) {
+            arriving.push(t.data<Row>(post, { i: { threadId: gid('ForumThread', thread), authorId: gid('Intellectual', w.duc), body: `Ý kiến mới ${seen.length}-${k} về Cần Thơ` } }, w.keys.A));
+          }
+        }
       }
-      after = conn.pageInfo.endCursor;
-    }
+    };
+    await read();
+    expect(arriving.length).toBeGreaterThanOrEqual(27);
+    const made = await Promise.all(arriving);
+    expect(made.every((m) => m.createPost.userErrors.length === 0)).toBe(true);
+    await read(); // the posts that committed after the last page was read
+    const stored = await em.getConnection().execute<{ id: number }[]>('select id from forum_post where thread_id = ? and parent_id is null order by id', [thread.id]);
+    expect(stored).toHaveLength(10_000 + arriving.length);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.slice(0, 10_000)).toEqual(ids.map((id) => toGlobalId('ForumPost', id)));
-    expect(seen.length).toBe(10_000 + added);
+    expect(seen).toEqual(stored.map((r) => toGlobalId('ForumPost', r.id)));
   });
 });
 
