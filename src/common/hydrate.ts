@@ -104,3 +104,18 @@ function embedded(prop: EntityProperty, row: Record<string, unknown>): unknown {
   }
   return any || !prop.nullable ? value : null;
 }
+
+/** Column of a joined row naming the parent it was read for (grouped reads: lists per parent). */
+export const PARENT = 'parent__';
+
+/** Rows read for many parents (each carries PARENT), as entities grouped by parent, in the rows' order. */
+export function groupByParent<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: Record<string, unknown>[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const parent = Number(row[PARENT]);
+    let list = out.get(parent);
+    if (!list) out.set(parent, (list = []));
+    list.push(hydrate(em, entity, row));
+  }
+  return out;
+}

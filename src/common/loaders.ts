@@ -55,3 +55,19 @@ export function groupedLoader<A, R>(fetch: (parentIds: number[], args: A) => Pro
 }
 
 export const EMPTY_PAGE: Page<never> = { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
+
+/** Whole lists per parent id: one statement per batch, an empty list for a parent with none. */
+export function listLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T[]>>): DataLoader<number, T[]> {
+  return new DataLoader<number, T[]>(async (ids) => {
+    const byParent = await fetch(ids);
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
+}
+
+/** At most one item per parent id: one statement per batch, null for a parent with none. */
+export function oneLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T>>): DataLoader<number, T | null> {
+  return new DataLoader<number, T | null>(async (ids) => {
+    const byParent = await fetch(ids);
+    return ids.map((id) => byParent.get(id) ?? null);
+  });
+}

@@ -1,8 +1,7 @@
-import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { requireRole, Viewer } from '../../common/auth';
 import { badInput, ErrorCode, HubError } from '../../common/errors';
-import { hydrate, readColumns } from '../../common/hydrate';
+import { groupByParent, hydrate, PARENT, readColumns } from '../../common/hydrate';
 import { expectGlobalId } from '../../common/node-id';
 import { fetchPage, Page, VI_COLLATION } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
@@ -36,9 +35,6 @@ export const DOCUMENT_ORDER = 'rd.position, rd.id';
 export const SECTION_ORDER = 's.position, s.id';
 export const PANEL_ORDER = `array_position(array[${[PanelRole.CHAIR, PanelRole.SECRETARY, PanelRole.MEMBER].map((r) => `'${r}'`).join(', ')}]::text[], pm.role), pm.id`;
 
-/** Column of a joined row naming the parent it was read for (grouped reads). */
-const PARENT = 'parent__';
-
 /** At most this many field codes in expertCandidates(fields:). */
 export const MAX_CANDIDATE_FIELDS = 50;
 
@@ -46,18 +42,6 @@ export const MAX_CANDIDATE_FIELDS = 50;
 const DEGREE_ORDER = Object.values(Degree);
 /** Academic titles from highest to lowest. */
 const TITLE_ORDER = [AcademicTitle.GS, AcademicTitle.PGS, AcademicTitle.NONE];
-
-/** Rows read for many parents (each carries PARENT), as entities grouped by parent, in the rows' order. */
-function groupByParent<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: Record<string, unknown>[]): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const row of rows) {
-    const parent = Number(row[PARENT]);
-    let list = out.get(parent);
-    if (!list) out.set(parent, (list = []));
-    list.push(hydrate(em, entity, row));
-  }
-  return out;
-}
 
 /** An association as assigned to a request: the association and its part. */
 export interface AssignedAssociation {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
-import { EMPTY_PAGE, groupedLoader, loaderInKeyOrder } from '../../common/loaders';
+import { EMPTY_PAGE, groupedLoader, listLoader, loaderInKeyOrder, oneLoader } from '../../common/loaders';
 import { Page, PageArgs } from '../../common/pagination';
 import { Forum } from './forum.entity';
 import { ReactionKind } from './forum.enums';
@@ -9,22 +9,6 @@ import { ForumThreadsArgs } from './forum.inputs';
 import { ForumAuthor, ForumService, ReactionKey } from './forum.service';
 import { ForumPost } from './forum-post.entity';
 import { ForumThread } from './forum-thread.entity';
-
-/** Whole lists per parent id: one statement per batch, an empty list for a parent with none. */
-function listLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T[]>>): DataLoader<number, T[]> {
-  return new DataLoader<number, T[]>(async (ids) => {
-    const byParent = await fetch(ids);
-    return ids.map((id) => byParent.get(id) ?? []);
-  });
-}
-
-/** At most one item per parent id: one statement per batch, null for a parent with none. */
-function oneLoader<T>(fetch: (ids: readonly number[]) => Promise<Map<number, T>>): DataLoader<number, T | null> {
-  return new DataLoader<number, T | null>(async (ids) => {
-    const byParent = await fetch(ids);
-    return ids.map((id) => byParent.get(id) ?? null);
-  });
-}
 
 export function forumLoaders(em: EntityManager, viewer: Viewer) {
   const service = new ForumService(em, viewer);

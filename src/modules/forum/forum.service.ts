@@ -1,7 +1,6 @@
-import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
-import { hydrate, readColumns } from '../../common/hydrate';
+import { groupByParent, hydrate, PARENT, readColumns } from '../../common/hydrate';
 import { expectGlobalId } from '../../common/node-id';
 import { Page, PageArgs } from '../../common/pagination';
 import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../common/search';
@@ -16,21 +15,6 @@ import { ForumPost, ForumPostRevision } from './forum-post.entity';
 import { ForumSynthesis, ForumSynthesisRecommendation } from './forum-synthesis.entity';
 import { ForumThread } from './forum-thread.entity';
 import { FORUM_SORTS, POST_NEWEST_SORT, POST_SORT, THREAD_SORTS } from './forum.types';
-
-/** Column of a joined row naming the parent it was read for (grouped reads). */
-const PARENT = 'parent__';
-
-/** Rows read for many parents (each carries PARENT), as entities grouped by parent, in the rows' order. */
-function groupByParent<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: Record<string, unknown>[]): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const row of rows) {
-    const parent = Number(row[PARENT]);
-    let list = out.get(parent);
-    if (!list) out.set(parent, (list = []));
-    list.push(hydrate(em, entity, row));
-  }
-  return out;
-}
 
 /** What authorName needs of a person, whatever the viewer may see of them (never personal data). */
 export interface ForumAuthor {
