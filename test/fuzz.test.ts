@@ -935,13 +935,26 @@ describe('fuzz', () => {
       const headers: Record<string, string> = { ...headersFor[req.auth], ...(req.extraHeaders ?? {}) };
       if (req.method === 'POST' && req.contentType !== null) headers['content-type'] = req.contentType ?? 'application/json';
       const t0 = Date.now();
-      try {
-        const res = await fetch(req.method === 'GET' ? `${t.url}?${req.search}` : t.url, {
+      const attempt = () =>
+        fetch(req.method === 'GET' ? `${t.url}?${req.search}` : t.url, {
           method: req.method,
           headers,
           body: req.method === 'POST' ? req.body : undefined,
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
+      try {
+        let res: Response;
+        try {
+          res = await attempt();
+        } catch (e) {
+          // A kept-alive connection the server closed as idle just as the client reused it (its
+          // keep-alive timer and the client's write race when the event loop is held up, as on a
+          // loaded machine: hub and client share this process). Sent once more on another
+          // connection; a hub that resets on a request itself resets the second time too.
+          const code = (e as { cause?: { code?: string } }).cause?.code;
+          if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw e;
+          res = await attempt();
+        }
         const text = await res.text();
         results.push({ request: req, status: res.status, ms: Date.now() - t0, checked: check(req, res.status, text), response: text.trim().slice(0, 1500) });
       } catch (e) {
