@@ -124,6 +124,7 @@ describe('the explorer in Chromium, offline', () => {
     expect(res!.status()).toBe(200);
     await page.waitForSelector('.graphiql-container .graphiql-query-editor .monaco-editor');
     expect(new URL(page.url()).pathname).toBe('/explorer');
+    await page.locator('.graphiql-query-editor', { hasText: 'Federation Hub: type a query' }).waitFor(); // the hub's welcome tab
 
     // The API key, typed into the Headers editor.
     const headers = page.locator('.graphiql-editor-tool .monaco-editor[data-uri$="headers.json"]');

@@ -69,15 +69,19 @@
       shouldPersistHeaders: true,
       isHeadersEditorEnabled: true,
       defaultEditorToolsVisibility: 'headers',
-      defaultQuery:
-        '# Federation Hub: type a query, Ctrl-Enter runs it.\n' +
-        '# API key: Headers (below) → {"Authorization": "Bearer <key>"}; without one you are the public.\n' +
-        '# Example operations: the list above. Schema documentation: the book icon (left).\n\n' +
-        '{\n  viewer {\n    role\n    keyLabel\n  }\n  federations(first: 5) {\n    totalCount\n    edges {\n      node {\n        code\n        name\n      }\n    }\n  }\n}\n',
+      // The tab to show: an example just chosen, else the query in the address (GraphiQL writes it
+      // there while one edits, so a reload comes back to it), else the welcome query (a tab that
+      // holds it is reused). Without this the build shows its own "Welcome to …" text.
+      initialQuery: (chosen && chosen.document) || params.get('query') || WELCOME,
     };
-    if (chosen) props.initialQuery = chosen.document;
     window.YogaGraphiQL.renderYogaGraphiQL(root, props);
   }
+
+  var WELCOME =
+    '# Federation Hub: type a query, Ctrl-Enter runs it.\n' +
+    '# API key: Headers (below) → {"Authorization": "Bearer <key>"}; without one you are the public.\n' +
+    '# Example operations: the list above. Schema documentation: the book icon (left).\n\n' +
+    '{\n  viewer {\n    role\n    keyLabel\n  }\n  federations(first: 5) {\n    totalCount\n    edges {\n      node {\n        id\n        code\n        name\n      }\n    }\n  }\n}\n';
 
   fetch(root.dataset.operations, { credentials: 'omit' })
     .then(function (r) {
