@@ -29,6 +29,13 @@ const YEAR = 365 * 24 * 3600;
  */
 export const EXPLORER_CSP = selfOnlyCsp({ styleInline: true });
 
+/** The statistics page's CSP: nothing relaxed (Chart.js draws on a canvas and adds no styles). */
+export const STATS_CSP = selfOnlyCsp();
+
+/** Chart.js from node_modules (a dependency of the hub: it is in every install, the Docker image's too). */
+const CHART_JS_DIR = path.dirname(require.resolve('chart.js'));
+const CHART_JS_VERSION = (JSON.parse(fs.readFileSync(path.join(CHART_JS_DIR, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 export interface WebPages {
   router: express.Router;
   /** True for a browser's GET of /graphql without a GraphQL request in it: it gets the explorer. */
@@ -57,6 +64,29 @@ export function webPages(opts: WebOptions = {}): WebPages {
 <div id="graphiql" data-endpoint="/graphql" data-workers="${attr(graphiqlBase)}" data-operations="/explorer/operations.json">Loading the explorer…</div>`,
   });
 
+  const chartBase = `/vendor/chart.js-${CHART_JS_VERSION}/`;
+  const statsHtml = page({
+    title: 'Federation Hub — statistics',
+    styles: [`${assetsBase}stats.css`],
+    scripts: [`${chartBase}chart.umd.min.js`, `${assetsBase}stats.js`],
+    body: `<header class="hub-bar">
+  <strong>Federation Hub · statistics</strong>
+  <a href="/explorer">GraphiQL explorer</a>
+</header>
+<main id="stats" data-endpoint="/graphql">
+<form id="stats-form" class="stats-form">
+  <label>Scope <select id="stats-kind" name="kind"><option value="federation">Federation</option><option value="association">Association</option></select></label>
+  <label>Code <input id="stats-code" name="code" list="stats-codes" required autocomplete="off" spellcheck="false" placeholder="e.g. SOCTRANG"></label>
+  <datalist id="stats-codes"></datalist>
+  <label>API key <input id="stats-key" name="key" type="password" autocomplete="off" placeholder="optional: ANALYST or ADMIN for exact figures"></label>
+  <button type="submit">Show</button>
+</form>
+<p id="stats-status" class="stats-status" role="status">Pick a federation or an association. Without a key the figures are those of the public: counts of people rounded to a multiple of 5, groups under 5 suppressed.</p>
+<section id="stats-summary" class="stats-summary"></section>
+<section id="stats-charts" class="stats-charts"></section>
+</main>`,
+  });
+
   const explorerPage = (_req: Request, res: Response) => {
     setPageHeaders(res, EXPLORER_CSP);
     res.type('html').send(explorerHtml);
@@ -64,6 +94,10 @@ export function webPages(opts: WebOptions = {}): WebPages {
 
   const router = express.Router();
   router.get('/explorer', explorerPage);
+  router.get('/stats', (_req, res) => {
+    setPageHeaders(res, STATS_CSP);
+    res.type('html').send(statsHtml);
+  });
   router.get('/explorer/operations.json', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.type('json').send(operationsJson);
@@ -71,6 +105,12 @@ export function webPages(opts: WebOptions = {}): WebPages {
   // Versioned paths: cached for a year and never revalidated; a new version or content is a new path.
   router.use(graphiqlBase, staticFiles(GRAPHIQL_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP }));
   router.use(assetsBase, staticFiles(ASSETS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP }));
+  // Only Chart.js's browser build (and its source map), not the rest of the package.
+  const chartFiles = staticFiles(CHART_JS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: STATS_CSP });
+  router.get([`${chartBase}chart.umd.min.js`, `${chartBase}chart.umd.min.js.map`], (req, res, next) => {
+    req.url = req.path.slice(chartBase.length - 1);
+    chartFiles(req, res, next);
+  });
 
   return {
     router,
