@@ -108,6 +108,11 @@
     return suppressed ? 'suppressed (0–4)' : n === null || n === undefined ? '—' : n.toLocaleString('vi-VN');
   }
 
+  function shortLabel(value) {
+    var l = String(this.getLabelForValue(value));
+    return l.length > 36 ? l.slice(0, 17) + '…' + l.slice(-18) : l;
+  }
+
   function clear() {
     charts.forEach(function (c) { c.destroy(); });
     charts = [];
@@ -171,7 +176,11 @@
             maintainAspectRatio: false,
             animation: false,
             plugins: { legend: { display: false } },
-            scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+            scales: {
+              x: { beginAtZero: true, ticks: { precision: 0 } },
+              // Long names are shortened in the middle on the axis (the key at their end stays); the tooltip and CSV have them whole.
+              y: { beginAtZero: true, ticks: b.horizontal ? { callback: shortLabel } : { precision: 0 } },
+            },
           },
         }),
       );
