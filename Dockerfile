@@ -19,7 +19,9 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 # ---- run: package.json, production node_modules and dist/ (the migrations are compiled into
-# dist/migrations and listed in code, so no source folder is needed)
+# dist/migrations and listed in code), and the files the browser pages serve: the vendored
+# explorer, the pages' scripts and styles, the example operations (src/web/pages.ts reads them
+# from the project folder)
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -28,6 +30,9 @@ ENV NODE_ENV=production \
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY vendor ./vendor
+COPY src/web/assets ./src/web/assets
+COPY schema/operations ./schema/operations
 # Files stay owned by root (read-only for the app); the hub runs as the image's unprivileged user.
 USER node
 EXPOSE 4000

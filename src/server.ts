@@ -4,8 +4,7 @@ import cors from 'cors';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { HttpDrain } from './common/drain';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
 import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, RateLimitOptions, rateLimitedError, rateLimiter, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
@@ -29,6 +28,7 @@ import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
 import { compiledExecutorGateway } from './common/executor';
 import { SQL_READS } from './modules';
+import { webPages, WebOptions } from './web/pages';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -75,6 +75,8 @@ export interface ServerOptions {
   state?: HubState;
   /** Awaited before each connection attempt of the API key listener (tests hold it down with it). */
   beforeKeyListenerConnect?: () => Promise<void>;
+  /** The browser pages (explorer, statistics page): e.g. another folder of example operations. */
+  web?: WebOptions;
 }
 
 export async function createServer(orm: MikroORM, config: Config, opts: ServerOptions = {}): Promise<Hub> {
@@ -106,7 +108,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     ApolloServerPluginCacheControlDisabled(),
     // Traces for a gateway, which only a subgraph schema sends: the plugin Apollo would add does nothing here but cost a promise per request.
     ApolloServerPluginInlineTraceDisabled(),
-    ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    // Apollo's landing page loads its sandbox from Apollo's CDN: the hub serves its own explorer (src/web/).
+    ApolloServerPluginLandingPageDisabled(),
     hubPlugin({ logger, guard, drain, sqlStatsHeader: config.exposeSqlStats }),
   ];
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
@@ -199,6 +202,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     if (viewer.keyId !== null) key?.accepted(viewer.keyId);
     return createContext(orm.em, caches, { scope, viewer });
   };
+
+  // The explorer and the statistics page, from the hub's own files; a browser's GET of /graphql
+  // without a query gets the explorer, any GraphQL GET or POST goes on to Apollo as before.
+  const web = webPages(opts.web);
+  app.use(web.router);
+  app.get('/graphql', (req, res, next) => (web.wantsExplorer(req) ? web.explorerPage(req, res) : next()));
 
   const corsMiddleware = cors({
     origin: config.corsOrigins.length ? config.corsOrigins : false,

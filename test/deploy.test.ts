@@ -92,6 +92,14 @@ describe('Dockerfile', () => {
     expect(copied.some((a) => /package\.json/.test(a))).toBe(true);
   });
 
+  it('copies the files the browser pages serve from the project folder (explorer, page assets, example operations)', () => {
+    const copied = run.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    for (const dir of ['vendor', 'src/web/assets', 'schema/operations']) {
+      expect(fs.existsSync(path.join(ROOT, dir))).toBe(true);
+      expect(copied).toContain(`${dir} ./${dir}`);
+    }
+  });
+
   it('runs as a user that is not root, in production, on 0.0.0.0:4000, with a /readyz health check', () => {
     const user = last('USER');
     expect(user).toBeDefined();

@@ -35,13 +35,16 @@ export function setPageHeaders(res: Response, csp: string): void {
  * cached by browsers for `maxAgeSeconds` (files whose names change with their content can take a
  * year), with the same CSP as the pages.
  */
-export function staticFiles(root: string, opts: { maxAgeSeconds: number; csp: string }): RequestHandler {
+export function staticFiles(root: string, opts: { maxAgeSeconds: number; csp: string; immutable?: boolean }): RequestHandler {
   return express.static(root, {
     index: false,
     dotfiles: 'ignore',
     etag: true,
     lastModified: true,
     maxAge: opts.maxAgeSeconds * 1000,
+    // `immutable`: a browser does not even revalidate on reload (for paths that name a version or a content hash).
+    immutable: opts.immutable ?? false,
+    fallthrough: true,
     setHeaders(res) {
       res.setHeader('Content-Security-Policy', opts.csp);
       res.setHeader('X-Content-Type-Options', 'nosniff');
