@@ -16,7 +16,8 @@ import { scopeOf } from './request-scope';
  * on Node's promise hooks, a cost the hub otherwise avoids (request-scope.ts): it is paid only
  * with tracing on. Statements are caught on the pg driver the ORM's knex uses, its
  * `Client.prototype.query`, which every statement of the pool goes through (knex's and
- * sql-read.ts's prepared ones); the text is recorded with its placeholders, never the values.
+ * sql-read.ts's prepared ones); the text is recorded with its placeholders and with quoted
+ * literals blanked, never the values.
  */
 
 export interface Tracing {
@@ -45,6 +46,8 @@ interface Active {
 const SPAN = Symbol('tracing.span');
 type Traced = IncomingMessage & { [SPAN]?: Span };
 const MAX_SQL_TEXT = 4096;
+/** A quoted SQL literal ('it''s', E'…'); identifiers are double-quoted and stay. */
+const QUOTED = /'(?:[^']|'')*'/g;
 
 /** The request whose work is running (one store for the process, as the pg patch is one per driver; each hub's requests carry their own tracer). */
 const current = new AsyncLocalStorage<Active>();
@@ -67,7 +70,9 @@ export function startTracing(opts: TracingOptions): Tracing {
 
   instrumentPg(opts.knex);
   const sqlUnder = (parent: Span) => (text: string) => {
-    const sql = text.length > MAX_SQL_TEXT ? `${text.slice(0, MAX_SQL_TEXT)}…` : text;
+    // MikroORM's execute() inlines values as literals (an API key's hash, a name): they become '?'.
+    const bare = text.replace(QUOTED, "'?'");
+    const sql = bare.length > MAX_SQL_TEXT ? `${bare.slice(0, MAX_SQL_TEXT)}…` : bare;
     const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
     const span = tracer.startSpan(
       verb,
