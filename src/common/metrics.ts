@@ -191,7 +191,7 @@ export function createMetrics(opts: MetricsOptions): HubMetrics {
     operationLabel,
     track(_req, res) {
       (res as Tracked)[STARTED] = performance.now();
-      res.once('close', closed);
+      res.on('close', closed); // 'close' comes once; on() spares once()'s wrapper
     },
     error,
     handle(req, res) {

@@ -112,7 +112,7 @@ export function startTracing(opts: TracingOptions): Tracing {
         kind: SpanKind.SERVER,
         attributes: { 'http.request.method': req.method ?? '', 'url.path': '/graphql' },
       });
-      res.once('close', ended);
+      res.on('close', ended);
     },
     within(req, fn) {
       const span = (req as Traced)[SPAN];
