@@ -79,6 +79,24 @@ export interface Config {
     /** New posts (threads included) per key per minute (FORUM_POSTS_PER_MINUTE); 0 turns flood control off. */
     postsPerMinute: number;
   };
+  /**
+   * Prometheus metrics at /metrics (src/common/metrics.ts); off (and prom-client not loaded) unless
+   * METRICS_PORT or METRICS_TOKEN is set. With a port: a listener of its own (127.0.0.1 unless
+   * METRICS_HOST), and the main port answers 404; else on the main port behind the Bearer token.
+   */
+  metrics: {
+    port: number | null;
+    host: string;
+    token: string | null;
+    /** Distinct operation names given a label of their own; later ones are counted as `(other)`. */
+    maxOperations: number;
+  };
+  /** OpenTelemetry traces (src/common/tracing.ts): on only when an OTLP endpoint is set. */
+  otel: {
+    /** Where spans are sent (OTLP/HTTP JSON): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+    tracesUrl: string | null;
+    serviceName: string;
+  };
   /** Token-bucket rate limits on /graphql (src/common/rate-limit.ts); a rate of 0 turns that limit off. */
   rateLimit: {
     keyedPerMinute: number;
@@ -133,6 +151,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (statsSecret !== null && statsSecret.length < 32) {
     throw new ConfigError('STATS_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`), or unset to use the database\'s own secret');
   }
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`), or unset');
+  }
+  const metricsPortRaw = env.METRICS_PORT?.trim();
+  const otelBase = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
+  const otelTraces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || null;
+  for (const [name, value] of [['OTEL_EXPORTER_OTLP_ENDPOINT', otelBase], ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', otelTraces]] as const) {
+    if (value !== null && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) throw new ConfigError(`${name} must be an http:// or https:// URL, got "${value}"`);
+  }
   return {
     env: nodeEnv as Config['env'],
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -165,6 +193,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     forum: {
       editWindowMinutes: int(env, 'FORUM_EDIT_WINDOW_MINUTES', 1440, 0, 525_600),
       postsPerMinute: int(env, 'FORUM_POSTS_PER_MINUTE', 30, 0, 1_000_000),
+    },
+    metrics: {
+      port: metricsPortRaw ? int(env, 'METRICS_PORT', 0, 0, 65535) : null,
+      host: env.METRICS_HOST?.trim() || '127.0.0.1',
+      token: metricsToken,
+      maxOperations: int(env, 'METRICS_MAX_OPERATIONS', 200, 0, 10_000),
+    },
+    otel: {
+      tracesUrl: otelTraces ?? (otelBase ? `${otelBase.replace(/\/+$/, '')}/v1/traces` : null),
+      serviceName: env.OTEL_SERVICE_NAME?.trim() || 'federation-hub',
     },
     // Off by default in tests: every test client shares 127.0.0.1; rate-limit tests set their own.
     rateLimit: {

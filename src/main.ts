@@ -94,6 +94,9 @@ async function main(): Promise<void> {
     hub.state.ready = true;
     hub.startBackground();
     logger.info({ url: graphqlUrl }, 'federation hub ready');
+    const metricsAt = hub.metricsServer?.address();
+    if (metricsAt && typeof metricsAt === 'object') logger.info({ url: `http://${config.metrics.host}:${metricsAt.port}/metrics` }, 'metrics listening');
+    else if (config.metrics.token) logger.info({ url: graphqlUrl.replace(/\/graphql$/, '/metrics') }, 'metrics on the main port, behind METRICS_TOKEN');
     // No await from `ready = true` to here: /readyz shows statsWarmup 'running' (or 'off') from its
     // first 200 on, and 'done' or 'failed' once the warm-up is over (bench/run.js waits for that).
     const warming = Date.now();

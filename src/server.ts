@@ -29,6 +29,9 @@ import { KeyChangeListener } from './modules/key/key-listener';
 import { compiledExecutorGateway } from './common/executor';
 import { SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
+import type { HubMetrics } from './common/metrics';
+import { startTracing } from './common/tracing';
+import { ANONYMOUS_OPERATION } from './common/request-scope';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -56,6 +59,8 @@ export interface Hub {
   warmStats(): Promise<number>;
   /** Start the modules' background work (once the database is migrated); stop() ends it. */
   startBackground(): void;
+  /** The listener of METRICS_PORT (listening once createServer resolves), or null. */
+  metricsServer: http.Server | null;
   /** The cache of accepted API keys (src/modules/key/key-cache.ts), for tests and diagnostics. */
   keys: {
     /**
@@ -85,7 +90,18 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const app = express();
   // POST /graphql with a JSON body is answered by graphql-http.ts's handler (set below), anything else by Express.
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  // Metrics and traces (README, "Operations"): their modules are loaded only when configured.
+  const metrics: HubMetrics | null =
+    config.metrics.port !== null || config.metrics.token !== null
+      ? (require('./common/metrics') as typeof import('./common/metrics')).createMetrics({ knex: orm.em.getKnex(), maxOperations: config.metrics.maxOperations, token: config.metrics.token })
+      : null;
+  const tracing = config.otel.tracesUrl ? startTracing({ tracesUrl: config.otel.tracesUrl, serviceName: config.otel.serviceName, knex: orm.em.getKnex(), logger }) : null;
   const httpServer = http.createServer((req, res) => {
+    // Both ways in (graphql-http.ts and Express) are counted here, from the request's first byte.
+    if ((metrics || tracing) && (req.url === '/graphql' || req.url?.startsWith('/graphql?'))) {
+      metrics?.track(req, res);
+      tracing?.track(req, res);
+    }
     if (!graphqlPost?.(req, res)) app(req, res);
   });
   httpServer.on('clientError', answerClientError);
@@ -110,7 +126,13 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     ApolloServerPluginInlineTraceDisabled(),
     // Apollo's landing page loads its sandbox from Apollo's CDN: the hub serves its own explorer (src/web/).
     ApolloServerPluginLandingPageDisabled(),
-    hubPlugin({ logger, guard, drain, sqlStatsHeader: config.exposeSqlStats }),
+    hubPlugin({
+      logger,
+      guard,
+      drain,
+      sqlStatsHeader: config.exposeSqlStats,
+      observer: metrics ?? (tracing ? { operationLabel: (name) => name?.slice(0, 100) || ANONYMOUS_OPERATION, error: () => {} } : null),
+    }),
   ];
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
   const executor =
@@ -145,6 +167,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   // Every response carries a request id; logs and masked errors name the same one.
   app.use(requestIdMiddleware({ trustProxy: config.rateLimit.trustProxyHops }));
 
+  // Off the public port when METRICS_PORT is set (the listener below); else here, behind METRICS_TOKEN.
+  if (metrics && config.metrics.port === null) app.get('/metrics', (req, res) => metrics.handle(req, res));
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -173,7 +198,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     logger,
   };
   // One limiter (its buckets and remembered keys) for both ways in: Express's chain and graphql-http.ts.
-  const limiter = rateLimiter(rateLimitOptions);
+  const limiting = rateLimiter(rateLimitOptions);
+  const limiter: typeof limiting = metrics
+    ? (req, res, query) => limiting(req, res, query) || (metrics.error(RATE_LIMITED), false)
+    : limiting;
 
   // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
   // address has used up its refused keys), with a log line.
@@ -227,6 +255,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       if (!state.ready) return jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, HUB_STARTING);
       next();
     },
+    ...(tracing ? [(req: Request, _res: Response, next: NextFunction) => tracing.within(req, next)] : []),
     expressMiddleware(apollo, { context: ({ req }) => contextOf(req) }),
   );
   graphqlPost = graphqlPostHandler({
@@ -238,10 +267,27 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     ready: () => state.ready,
     trustProxy: rl.trustProxyHops,
     logger,
+    within: tracing?.within,
   });
 
   app.use(notFound());
   app.use(unhandledError(logger));
+
+  let metricsServer: http.Server | null = null;
+  if (metrics && config.metrics.port !== null) {
+    const server = http.createServer((req, res) => {
+      const path = req.url?.split('?')[0];
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return metrics.handle(req, res);
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('404 Not Found: this port serves GET /metrics only\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.metrics.port!, config.metrics.host, () => resolve());
+    });
+    metricsServer = server;
+  }
 
   let stopping: Promise<void> | null = null;
   let stopBackground = () => {};
@@ -251,6 +297,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     httpServer,
     apollo,
     state,
+    metricsServer,
     stop: () =>
       (stopping ??= (async () => {
         stopBackground();
@@ -262,6 +309,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
         } finally {
           // After the drain (requests still being served use the cache), before the pool and the database go.
           await keyListener?.stop();
+          await tracing?.shutdown();
+          if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
         }
       })()),
     warmStats: () => {

@@ -133,6 +133,12 @@ describe('the explorer in Chromium, offline', () => {
     await headers.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${key.key}` }));
+    // GraphiQL stores the headers a moment after the edit (debounced): wait until they are in the
+    // tab's sessionStorage before the page reloads for the example operation.
+    await page.waitForFunction(
+      (k) => Object.keys(sessionStorage).some((n) => (sessionStorage.getItem(n) ?? '').includes(k)),
+      key.key.slice(0, 12),
+    );
 
     // An example operation from the list: the page opens it in a tab (the key stays, per browser tab).
     await page.waitForSelector('#hub-operations:not([disabled])');

@@ -9,6 +9,7 @@ import { printHubSchema } from '../schema';
 import { withCliDatabase } from './database';
 import { KEYS_HELP, parseKeysCommand, runKeysCommand } from './keys';
 import { UsageError } from './usage';
+import { progressBar } from './progress';
 
 const HELP = `Federation Hub command line: npm run cli -- <command>
 
@@ -91,56 +92,8 @@ function parseSeedArgs(args: string[]): SyntheticArgs | null {
   return parsed;
 }
 
-/** Phases whose items are rows (a rate in rows/s means something for them). */
+/** Phases of `seed --synthetic` whose items are rows (a rate in rows/s means something for them). */
 const ROW_PHASES = new Set(['associations', 'intellectuals', 'memberships']);
-
-/**
- * A progress bar on stderr: phase, bar, percent, count, rows/s and elapsed time of the phase.
- * On a terminal it is redrawn in place (\r, at most ten times a second); in a log (not a TTY),
- * one line per tenth of each phase, so CI output stays short.
- */
-function progressBar(out: NodeJS.WriteStream = process.stderr): { update: (phase: string, done: number, total: number) => void; end: () => void } {
-  const tty = out.isTTY === true;
-  const width = 30;
-  let phase = '';
-  let phaseStart = 0;
-  let lastDraw = 0;
-  let lastTenth = -1;
-  let lineOpen = false;
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const end = () => {
-    if (lineOpen) out.write('\n');
-    lineOpen = false;
-  };
-  const update = (p: string, done: number, total: number) => {
-    const now = Date.now();
-    if (p !== phase) {
-      end();
-      phase = p;
-      phaseStart = now;
-      lastDraw = 0;
-      lastTenth = -1;
-    }
-    const frac = total > 0 ? Math.min(1, done / total) : 1;
-    const finished = done >= total;
-    const secs = (now - phaseStart) / 1000;
-    const filled = Math.floor(frac * width);
-    const rate = ROW_PHASES.has(p) && secs > 0 && done > 0 ? `  ${fmt(done / secs)} rows/s` : '';
-    const line = `${p.padEnd(13)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}%  ${fmt(done)}/${fmt(total)}${rate}  ${secs.toFixed(1)} s`;
-    if (tty) {
-      if (!finished && now - lastDraw < 100) return;
-      lastDraw = now;
-      out.write(`\r${line}\x1b[K`);
-      lineOpen = true;
-    } else {
-      const tenth = Math.floor(frac * 10);
-      if (tenth <= lastTenth) return;
-      lastTenth = tenth;
-      out.write(`${line}\n`);
-    }
-  };
-  return { update, end };
-}
 
 async function seedCommand(args: string[]): Promise<number> {
   const synthetic = parseSeedArgs(args);
@@ -157,12 +110,12 @@ async function seedCommand(args: string[]): Promise<number> {
     console.log(seeded ? 'Demo data loaded.' : 'The database already holds federations: demo data not loaded.');
     return 0;
   }
-  const bar = progressBar();
+  const bar = progressBar(process.stderr, { rowPhases: ROW_PHASES });
   try {
     const r = await withCliDatabase(
       config,
       async (orm, url) => {
-        await migrate(orm, url);
+        await migrate(orm, url, bar.update);
         return seedSynthetic(url, { ...synthetic, progress: bar.update });
       },
       log,
@@ -213,8 +166,14 @@ async function run(args: string[]): Promise<number> {
   switch (command) {
     case 'migrate': {
       const config = loadConfig();
-      const applied = await withCliDatabase(config, (orm, url) => migrate(orm, url), log);
-      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+      const bar = progressBar();
+      try {
+        const applied = await withCliDatabase(config, (orm, url) => migrate(orm, url, bar.update), log);
+        bar.end();
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+      } finally {
+        bar.end();
+      }
       return 0;
     }
     case 'seed':

@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import type { GraphQLError } from 'graphql';
 import { maskedError, MASKED_CODES } from './error-policy';
 import type { RequestGuard } from './request-guard';
+import { OTHER_OPERATION } from './request-scope';
 
 /**
  * The hub's Apollo plugin: the work of every GraphQL request around Apollo's own (the request
@@ -13,9 +14,22 @@ import type { RequestGuard } from './request-guard';
  * every hook of every listener at each step of every request (most through an async function of
  * their own), which a small compiled read notices (bench/README.md, issue #10).
  */
-export function hubPlugin(opts: { logger: Logger; guard: RequestGuard<Context>; drain: { hold(): () => void }; sqlStatsHeader: boolean }): ApolloServerPlugin<Context> {
-  const { logger, guard: requestGuard, drain, sqlStatsHeader } = opts;
+export function hubPlugin(opts: {
+  logger: Logger;
+  guard: RequestGuard<Context>;
+  drain: { hold(): () => void };
+  sqlStatsHeader: boolean;
+  /** Metrics or traces (common/metrics.ts, tracing.ts): the request's operation label and outcome go into its scope, error codes are counted. */
+  observer?: RequestObserver | null;
+}): ApolloServerPlugin<Context> {
+  const { logger, guard: requestGuard, drain, sqlStatsHeader, observer = null } = opts;
   return {
+    // A refused key (or the database away during authentication): Apollo answers without a request listener.
+    contextCreationDidFail: observer
+      ? async ({ error }) => {
+          observer.error(String((error as Partial<GraphQLError>).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+        }
+      : undefined,
     async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<Context>> {
       const started = process.hrtime.bigint();
       const guard = requestGuard.request();
@@ -26,10 +40,11 @@ export function hubPlugin(opts: { logger: Logger; guard: RequestGuard<Context>; 
         async didEncounterErrors({ errors }) {
           reportErrors(logger, errors, contextValue);
         },
-        async willSendResponse({ response, errors, operationName }) {
+        async willSendResponse({ response, errors, operationName, operation }) {
           try {
             if (sqlStatsHeader) setSqlStatsHeader(response, contextValue);
             setExecutionStatus(response); // before the log line, which records the status
+            if (observer) observe(observer, response, contextValue, operation === undefined ? undefined : (operation.name?.value ?? null));
             nameRequestInMaskedErrors(response, contextValue);
             logRequest(logger, { response, errors, operationName: operationName ?? request.operationName ?? null, contextValue, started });
           } finally {
@@ -40,6 +55,28 @@ export function hubPlugin(opts: { logger: Logger; guard: RequestGuard<Context>; 
       };
     },
   };
+}
+
+export interface RequestObserver {
+  /** The bounded label of a resolved operation's name (null: anonymous). */
+  operationLabel(name: string | null): string;
+  error(code: string): void;
+}
+
+/**
+ * The request's operation label and outcome, into its scope (read when its response closes), and
+ * its errors' codes as the client sees them. `name` undefined: no operation was resolved (the
+ * document did not parse or validate), whatever name the request gave.
+ */
+function observe(observer: RequestObserver, response: GraphQLResponse, contextValue: Context, name: string | null | undefined): void {
+  const scope = contextValue.scope;
+  if (!scope) return;
+  scope.operation = name === undefined ? OTHER_OPERATION : observer.operationLabel(name);
+  const body = response.body;
+  const result = body.kind === 'single' ? body.singleResult : body.initialResult;
+  const errors = result.errors;
+  scope.outcome = !errors?.length ? 'ok' : result.data ? 'partial' : 'error';
+  if (errors) for (const e of errors) observer.error(String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
 }
 
 /** An `X-SQL-Statements` header on every GraphQL response: the statements the request ran (tests, benchmarks). */

@@ -16,7 +16,21 @@ export interface RequestScope {
   /** The caller's address (past the trusted proxies), for log lines. */
   clientAddress?: string;
   sqlStatements: number;
+  /**
+   * For the metrics (common/metrics.ts), set by the hub's Apollo plugin when the request reached
+   * it: the operation's label (bounded: `(anonymous)`, `(other)` or a name) and whether the answer
+   * held errors. Unset: the request was answered before Apollo executed anything.
+   */
+  operation?: string;
+  outcome?: 'ok' | 'partial' | 'error';
+  /** Rows a committed push wrote, by outcome (CREATED, UPDATED, …), for the metrics. */
+  pushRows?: Record<string, number>;
 }
+
+/** The operation label of requests without a usable operation name: not parsed or valid, refused before execution, or past the metrics' cap. */
+export const OTHER_OPERATION = '(other)';
+/** The operation label of a valid operation without a name. */
+export const ANONYMOUS_OPERATION = '(anonymous)';
 
 const byRequest = new WeakMap<object, RequestScope>();
 const byEntityManager = new WeakMap<object, RequestScope>();
@@ -38,4 +52,11 @@ export function bindScope(em: object, scope: RequestScope | undefined): void {
 
 export function scopeOfEm(em: object): RequestScope | undefined {
   return byEntityManager.get(em);
+}
+
+/** Adds a committed push's rows (by outcome) to the request's scope, for the metrics. */
+export function countPushRows(scope: RequestScope | undefined, outcomes: readonly { outcome: string }[]): void {
+  if (!scope || outcomes.length === 0) return;
+  const rows = (scope.pushRows ??= {});
+  for (const { outcome } of outcomes) rows[outcome] = (rows[outcome] ?? 0) + 1;
 }

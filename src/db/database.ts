@@ -28,12 +28,31 @@ export async function withDatabaseLock<T>(url: string, name: string, fn: () => P
 /**
  * Applies pending migrations on a connection of their own, without the statement timeout that
  * guards requests: rewriting a table of a million people takes longer than a request may.
+ * `progress` (the command line's) hears of each migration applied.
  */
-export async function migrate(_orm: MikroORM, url: string): Promise<string[]> {
+export async function migrate(_orm: MikroORM, url: string, progress?: (phase: string, done: number, total: number) => void): Promise<string[]> {
   return withDatabaseLock(url, 'migrate', async () => {
     const migrationOrm = await openOrm(url, 1, 0);
     try {
-      const done = await migrationOrm.getMigrator().up();
+      const migrator = migrationOrm.getMigrator();
+      if (progress) {
+        // The command line's progress bar (src/cli/progress.ts): migrations applied of those pending.
+        const total = (await migrator.getPendingMigrations()).length;
+        let applied = 0;
+        if (total > 0) progress('migrations', 0, total);
+        const onMigrated = () => progress('migrations', ++applied, total);
+        // MikroORM 6 makes its Umzug again when `up()` checks the database (its ensureDatabase
+        // answers "created" from its cache), which drops listeners added with `on()`: add the
+        // listener to every Umzug it makes.
+        const m = migrator as unknown as { createUmzug(): void; on(event: 'migrated', listener: () => void): unknown };
+        const createUmzug = m.createUmzug.bind(m);
+        m.createUmzug = () => {
+          createUmzug();
+          m.on('migrated', onMigrated);
+        };
+        m.on('migrated', onMigrated);
+      }
+      const done = await migrator.up();
       return done.map((m) => m.name);
     } finally {
       await migrationOrm.close(true);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { runMutation } from '../../common/mutation';
+import { countPushRows, scopeOfEm } from '../../common/request-scope';
 import { toGlobalId } from '../../common/node-id';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
@@ -103,6 +104,8 @@ export class MembershipPushService {
   ) {}
 
   upsertMembers(input: UpsertMembersInput): Promise<UpsertMembersResult> {
+    // The rows the work wrote, counted once committed (a replayed or refused push wrote none).
+    let written: PushResultData[] = [];
     return runMutation(this.em, this.viewer, {
       operation: 'upsertMembers',
       roles: ['ADMIN', 'ASSOCIATION'],
@@ -189,12 +192,14 @@ export class MembershipPushService {
         await repo.insert(association.id, inserts);
         await repo.updatePeople(changedPeople);
         await repo.updateMemberships(changedMemberships);
+        written = results;
         return { created: inserts.length, updated, unchanged, results, userErrors: [] };
       },
-    });
+    }).then((r) => (countPushRows(scopeOfEm(this.em), written), r));
   }
 
   endMemberships(input: EndMembershipsInput): Promise<EndMembershipsResult> {
+    let written: PushResultData[] = [];
     return runMutation(this.em, this.viewer, {
       operation: 'endMemberships',
       roles: ['ADMIN', 'ASSOCIATION'],
@@ -238,12 +243,9 @@ export class MembershipPushService {
             changes: diff({ status: m.membership.status, leftOn: m.membership.leftOn, endReason: m.membership.endReason }, { status: MembershipStatus.ENDED, leftOn, endReason: reason }),
           })),
         );
-        return {
-          ended: toEnd.length,
-          results: members.map((m) => resultOf(m.externalId, m.intellectualId, m.membershipId, m.membership.status === MembershipStatus.ENDED ? PushOutcome.ALREADY_ENDED : PushOutcome.ENDED)),
-          userErrors: [],
-        };
+        written = members.map((m) => resultOf(m.externalId, m.intellectualId, m.membershipId, m.membership.status === MembershipStatus.ENDED ? PushOutcome.ALREADY_ENDED : PushOutcome.ENDED));
+        return { ended: toEnd.length, results: written, userErrors: [] };
       },
-    });
+    }).then((r) => (countPushRows(scopeOfEm(this.em), written), r));
   }
 }
