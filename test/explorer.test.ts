@@ -136,7 +136,7 @@ describe('the explorer in Chromium, offline', () => {
     // GraphiQL stores the headers a moment after the edit (debounced): wait until they are in the
     // tab's sessionStorage before the page reloads for the example operation.
     await page.waitForFunction(
-      (k) => Object.keys(sessionStorage).some((n) => (sessionStorage.getItem(n) ?? '').includes(k)),
+      (k) => Object.values((globalThis as unknown as { sessionStorage: Record<string, string> }).sessionStorage).some((v) => String(v).includes(k)),
       key.key.slice(0, 12),
     );
 

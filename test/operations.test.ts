@@ -4,18 +4,14 @@ import {
   DocumentNode,
   FragmentDefinitionNode,
   GraphQLSchema,
-  isInterfaceType,
-  isObjectType,
   Kind,
   OperationDefinitionNode,
   parse,
   print,
-  TypeInfo,
   validate,
-  visit,
-  visitWithTypeInfo,
 } from 'graphql';
 import { buildSchema } from '../src/schema';
+import { selectionsWithoutId } from './support/contract';
 import { createKey, uniq } from './factories';
 import { startTestHub, TestHub } from './support/harness';
 
@@ -91,24 +87,7 @@ describe('schema/operations/', () => {
 
   it('select `id` on every object that has one (what normalised client caches key by)', () => {
     const offences: string[] = [];
-    for (const f of files) {
-      const info = new TypeInfo(schema);
-      visit(
-        f.doc,
-        visitWithTypeInfo(info, {
-          [Kind.FIELD](node) {
-            // The field's own selection set; the inline fragments inside it share its object.
-            if (!node.selectionSet) return;
-            const type = info.getType();
-            let named: unknown = type;
-            while (named && typeof named === 'object' && 'ofType' in named) named = (named as { ofType: unknown }).ofType;
-            if (!(isObjectType(named) || isInterfaceType(named)) || !('id' in named.getFields())) return;
-            const selectsId = node.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'id' && !s.alias);
-            if (!selectsId) offences.push(`${f.name}: ${named.name} without id at ${node.name.value}`);
-          },
-        }),
-      );
-    }
+    for (const f of files) offences.push(...selectionsWithoutId(schema, f.doc).map((o) => `${f.name}: ${o}`));
     expect(offences).toEqual([]);
   });
 

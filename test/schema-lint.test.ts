@@ -12,14 +12,11 @@ import {
   isObjectType,
   isScalarType,
   isSpecifiedScalarType,
-  Kind,
   parse,
-  TypeInfo,
   validate,
-  visit,
-  visitWithTypeInfo,
 } from 'graphql';
 import { buildSchema } from '../src/schema';
+import { selectionsWithoutId } from './support/contract';
 
 /**
  * The house rules of the contract, checked on the schema the code builds (graphql-js's schema
@@ -232,18 +229,7 @@ describe('README examples', () => {
     for (const doc of examples()) {
       const ast = parse(doc);
       for (const e of validate(schema, ast)) offences.push(`${e.message} in ${doc.slice(0, 60)}`);
-      const info = new TypeInfo(schema);
-      visit(
-        ast,
-        visitWithTypeInfo(info, {
-          [Kind.SELECTION_SET](node) {
-            const parent = info.getParentType();
-            if (!parent || !(isObjectType(parent) || isInterfaceType(parent)) || !('id' in parent.getFields())) return;
-            const selectsId = node.selections.some((sel) => sel.kind === Kind.FIELD && sel.name.value === 'id' && !sel.alias);
-            if (!selectsId) offences.push(`${parent.name} without id: { ${node.selections.map((sel) => (sel.kind === Kind.FIELD ? sel.name.value : '…')).join(' ')} }`);
-          },
-        }),
-      );
+      offences.push(...selectionsWithoutId(schema, ast));
     }
     expect(offences).toEqual([]);
   });
