@@ -89,6 +89,13 @@ export abstract class IdempotentInput {
   idempotencyKey?: string | null;
 }
 
+/** Refuses the work `w` with one user error (rolled back, nothing written). */
+export function refuse(w: MutationWork, code: UserErrorCode, field: (string | number)[], message: string): never {
+  const p = new Problems();
+  p.add(code, field, message);
+  return w.refuse(p);
+}
+
 /** Takes the named advisory locks in a fixed order, inside the caller's transaction. */
 export async function takeLocks(tx: EntityManager, locks: LockKey[]): Promise<void> {
   const sorted = [...locks].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x - y));

@@ -182,3 +182,9 @@ export async function updateRow<T extends object>(em: EntityManager, entity: Ent
   const [row] = await runQuery(em, knexOf(em)(table).update(columnsOf(em, entity, data)).where('id', id).returning('*'));
   return hydrate(em, entity, row);
 }
+
+/** True when the row `id` of `table` exists. */
+export async function rowExists(em: EntityManager, table: string, id: number): Promise<boolean> {
+  const rows = await runQuery(em, knexOf(em)(table).select('id').where('id', id));
+  return rows.length > 0;
+}

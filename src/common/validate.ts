@@ -1,4 +1,5 @@
 import { isCalendarDate } from './scalars';
+import { fromGlobalId } from './node-id';
 import { normalizeText } from './text';
 import { Problems, UserErrorCode } from './user-errors';
 import { isFieldCode } from '../modules/field/field.data';
@@ -97,4 +98,15 @@ export function fieldCodes(p: Problems, path: Path, value: string[] | null | und
     else if (!out.includes(code)) out.push(code);
   });
   return out;
+}
+
+/** The numeric id of a global id of `type`; null without one, or with `code` (NOT_FOUND) at `path` when it is not one. */
+export function globalId(p: Problems, path: Path, value: string | null | undefined, type: string, code = UserErrorCode.NOT_FOUND): number | null {
+  if (value === null || value === undefined) return null;
+  const d = fromGlobalId(value);
+  if (!d || d.type !== type) {
+    p.add(code, path, `${path[path.length - 1]} is not a ${type} id`);
+    return null;
+  }
+  return d.id;
 }

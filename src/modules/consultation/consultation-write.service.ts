@@ -2,9 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, type Viewer } from '../../common/auth';
 import { hydrate } from '../../common/hydrate';
 import { LegalDocument } from '../../common/legal-document';
-import { MutationSpec, MutationWork, runMutation } from '../../common/mutation';
-import { fromGlobalId } from '../../common/node-id';
-import { insertRow, knexOf, readRow, runQuery, updateRow } from '../../common/sql';
+import { MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
+import { insertRow, knexOf, readRow, rowExists, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
@@ -14,7 +13,7 @@ import { dissolved } from '../association/association.policy';
 import { diff, MASK, type Changes } from '../audit/audit.service';
 import { Federation } from '../federation/federation.entity';
 import { LegalDocumentInput } from '../federation/federation-write.inputs';
-import { currentMemberOf } from '../intellectual/intellectual.policy';
+import { isCurrentMember } from '../intellectual/intellectual.policy';
 import {
   AssignmentRole,
   BEFORE_REPORT,
@@ -78,29 +77,12 @@ const MAX_CONTRIBUTORS = 100;
 
 const readRequest = (em: EntityManager, id: number, lock?: 'update' | 'share') => readRow(em, ConsultationRequest, id, lock);
 
-/** The numeric id of a global id of `type`, or null with NOT_FOUND at `path` when it is not one. */
-function decodeId(p: Problems, path: Path, globalId: string | null | undefined, type: string): number | null {
-  if (globalId === null || globalId === undefined) return null;
-  const d = fromGlobalId(globalId);
-  if (!d || d.type !== type) {
-    p.add(UserErrorCode.NOT_FOUND, path, `${path[path.length - 1]} is not a ${type} id`);
-    return null;
-  }
-  return d.id;
-}
-
 /** The request a global id names, or null with NOT_FOUND at `path` (not a request's id, or no such request). */
 async function namedRequest(p: Problems, em: EntityManager, path: Path, globalId: string): Promise<ConsultationRequest | null> {
-  const id = decodeId(p, path, globalId, 'ConsultationRequest');
+  const id = v.globalId(p, path, globalId, 'ConsultationRequest');
   const r = id === null ? null : await readRequest(em, id);
   if (id !== null && !r) p.add(UserErrorCode.NOT_FOUND, path, 'No consultation request has this id');
   return r;
-}
-
-/** True when the row `id` of `table` exists. */
-async function exists(em: EntityManager, table: string, id: number): Promise<boolean> {
-  const rows = await runQuery(em, knexOf(em)(table).select('id').where('id', id));
-  return rows.length > 0;
 }
 
 /** The association is involved in the request (assigned, or a current member on its panel): consultation.policy.ts's `involved`. */
@@ -120,23 +102,9 @@ async function requireInvolved(em: EntityManager, viewer: Viewer, requestId: num
     throw forbidden('This key may write opinions only on requests its association is assigned to or whose panel holds one of its current members');
 }
 
-/** The person is a current (not ended) member of the association. */
-async function isCurrentMember(em: EntityManager, intellectualId: number, associationId: number): Promise<boolean> {
-  const [cond, b] = currentMemberOf('?::int', associationId);
-  const [row] = await runQuery<{ ok: boolean }>(em, knexOf(em).raw(`select ${cond} as ok`, [intellectualId, ...b]));
-  return row.ok;
-}
-
 async function panelSeat(em: EntityManager, requestId: number, intellectualId: number): Promise<PanelMember | null> {
   const [row] = await runQuery(em, knexOf(em)('consultation_panel_member').select('*').where({ request_id: requestId, intellectual_id: intellectualId }));
   return row ? hydrate(em, PanelMember, row) : null;
-}
-
-/** Refuses in `w` with one user error. */
-function refuse(w: MutationWork, code: UserErrorCode, field: Path, message: string): never {
-  const p = new Problems();
-  p.add(code, field, message);
-  return w.refuse(p);
 }
 
 /** CONFLICT when the request is no longer at the version the caller read. */
@@ -177,7 +145,7 @@ async function requestSections(em: EntityManager, requestId: number): Promise<Re
 /** The section a SectionRefInput names, in the request's documents under review; NOT_FOUND otherwise. */
 function sectionOf(p: Problems, path: Path, ref: SectionRefInput | null | undefined, known: RequestSections): number | null {
   if (!ref) return null;
-  const documentId = decodeId(p, [...path, 'documentId'], ref.documentId, 'PolicyDocument');
+  const documentId = v.globalId(p, [...path, 'documentId'], ref.documentId, 'PolicyDocument');
   if (documentId === null) return null;
   if (!known.documents.has(documentId)) {
     p.add(UserErrorCode.NOT_FOUND, [...path, 'documentId'], 'The document is not under review in this request');
@@ -382,8 +350,8 @@ export class ConsultationWriteService {
         const requestId = current?.id ?? null;
         const given = (input.documentId != null ? 1 : 0) + (input.document != null ? 1 : 0);
         if (given !== 1) p.add(given ? UserErrorCode.INVALID : UserErrorCode.REQUIRED, ['document'], 'Give exactly one of documentId (an existing document) and document (a new one)');
-        const documentId = decodeId(p, ['documentId'], input.documentId, 'PolicyDocument');
-        if (documentId !== null && !(await exists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
+        const documentId = v.globalId(p, ['documentId'], input.documentId, 'PolicyDocument');
+        if (documentId !== null && !(await rowExists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
         const d = input.document;
         let document: { values: Row; sections: Row[] } | null = null;
         if (d) {
@@ -518,8 +486,8 @@ export class ConsultationWriteService {
       validate: async (p, em) => {
         current = await namedRequest(p, em, ['requestId'], input.requestId);
         const requestId = current?.id ?? null;
-        const intellectualId = decodeId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
-        if (intellectualId !== null && !(await exists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
+        const intellectualId = v.globalId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
+        if (intellectualId !== null && !(await rowExists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
         v.text(p, ['conflictNote'], input.conflictNote ?? null, { max: 2000 });
         if (input.conflictOfInterest === ConflictOfInterest.DECLARED)
           p.add(UserErrorCode.CONFLICT_OF_INTEREST, ['conflictOfInterest'], 'A person who declares a conflict of interest cannot sit on the panel (record it with declareConflictOfInterest)');
@@ -555,7 +523,7 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = decodeId(p, ['id'], input.id, 'PanelMember');
+        const id = v.globalId(p, ['id'], input.id, 'PanelMember');
         const seat = id === null ? null : await readRow(em, PanelMember, id);
         if (id !== null && !seat) p.add(UserErrorCode.NOT_FOUND, ['id'], 'No panel seat has this id');
         if (seat) current = await readRequest(em, seat.request.id);
@@ -588,8 +556,8 @@ export class ConsultationWriteService {
       validate: async (p, em) => {
         current = await namedRequest(p, em, ['requestId'], input.requestId);
         const requestId = current?.id ?? null;
-        const intellectualId = decodeId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
-        if (intellectualId !== null && !(await exists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
+        const intellectualId = v.globalId(p, ['intellectualId'], input.intellectualId, 'Intellectual');
+        if (intellectualId !== null && !(await rowExists(em, 'intellectual', intellectualId))) p.add(UserErrorCode.NOT_FOUND, ['intellectualId'], 'No person has this id');
         const note = v.text(p, ['note'], input.note, { max: 2000, required: true, multiline: true }) ?? '';
         return { requestId: requestId ?? 0, intellectualId: intellectualId ?? 0, note };
       },
@@ -795,7 +763,7 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const requestId = decodeId(p, ['requestId'], input.requestId, 'ConsultationRequest');
+        const requestId = v.globalId(p, ['requestId'], input.requestId, 'ConsultationRequest');
         let association: Association | null = null;
         if (this.viewer.role === 'ASSOCIATION') {
           association = await em.findOne(Association, { id: this.viewer.associationId! });
@@ -803,7 +771,7 @@ export class ConsultationWriteService {
             throw forbidden('An ASSOCIATION key submits opinions as its own association only (associationCode is for ADMIN)');
           if (requestId !== null) await requireInvolved(em, this.viewer, requestId);
         } else {
-          if (requestId !== null && !(await exists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
+          if (requestId !== null && !(await rowExists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['requestId'], 'No consultation request has this id');
           if (input.associationCode != null) {
             const code = normalizeText(input.associationCode);
             association = await em.findOne(Association, { code });
@@ -812,8 +780,8 @@ export class ConsultationWriteService {
             p.add(UserErrorCode.REQUIRED, ['associationCode'], "Whose opinion: give associationCode (an association's own) or authorId (a panel member's)");
           }
         }
-        const authorId = decodeId(p, ['authorId'], input.authorId, 'Intellectual');
-        if (authorId !== null && !(await exists(em, 'intellectual', authorId))) p.add(UserErrorCode.NOT_FOUND, ['authorId'], 'No person has this id');
+        const authorId = v.globalId(p, ['authorId'], input.authorId, 'Intellectual');
+        if (authorId !== null && !(await rowExists(em, 'intellectual', authorId))) p.add(UserErrorCode.NOT_FOUND, ['authorId'], 'No person has this id');
         const text = v.text(p, ['text'], input.text, { max: 20_000, required: true, multiline: true }) ?? '';
         const known = requestId !== null && input.section ? await requestSections(em, requestId) : null;
         const sectionId = known ? sectionOf(p, ['section'], input.section, known) : null;
@@ -867,7 +835,7 @@ export class ConsultationWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = decodeId(p, ['id'], input.id, 'Opinion');
+        const id = v.globalId(p, ['id'], input.id, 'Opinion');
         const o = id === null ? null : await readRow(em, Opinion, id);
         if (this.viewer.role === 'ASSOCIATION' && id !== null) {
           // Another association's opinion, one of a request it may not see, and none at all answer alike.

@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, type Viewer } from '../../common/auth';
 import { hydrate } from '../../common/hydrate';
-import { MutationSpec, MutationWork, runMutation } from '../../common/mutation';
-import { fromGlobalId } from '../../common/node-id';
+import { MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
 import { rateLimitedError } from '../../common/rate-limit';
-import { insertRow, knexOf, pgArray, readRow, runQuery, updateRow } from '../../common/sql';
+import { insertRow, knexOf, pgArray, readRow, rowExists, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
 import * as v from '../../common/validate';
@@ -13,7 +12,7 @@ import { diff, type Changes } from '../audit/audit.service';
 import { ConsultationStatus } from '../consultation/consultation.enums';
 import { ConsultationRequest } from '../consultation/consultation-request.entity';
 import { Federation } from '../federation/federation.entity';
-import { currentMemberOf } from '../intellectual/intellectual.policy';
+import { isCurrentMember } from '../intellectual/intellectual.policy';
 import { Forum, forumStatusAt, forumStatusIs } from './forum.entity';
 import { FORUM_MOVES, ForumStatus, ForumVisibility, ReactionKind } from './forum.enums';
 import { ForumPost, ForumPostRevision, ForumReaction } from './forum-post.entity';
@@ -80,35 +79,6 @@ const DRAFT_REPORT: readonly ConsultationStatus[] = [ConsultationStatus.PANEL_FO
 
 // ---------------------------------------------------------------- small helpers
 
-/** The numeric id of a global id of `type`, or null with `code` (NOT_FOUND) at `path` when it is not one. */
-function decodeId(p: Problems, path: Path, globalId: string | null | undefined, type: string, code = UserErrorCode.NOT_FOUND): number | null {
-  if (globalId === null || globalId === undefined) return null;
-  const d = fromGlobalId(globalId);
-  if (!d || d.type !== type) {
-    p.add(code, path, `${path[path.length - 1]} is not a ${type} id`);
-    return null;
-  }
-  return d.id;
-}
-
-function refuse(w: MutationWork, code: UserErrorCode, field: Path, message: string): never {
-  const p = new Problems();
-  p.add(code, field, message);
-  return w.refuse(p);
-}
-
-async function exists(em: EntityManager, table: string, id: number): Promise<boolean> {
-  const rows = await runQuery(em, knexOf(em)(table).select('id').where('id', id));
-  return rows.length > 0;
-}
-
-/** The person is a current (not ended) member of the association. */
-async function isCurrentMember(em: EntityManager, intellectualId: number, associationId: number): Promise<boolean> {
-  const [cond, b] = currentMemberOf('?::int', associationId);
-  const [row] = await runQuery<{ ok: boolean }>(em, knexOf(em).raw(`select ${cond} as ok`, [intellectualId, ...b]));
-  return row.ok;
-}
-
 function time(p: Problems, path: Path, value: Date | null | undefined): Date | undefined {
   if (value === undefined || value === null) return undefined;
   const t = value.getTime();
@@ -145,7 +115,7 @@ async function sectionOf(p: Problems, em: EntityManager, path: Path, documentId:
  * (a DRAFT) does not exist for it, so it is NOT_FOUND as one that does not exist.
  */
 async function namedForum(p: Problems, em: EntityManager, viewer: Viewer, path: Path, globalId: string): Promise<Forum | null> {
-  const id = decodeId(p, path, globalId, 'Forum');
+  const id = v.globalId(p, path, globalId, 'Forum');
   if (id === null) return null;
   const q = knexOf(em)('forum as f').select('f.*').where('f.id', id);
   if (viewer.role !== 'ADMIN' && viewer.role !== 'ANALYST') q.whereRaw(...seesForum(viewer, 'f'));
@@ -164,7 +134,7 @@ async function namedInForum<T extends ForumThread | ForumPost>(
   entity: typeof ForumThread | typeof ForumPost,
 ): Promise<{ row: T; forum: Forum } | null> {
   const type = entity === ForumThread ? 'ForumThread' : 'ForumPost';
-  const id = decodeId(p, path, globalId, type);
+  const id = v.globalId(p, path, globalId, type);
   if (id === null) return null;
   const table = entity === ForumThread ? 'forum_thread' : 'forum_post';
   const q = knexOf(em)(`${table} as x`).join('forum as f', 'f.id', 'x.forum_id').select('x.*', knexOf(em).raw('row_to_json(f.*) as forum__')).where('x.id', id);
@@ -260,10 +230,10 @@ export class ForumWriteService {
       validate: async (p, em) => {
         const federation = await em.findOne(Federation, { code: normalizeText(input.federationCode ?? '') });
         if (!federation) p.add(UserErrorCode.NOT_FOUND, ['federationCode'], `No federation has the code ${input.federationCode}`);
-        const documentId = decodeId(p, ['documentId'], input.documentId, 'PolicyDocument');
-        if (documentId !== null && !(await exists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
-        const requestId = decodeId(p, ['consultationRequestId'], input.consultationRequestId, 'ConsultationRequest');
-        if (requestId !== null && !(await exists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['consultationRequestId'], 'No consultation request has this id');
+        const documentId = v.globalId(p, ['documentId'], input.documentId, 'PolicyDocument');
+        if (documentId !== null && !(await rowExists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
+        const requestId = v.globalId(p, ['consultationRequestId'], input.consultationRequestId, 'ConsultationRequest');
+        if (requestId !== null && !(await rowExists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['consultationRequestId'], 'No consultation request has this id');
         const opensAt = time(p, ['opensAt'], input.opensAt);
         const closesAt = time(p, ['closesAt'], input.closesAt);
         if (opensAt && closesAt && closesAt.getTime() <= opensAt.getTime()) p.add(UserErrorCode.INVALID_DATE, ['closesAt'], 'closesAt must be after opensAt');
@@ -311,13 +281,13 @@ export class ForumWriteService {
         if (input.description !== undefined) changes.description = v.text(p, ['description'], input.description, { max: DESCRIPTION_MAX, multiline: true }) ?? null;
         if (input.documentId !== undefined) {
           nonNull('documentId');
-          const documentId = decodeId(p, ['documentId'], input.documentId, 'PolicyDocument');
-          if (documentId !== null && !(await exists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
+          const documentId = v.globalId(p, ['documentId'], input.documentId, 'PolicyDocument');
+          if (documentId !== null && !(await rowExists(em, 'policy_document', documentId))) p.add(UserErrorCode.NOT_FOUND, ['documentId'], 'No policy document has this id');
           else if (documentId !== null) changes.document = documentId;
         }
         if (input.consultationRequestId !== undefined) {
-          const requestId = decodeId(p, ['consultationRequestId'], input.consultationRequestId, 'ConsultationRequest');
-          if (requestId !== null && !(await exists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['consultationRequestId'], 'No consultation request has this id');
+          const requestId = v.globalId(p, ['consultationRequestId'], input.consultationRequestId, 'ConsultationRequest');
+          if (requestId !== null && !(await rowExists(em, 'consultation_request', requestId))) p.add(UserErrorCode.NOT_FOUND, ['consultationRequestId'], 'No consultation request has this id');
           changes.consultationRequest = requestId;
         }
         if (input.opensAt !== undefined) {
@@ -410,7 +380,7 @@ export class ForumWriteService {
     }
     const associationId = this.viewer.associationId!;
     const association = await em.findOne(Association, { id: associationId });
-    const authorId = decodeId(p, ['authorId'], authorIdInput, 'Intellectual');
+    const authorId = v.globalId(p, ['authorId'], authorIdInput, 'Intellectual');
     if (authorIdInput == null) p.add(UserErrorCode.REQUIRED, ['authorId'], "An association writes for one of its current members: give authorId");
     else if (authorId !== null && !(await isCurrentMember(em, authorId, associationId)))
       p.add(UserErrorCode.NOT_A_MEMBER, ['authorId'], `This person is not a current member of ${association?.code ?? 'the association'}`);
@@ -489,7 +459,7 @@ export class ForumWriteService {
         const forum = found?.forum ?? null;
         if (forum && forumStatusAt(forum) !== ForumStatus.OPEN) p.add(UserErrorCode.FORUM_CLOSED, ['threadId'], `The forum is ${forumStatusAt(forum)}: it takes posts only while OPEN`);
         else if (thread?.locked) p.add(UserErrorCode.THREAD_LOCKED, ['threadId'], 'The thread is locked: it takes no more posts');
-        const parentId = decodeId(p, ['parentId'], input.parentId, 'ForumPost');
+        const parentId = v.globalId(p, ['parentId'], input.parentId, 'ForumPost');
         if (parentId !== null) {
           const [parent] = await runQuery<{ thread_id: number }>(em, knexOf(em)('forum_post').select('thread_id').where('id', parentId));
           if (!parent) p.add(UserErrorCode.NOT_FOUND, ['parentId'], 'No post has this id');
@@ -608,12 +578,12 @@ export class ForumWriteService {
       validate: async (p, em) => {
         const found = await namedInForum<ForumPost>(p, em, this.viewer, ['postId'], input.postId, ForumPost);
         current = found?.row ?? null;
-        const personId = decodeId(p, ['personId'], input.personId, 'Intellectual');
+        const personId = v.globalId(p, ['personId'], input.personId, 'Intellectual');
         if (personId !== null) {
           if (this.viewer.role === 'ASSOCIATION') {
             if (!(await isCurrentMember(em, personId, this.viewer.associationId!)))
               p.add(UserErrorCode.NOT_A_MEMBER, ['personId'], "This person is not a current member of the key's association");
-          } else if (!(await exists(em, 'intellectual', personId))) p.add(UserErrorCode.NOT_FOUND, ['personId'], 'No person has this id');
+          } else if (!(await rowExists(em, 'intellectual', personId))) p.add(UserErrorCode.NOT_FOUND, ['personId'], 'No person has this id');
         }
         return { id: current?.id ?? 0, personId: personId ?? 0 };
       },
@@ -753,7 +723,7 @@ export class ForumWriteService {
           if (ids.length > MAX_CITATIONS) p.add(UserErrorCode.TOO_MANY_ROWS, [...path, 'postIds'], `at most ${MAX_CITATIONS} cited posts per recommendation`);
           const postIds: number[] = [];
           ids.slice(0, MAX_CITATIONS).forEach((g, j) => {
-            const id = decodeId(p, [...path, 'postIds', j], g, 'ForumPost', UserErrorCode.INVALID);
+            const id = v.globalId(p, [...path, 'postIds', j], g, 'ForumPost', UserErrorCode.INVALID);
             if (id === null) return;
             if (postIds.includes(id)) p.add(UserErrorCode.DUPLICATE, [...path, 'postIds', j], 'This post is cited twice in the recommendation');
             else {

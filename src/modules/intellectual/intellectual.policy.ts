@@ -1,4 +1,5 @@
-import type { Knex } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { knexOf, runQuery } from '../../common/sql';
 import { actsFor, Viewer } from '../../common/auth';
 import { EntityPolicy, GRANTS_COLUMN } from '../../common/policy';
 import { MembershipStatus } from './intellectual.enums';
@@ -8,6 +9,13 @@ import { Membership } from './membership.entity';
 /** SQL: the person whose id is `personId` (an SQL expression) is a current (not ended) member of the association. */
 export function currentMemberOf(personId: string, associationId: number | null): [string, Knex.RawBinding[]] {
   return [`exists (select 1 from membership cur where cur.intellectual_id = ${personId} and cur.association_id = ? and cur.status <> ?)`, [associationId, MembershipStatus.ENDED]];
+}
+
+/** The person is a current (not ended) member of the association (currentMemberOf, asked once). */
+export async function isCurrentMember(em: EntityManager, intellectualId: number, associationId: number): Promise<boolean> {
+  const [cond, b] = currentMemberOf('?::int', associationId);
+  const [row] = await runQuery<{ ok: boolean }>(em, knexOf(em).raw(`select ${cond} as ok`, [intellectualId, ...b]));
+  return row.ok;
 }
 
 /**
