@@ -12,6 +12,7 @@ import { Migration20261202030000 } from './Migration20261202030000';
 import { Migration20261202090000 } from './Migration20261202090000';
 import { Migration20261202103907 } from './Migration20261202103907';
 import { Migration20261202141829 } from './Migration20261202141829';
+import { Migration20261202181808 } from './Migration20261202181808';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202090000', class: Migration20261202090000 },
   { name: 'Migration20261202103907', class: Migration20261202103907 },
   { name: 'Migration20261202141829', class: Migration20261202141829 },
+  { name: 'Migration20261202181808', class: Migration20261202181808 },
 ];

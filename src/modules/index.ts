@@ -8,6 +8,7 @@ import { auditModule } from './audit/audit.module';
 import { defineAuditVocabulary } from './audit/audit.enums';
 import { federationModule } from './federation/federation.module';
 import { forumModule } from './forum/forum.module';
+import { governanceModule } from './governance/governance.module';
 import { fieldModule } from './field/field.module';
 import { idempotencyModule } from './idempotency/idempotency.module';
 import { intellectualModule } from './intellectual/intellectual.module';
@@ -27,6 +28,7 @@ export const MODULES = [
   statsModule,
   consultationModule,
   forumModule,
+  governanceModule,
   keyModule,
   auditModule,
   idempotencyModule,

@@ -15,7 +15,7 @@ import { FederationLevel, FederationStatus } from './federation.enums';
     'A union of science and technology associations (Liên hiệp các Hội Khoa học và Kỹ thuật): the national union or a provincial one. ' +
     'Associations are its members; a provincial union belongs to the national one.',
 })
-export class Federation extends BaseEntity<'legalBases' | 'status' | 'demo'> {
+export class Federation extends BaseEntity<'legalBases' | 'status' | 'demo' | 'statusDecision'> {
 
   @Property({ type: 'text', unique: true })
   @Field(() => String, { description: 'Stable, human-readable code, unique in the hub, e.g. "SOCTRANG".' })
@@ -70,6 +70,10 @@ export class Federation extends BaseEntity<'legalBases' | 'status' | 'demo'> {
   @Property({ type: 'date', nullable: true })
   @Field(() => LocalDateScalar, { nullable: true, description: 'Date the status last changed (the merger or dissolution date); null while active since founding.' })
   statusChangedOn?: string | null;
+
+  @Embedded(() => LegalDocument, { prefix: 'status_decision_', nullable: true })
+  @Field(() => LegalDocument, { nullable: true, description: 'The decision behind the last status change (e.g. the merger decision); null while active since founding.' })
+  statusDecision?: LegalDocument | null;
 
   @Property({ type: 'boolean', default: false })
   @Field(() => Boolean, { description: 'True when this record is invented demo data, not taken from a source.' })
