@@ -36,6 +36,11 @@ export enum UserErrorCode {
   EDIT_WINDOW_CLOSED = 'EDIT_WINDOW_CLOSED',
   FORUM_NOT_CLOSED = 'FORUM_NOT_CLOSED',
   SYNTHESIS_REQUIRED = 'SYNTHESIS_REQUIRED',
+  NOT_ON_EXECUTIVE_COMMITTEE = 'NOT_ON_EXECUTIVE_COMMITTEE',
+  OFFICE_TAKEN = 'OFFICE_TAKEN',
+  INVALID_OFFICE = 'INVALID_OFFICE',
+  OUTSIDE_TERM = 'OUTSIDE_TERM',
+  TERMS_OVERLAP = 'TERMS_OVERLAP',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -80,6 +85,17 @@ registerEnumType(UserErrorCode, {
     EDIT_WINDOW_CLOSED: { description: 'The post is older than the edit window (FORUM_EDIT_WINDOW_MINUTES, 1440 by default): it can no longer be edited.' },
     FORUM_NOT_CLOSED: { description: 'A synthesis is published only once the forum is CLOSED.' },
     SYNTHESIS_REQUIRED: { description: 'The forum has no published synthesis (publishSynthesis), or no linked consultation request, to copy.' },
+    NOT_ON_EXECUTIVE_COMMITTEE: {
+      description: 'A Standing Committee seat needs an Executive Committee seat of the same person in the same term, held on the Standing Committee seat\'s first day.',
+    },
+    OFFICE_TAKEN: {
+      description: 'The office (President, Secretary General, Chief of Office, Inspection Chair: one holder at a time per federation) is held by another person on at least one of the seat\'s days.',
+    },
+    INVALID_OFFICE: {
+      description: 'The body has no such office (the Standing Board is exactly the President, Vice Presidents, Secretary General and Chief of Office; the Inspection Committee its Chair and members).',
+    },
+    OUTSIDE_TERM: { description: "The seat's dates do not lie inside its term, or it would end before it starts." },
+    TERMS_OVERLAP: { description: 'Another term of the same federation shares at least one day with this one: terms of a federation never overlap.' },
   },
 });
 
