@@ -7,7 +7,7 @@ import { GoverningBodyKind } from './governance.enums';
  * Governance records (congresses, delegates, resolutions, terms, bodies, seats) are public: every
  * caller sees every row. What stays protected is the people on them: `holder` / `person` load
  * through the intellectual loader (IntellectualPolicy), and the names shown in their place follow
- * seesPersonName (standInName). Written by ADMIN.
+ * seesPersonName (shownPersonName). Written by ADMIN.
  */
 export const GovernancePolicy: EntityPolicy<object> = {
   visible: SEEN_BY_ALL,
@@ -24,15 +24,14 @@ export const BODY_IN_WORDS: Record<GoverningBodyKind, string> = {
 
 /**
  * The name shown for a seat holder or a delegate: the full name when seesPersonName allows it;
- * else "Representative of <association short name, else name>" when they represent one, else
- * `otherwise` ("Member of the Executive Committee", "Delegate to the congress").
+ * else "Representative of <association short name, else name>" when they represent one; else
+ * null, for the caller's own stand-in ("Member of the Executive Committee", "Delegate to the congress").
  */
-export function standInName(
+export function shownPersonName(
   viewer: Viewer,
   person: { fullName: string; publicProfile: boolean } | null,
   association: { shortName?: string | null; name: string } | null,
-  otherwise: string,
-): string {
+): string | null {
   if (person && seesPersonName(viewer, person.publicProfile)) return person.fullName;
-  return association ? `Representative of ${associationLabel(association)}` : otherwise;
+  return association ? `Representative of ${associationLabel(association)}` : null;
 }

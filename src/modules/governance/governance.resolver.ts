@@ -8,7 +8,7 @@ import { Intellectual } from '../intellectual/intellectual.entity';
 import { Congress, CongressDelegate, CongressResolution, GoverningBody, Seat, Term } from './governance.entity';
 import { GoverningBodyKind } from './governance.enums';
 import { BodySeatsArgs, CongressDelegatesArgs, OfficeHoldersArgs } from './governance.inputs';
-import { BODY_IN_WORDS, standInName } from './governance.policy';
+import { BODY_IN_WORDS, shownPersonName } from './governance.policy';
 import { GovernanceService } from './governance.service';
 import { CongressDelegateConnection, CongressDelegateCount } from './governance.types';
 
@@ -29,10 +29,10 @@ export function toRoman(n: number): string {
   return out;
 }
 
-/** The name shown for a person on a seat or at a congress (standInName), loading what it needs in batches. */
-async function shownName(ctx: Context, personId: number, associationId: number | null, otherwise: string): Promise<string> {
+/** The name shown for a person on a seat or at a congress (shownPersonName), loading what it needs in batches; `otherwise` only when needed. */
+async function shownName(ctx: Context, personId: number, associationId: number | null, otherwise: () => Promise<string> | string): Promise<string> {
   const [person, association] = await Promise.all([ctx.loaders.personNameById.load(personId), associationId ? ctx.loaders.associationById.load(associationId) : null]);
-  return standInName(ctx.viewer, person, association, otherwise);
+  return shownPersonName(ctx.viewer, person, association) ?? otherwise();
 }
 
 @Resolver(() => Federation)
@@ -112,7 +112,7 @@ export class CongressDelegateResolver {
       'The name shown for the delegate: the full name, except for callers without a key when the person has no public profile: then "Representative of <association>", or "Delegate to the congress" when they represent none.',
   })
   personName(@Root() d: CongressDelegate, @Ctx() ctx: Context): Promise<string> {
-    return shownName(ctx, d.intellectual.id, d.association?.id ?? null, 'Delegate to the congress');
+    return shownName(ctx, d.intellectual.id, d.association?.id ?? null, () => 'Delegate to the congress');
   }
 
   @FieldResolver(() => Association, { nullable: true, description: 'The member association represented; null for a delegate who represents none (e.g. an invited guest).' })
@@ -216,9 +216,11 @@ export class SeatResolver {
     description:
       'The name shown for the holder: the full name, except for callers without a key when the person has no public profile: then "Representative of <association>", or "Member of <the body>" when the seat represents none.',
   })
-  async holderName(@Root() s: Seat, @Ctx() ctx: Context): Promise<string> {
-    const body = await ctx.loaders.governingBodyById.load(s.body.id);
-    return shownName(ctx, s.intellectual.id, s.association?.id ?? null, `Member of ${body ? BODY_IN_WORDS[body.kind] : 'a governing body'}`);
+  holderName(@Root() s: Seat, @Ctx() ctx: Context): Promise<string> {
+    return shownName(ctx, s.intellectual.id, s.association?.id ?? null, async () => {
+      const body = await ctx.loaders.governingBodyById.load(s.body.id);
+      return `Member of ${body ? BODY_IN_WORDS[body.kind] : 'a governing body'}`;
+    });
   }
 
   @FieldResolver(() => Association, { nullable: true, description: 'The member association the holder represents; null when none (e.g. a nominated scientist).' })
