@@ -176,7 +176,7 @@ export class TermResolver {
   })
   representationGaps(
     @Root() t: Term,
-    @Arg('on', () => LocalDateScalar, { nullable: true, description: "The date; by default today (Vietnam's date) moved into the term (its first day before it, its last day after it)." })
+    @Arg('on', () => LocalDateScalar, { nullable: true, description: "The date; by default today (Vietnam's date) moved into the term (its first day before it, its last day after it). A date outside the term lists every member association then (no seat of the term is held)." })
     on: string | null | undefined,
     @Ctx() ctx: Context,
   ): Promise<Association[]> {
@@ -193,7 +193,9 @@ export class GoverningBodyResolver {
 
   @FieldResolver(() => [Seat], { description: 'Seats on the body, by office (in the order of Office) then start date: all of them, or those held on a date, of some offices.' })
   seats(@Root() b: GoverningBody, @Args(() => BodySeatsArgs) args: BodySeatsArgs, @Ctx() ctx: Context): Promise<Seat[]> {
-    return ctx.loaders.seatsOfBody.load({ parentId: b.id, args: { on: args.on ?? null, offices: args.offices ?? null } });
+    // One key per distinct filter, whatever the order or repetition of offices: same-filter bodies batch together.
+    const offices = args.offices?.length ? [...new Set(args.offices)].sort() : null;
+    return ctx.loaders.seatsOfBody.load({ parentId: b.id, args: { on: args.on ?? null, offices } });
   }
 }
 
