@@ -4,7 +4,9 @@ import { AssociationStatus } from '../association/association.enums';
  * SQL conditions of the governance module, shared by its reads (representationGaps), its writes
  * and the merger. Each returns SQL text to put in a WHERE clause, with no bindings: the
  * arguments are SQL expressions written by the caller (a column, a bound `?::date`, a literal
- * it made safe), pasted as given.
+ * it made safe), pasted as given. Each argument is pasted more than once (federationIdSql twice,
+ * dateSql four times in memberAssociationsOn, three times in seatHeldOn): pass a column (e.g. of a
+ * `cross join lateral (select ?::date as d) x`, bound once) or repeat the binding that many times.
  *
  * - `memberAssociationsOn(federationIdSql, dateSql, alias = 'a')`: the association `alias` (a row
  *   of table association) is a member association of the federation on that date. Stable
