@@ -147,7 +147,11 @@ describe('schema lint: names', () => {
   /**
    * Bare lists the consultation contract names (consultation-spec): each is small by the domain
    * (a request's documents, contributors and panel; a person's seats on panels), read whole; and
-   * the forum contract's (forum-spec): the posts a recommendation cites (at most 100, publishSynthesis).
+   * the forum contract's (forum-spec): the posts a recommendation cites (at most 100, publishSynthesis);
+   * and the governance contract's (gov-spec, issue 14): a federation's congresses and terms (one per
+   * five years), a term's four bodies and its representation gaps (at most its member associations),
+   * a body's seats and the seats held on one date (tens), a person's seats, a congress's
+   * resolutions (at most 100, createCongress). Delegates (up to thousands) are a connection.
    */
   const BOUNDED_LISTS = new Set([
     'ConsultationRequest.documents',
@@ -155,6 +159,14 @@ describe('schema lint: names', () => {
     'ConsultationRequest.panel',
     'Intellectual.panelSeats',
     'ForumRecommendation.citedPosts',
+    'Federation.congresses',
+    'Federation.terms',
+    'Intellectual.offices',
+    'Congress.resolutions',
+    'Term.bodies',
+    'Term.representationGaps',
+    'GoverningBody.seats',
+    'Query.officeHolders',
   ]);
 
   it('lists of Node objects are connections (paged, counted), never bare lists', () => {

@@ -6,7 +6,7 @@ import { Page, PageArgs } from '../../common/pagination';
 import { Forum } from './forum.entity';
 import { ReactionKind } from './forum.enums';
 import { ForumThreadsArgs } from './forum.inputs';
-import { ForumAuthor, ForumService, ReactionKey } from './forum.service';
+import { ForumService, ReactionKey } from './forum.service';
 import { ForumPost } from './forum-post.entity';
 import { ForumThread } from './forum-thread.entity';
 
@@ -27,8 +27,6 @@ export function forumLoaders(em: EntityManager, viewer: Viewer) {
     synthesisOfForum: oneLoader((ids) => service.synthesesOf(ids)),
     recommendationsOfSynthesis: listLoader((ids) => service.recommendationsOf(ids)),
     citedPostsOfRecommendation: listLoader((ids) => service.citedPostsOf(ids)),
-    /** Names and consent of post and thread authors (authorName), whatever the viewer sees of them. */
-    forumAuthorById: loaderInKeyOrder<ForumAuthor>((ids) => service.authorsByIds(ids)),
     /** A person's reaction to a post, as the viewer may know it (null otherwise). */
     reactionOfPerson: new DataLoader<ReactionKey, ReactionKind | null, string>(
       async (keys) => {

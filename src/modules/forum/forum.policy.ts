@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { EntityPolicy } from '../../common/policy';
+import { seesPersonName } from '../intellectual/intellectual.policy';
 import { Forum, forumStatusIs } from './forum.entity';
 import { ForumPost } from './forum-post.entity';
 import { ForumThread } from './forum-thread.entity';
@@ -36,10 +37,8 @@ export function seesHidden(viewer: Viewer): boolean {
   return viewer.role === 'ADMIN';
 }
 
-/** Authors' names: the public sees them only for people with a public profile ("Member of <association>" otherwise). */
-export function seesAuthorName(viewer: Viewer, publicProfile: boolean): boolean {
-  return viewer.role !== 'PUBLIC' || publicProfile;
-}
+/** Authors' names: the public sees them only for people with a public profile ("Member of <association>" otherwise); the rule of people's names (seesPersonName). */
+export const seesAuthorName = seesPersonName;
 
 /**
  * Forums. Reading: ADMIN and ANALYST see every forum; association keys every forum once it is past

@@ -8,6 +8,7 @@ import { ConsultationRequest } from '../consultation/consultation-request.entity
 import { PolicyDocument, PolicyDocumentSection } from '../consultation/policy-document.entity';
 import { Federation } from '../federation/federation.entity';
 import { Intellectual } from '../intellectual/intellectual.entity';
+import { associationLabel } from '../intellectual/intellectual.policy';
 import { Forum } from './forum.entity';
 import { PostStance, ReactionKind } from './forum.enums';
 import { renderPostBody } from './forum.markdown';
@@ -38,11 +39,11 @@ async function authorNameOf(ctx: Context, w: { byFederation: boolean; forum: { i
     return forum ? ((await ctx.loaders.federationById.load(forum.federation.id))?.name ?? null) : null;
   }
   if (!w.author) return null;
-  const author = await ctx.loaders.forumAuthorById.load(w.author.id);
+  const author = await ctx.loaders.personNameById.load(w.author.id);
   if (!author) return null;
   if (seesAuthorName(ctx.viewer, author.publicProfile)) return author.fullName;
   const association = w.association ? await ctx.loaders.associationById.load(w.association.id) : null;
-  return association ? `Member of ${association.shortName || association.name}` : null;
+  return association ? `Member of ${associationLabel(association)}` : null;
 }
 
 @Resolver(() => Forum)

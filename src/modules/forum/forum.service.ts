@@ -16,13 +16,6 @@ import { ForumSynthesis, ForumSynthesisRecommendation } from './forum-synthesis.
 import { ForumThread } from './forum-thread.entity';
 import { FORUM_SORTS, POST_NEWEST_SORT, POST_SORT, THREAD_SORTS } from './forum.types';
 
-/** What authorName needs of a person, whatever the viewer may see of them (never personal data). */
-export interface ForumAuthor {
-  id: number;
-  fullName: string;
-  publicProfile: boolean;
-}
-
 /** A person's reaction asked for on a post (ForumPost.viewerReaction). */
 export interface ReactionKey {
   postId: number;
@@ -230,15 +223,6 @@ export class ForumService {
     if (this.viewer.role === 'ASSOCIATION') q.whereRaw(...currentMemberOf('r.intellectual_id', this.viewer.associationId));
     for (const row of await runQuery<{ post_id: number; intellectual_id: number; kind: ReactionKind }>(this.em, q)) out.set(`${row.post_id}:${row.intellectual_id}`, row.kind);
     return out;
-  }
-
-  /**
-   * Names and consent of authors, for authorName: read whatever the viewer may see of the person
-   * (the author is shown by name or as "Member of …", per seesAuthorName), nothing else of theirs.
-   */
-  async authorsByIds(ids: readonly number[]): Promise<ForumAuthor[]> {
-    const q = this.knex('intellectual as i').select('i.id', 'i.full_name', 'i.public_profile').whereIn('i.id', [...ids]);
-    return (await runQuery<{ id: number; full_name: string; public_profile: boolean }>(this.em, q)).map((r) => ({ id: r.id, fullName: r.full_name, publicProfile: r.public_profile }));
   }
 
   // --- synthesis -----------------------------------------------------------------------------

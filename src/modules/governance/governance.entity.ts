@@ -62,6 +62,10 @@ export class Congress extends BaseEntity<'place' | 'description' | 'demo' | 'ver
 @Unique({ name: 'congress_delegate_person_key', properties: ['congress', 'intellectual'] })
 @Index({ name: 'congress_delegate_intellectual_idx', properties: ['intellectual'] })
 @Index({ name: 'congress_delegate_association_idx', expression: 'create index "congress_delegate_association_idx" on "congress_delegate" ("congress_id", "association_id", "id")' })
+@ObjectType('CongressDelegate', {
+  implements: Node,
+  description: 'A delegate of a congress (đại biểu): the person (named as their consent allows), the association represented, and how they came.',
+})
 export class CongressDelegate extends BaseEntity {
   @ManyToOne(() => Congress)
   congress!: Congress;
@@ -74,6 +78,7 @@ export class CongressDelegate extends BaseEntity {
   association?: Association | null;
 
   @Enum({ items: () => DelegateKind, type: 'text' })
+  @Field(() => DelegateKind, { description: 'Elected, by office, or invited.' })
   kind!: DelegateKind;
 }
 
@@ -81,12 +86,17 @@ export class CongressDelegate extends BaseEntity {
 @Entity({ tableName: 'congress_resolution' })
 @Unique({ name: 'congress_resolution_position_key', properties: ['congress', 'position'] })
 @Index({ name: 'congress_resolution_document_idx', expression: 'create index "congress_resolution_document_idx" on "congress_resolution" ("policy_document_id") where "policy_document_id" is not null' })
+@ObjectType('CongressResolution', {
+  implements: Node,
+  description: 'A resolution of a congress: a document from the consultation module, or a title with a link and a date.',
+})
 export class CongressResolution extends BaseEntity {
   @ManyToOne(() => Congress)
   congress!: Congress;
 
   /** 1, 2, 3… in the order given. */
   @Property({ type: 'integer' })
+  @Field(() => Int, { description: 'Its place in the list of the congress: 1, 2, 3… in the order given.' })
   position!: number;
 
   @ManyToOne(() => PolicyDocument, { nullable: true })
@@ -96,9 +106,11 @@ export class CongressResolution extends BaseEntity {
   title?: string | null;
 
   @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'A link to the text of the resolution, when given.' })
   url?: string | null;
 
   @Property({ type: 'date', nullable: true })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The day it was adopted, when given (usually a day of the congress).' })
   adoptedOn?: string | null;
 }
 

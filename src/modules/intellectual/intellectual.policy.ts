@@ -19,6 +19,27 @@ export async function isCurrentMember(em: EntityManager, intellectualId: number,
 }
 
 /**
+ * People's names: callers with a key (any role) see every name; the public only the names of
+ * people with a public profile. Others appear by what they stand for ("Member of <association>"
+ * on forums, "Representative of <association>" on governing bodies): see standInName.
+ */
+export function seesPersonName(viewer: Viewer, publicProfile: boolean): boolean {
+  return viewer.role !== 'PUBLIC' || publicProfile;
+}
+
+/** How an association is named where a person's name is not shown: its short name, else its name. */
+export function associationLabel(a: { shortName?: string | null; name: string }): string {
+  return a.shortName || a.name;
+}
+
+/** What names and consent a name shown for a person needs, whatever the viewer may see of them (never personal data). */
+export interface PersonName {
+  id: number;
+  fullName: string;
+  publicProfile: boolean;
+}
+
+/**
  * People. Reading:
  * - ADMIN and ANALYST see everyone;
  * - an ASSOCIATION key sees public profiles and the current (not ended) members of its association:

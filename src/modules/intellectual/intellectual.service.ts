@@ -8,7 +8,7 @@ import { rankedSort, searchTerm, whereNameMatches, withSearchRank } from '../../
 import { countRows, entityPage, knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
 import { expandFieldCode, isFieldCode } from '../field/field.data';
 import { Intellectual } from './intellectual.entity';
-import { IntellectualPolicy, MembershipPolicy } from './intellectual.policy';
+import { IntellectualPolicy, MembershipPolicy, PersonName } from './intellectual.policy';
 import { IntellectualFilter, IntellectualsArgs, MembershipFilter, MembershipsArgs } from './intellectual.inputs';
 import { Membership } from './membership.entity';
 import { INTELLECTUAL_SORTS, MEMBERSHIP_SORTS } from './intellectual.types';
@@ -61,6 +61,15 @@ export class IntellectualService {
   async byIds(ids: readonly number[]): Promise<Intellectual[]> {
     const q = this.people('i').whereIn('i.id', [...ids]);
     return (await runQuery(this.em, q)).map((r) => hydrate(this.em, Intellectual, r));
+  }
+
+  /**
+   * Names and consent of people, whatever the viewer may see of them: for the names shown in
+   * their place (seesPersonName decides between the name and a stand-in), nothing else of theirs.
+   */
+  async namesByIds(ids: readonly number[]): Promise<PersonName[]> {
+    const q = knexOf(this.em)('intellectual as i').select('i.id', 'i.full_name', 'i.public_profile').whereIn('i.id', [...ids]);
+    return (await runQuery<{ id: number; full_name: string; public_profile: boolean }>(this.em, q)).map((r) => ({ id: r.id, fullName: r.full_name, publicProfile: r.public_profile }));
   }
 
   /** The memberships the viewer may see (MembershipPolicy), for counts. */
