@@ -9,6 +9,8 @@ import { AssignmentRole, ConsultationStatus, ConsultationVisibility, OpinionStan
 import { assign, createConsultationRequest, createOpinion, createPolicyDocument, declareConflict, seat } from './factories/consultation';
 import { createForum, createPost, createThread } from './factories/forum';
 import { ForumStatus, ForumVisibility, PostStance } from '../src/modules/forum/forum.enums';
+import { createCongress, createDelegates, createSeat, createTerm } from './factories/governance';
+import { DelegateKind, GoverningBodyKind, Office } from '../src/modules/governance/governance.enums';
 
 /**
  * One visibility policy, every path. For every Node type × every role (the public, ANALYST, two
@@ -444,7 +446,41 @@ const NODE_CASES: NodeCase[] = [
       return problems;
     },
   },
+  // Governance: public throughout; people behind seats and delegates keep their own rules.
+  { type: 'Congress', selection: 'ordinal name federation { id }', visible: EVERYONE, label: (r) => r.name, lists: [] },
+  {
+    type: 'CongressDelegate',
+    selection: 'kind personName person { id fullName email phone birthDate } association { id }',
+    visible: EVERYONE,
+    lists: [{ on: 'Congress', field: 'delegates', parentOf: (r) => r.congress_id }],
+    check: (role, r, obj) => personBehind(role, `delegate ${r.id}`, r.intellectual_id, r.association_id, obj.person, obj.personName, ['Representative of ', 'Delegate to ']),
+  },
+  { type: 'CongressResolution', selection: 'position title', visible: EVERYONE, lists: [] },
+  { type: 'Term', selection: 'startsOn endsOn federation { id }', visible: EVERYONE, lists: [] },
+  { type: 'GoverningBody', selection: 'kind term { id }', visible: EVERYONE, lists: [] },
+  {
+    type: 'Seat',
+    selection: 'office holderName holder { id fullName email phone birthDate } association { id }',
+    visible: EVERYONE,
+    lists: [],
+    check: (role, r, obj) => personBehind(role, `seat ${r.id}`, r.intellectual_id, r.association_id, obj.holder, obj.holderName, ['Representative of ', 'Member of ']),
+  },
 ];
+
+/**
+ * A seat holder or delegate as `role` got it: the person only where the role sees the person (with
+ * personal data as granted), the name for any key and for public profiles, else a stand-in.
+ */
+function personBehind(role: Role, what: string, personId: number, associationId: number | null, person: Row | null, name: string, standIns: string[]): string[] {
+  const problems: string[] = [];
+  const p = facts.Intellectual.get(personId)!;
+  if (!rules.seesPerson(role, personId) && person !== null) problems.push(`${what}: shows a person hidden from ${role.name}`);
+  if (rules.seesPerson(role, personId) && person?.id !== toGlobalId('Intellectual', personId)) problems.push(`${what}: person ${JSON.stringify(person)}`);
+  if (person) problems.push(...samePersonal(what, person, rules.personalData(role, personId)));
+  const named = role.kind !== 'PUBLIC' || p.public_profile === true;
+  if (named ? name !== p.full_name : !standIns.some((x) => name.startsWith(x)) || name.includes(p.full_name)) problems.push(`${what}: name ${name} (association ${associationId})`);
+  return problems;
+}
 
 // --- the world --------------------------------------------------------------------------------------
 
@@ -560,6 +596,7 @@ async function buildWorld(): Promise<void> {
 
   await buildConsultations(em, { vn, hcm }, associations, people);
   await buildForums(em, hcm, associations, people);
+  await buildGovernance(em, hcm, associations, people);
 
   const analyst = await createKey(em, 'ANALYST');
   for (const role of ROLES) {
@@ -645,6 +682,28 @@ async function buildForums(em: ReturnType<TestHub['em']>, hcm: Row, associations
     await createPost(em, t2, { body: 'Hạn góp ý cuối tháng.', byFederation: true });
     await createPost(em, t2, { body: 'Tôi sẽ gửi ý kiến.', author: people.minhDuc as never, association: B as never, stance: PostStance.AGREE });
   }
+}
+
+/**
+ * A congress of the city federation with its term: delegates and seats held by public and
+ * non-public people, for A, for B and for no association.
+ */
+async function buildGovernance(em: ReturnType<TestHub['em']>, hcm: Row, associations: { A: Row; B: Row }, people: Record<string, Row>): Promise<void> {
+  const { A, B } = associations;
+  const congress = await createCongress(em, hcm as never, { ordinal: 3, startsOn: '2024-10-10', name: 'Đại hội đại biểu lần thứ III' });
+  await em.getKnex()('congress_resolution').insert({ congress_id: congress.id, position: 1, title: 'Nghị quyết Đại hội III', adopted_on: '2024-10-11' });
+  const term = await createTerm(em, hcm as never, { startsOn: '2024-10-10', endsOn: '2029-10-09', congress });
+  await createDelegates(em, congress, [
+    { person: people.duc as never, association: A as never, kind: DelegateKind.ELECTED },
+    { person: people.nhung as never, association: A as never, kind: DelegateKind.ELECTED },
+    { person: people.ha as never, association: B as never, kind: DelegateKind.EX_OFFICIO },
+    { person: people.thanh as never, association: null, kind: DelegateKind.INVITED },
+  ]);
+  await createSeat(em, term, GoverningBodyKind.EXECUTIVE_COMMITTEE, people.duc as never, { office: Office.PRESIDENT, association: A as never });
+  await createSeat(em, term, GoverningBodyKind.STANDING_BOARD, people.duc as never, { office: Office.PRESIDENT });
+  await createSeat(em, term, GoverningBodyKind.EXECUTIVE_COMMITTEE, people.nhung as never, { association: A as never });
+  await createSeat(em, term, GoverningBodyKind.EXECUTIVE_COMMITTEE, people.minhDuc as never, { association: B as never });
+  await createSeat(em, term, GoverningBodyKind.INSPECTION_COMMITTEE, people.thanh as never, { office: Office.INSPECTION_CHAIR });
 }
 
 /** Rows as JSON (dates as YYYY-MM-DD, as the API writes them), every column, every row. */
