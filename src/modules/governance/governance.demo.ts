@@ -67,15 +67,18 @@ export async function seedGovernanceDemo(em: EntityManager): Promise<GovernanceD
     em,
     knex.raw(`select id, code, joined_on::text as joined_on from association where federation_id = ? order by joined_on nulls last, code`, [fed.id]),
   );
-  /** Active members of each association admitted by `on`: president, vice presidents, then by seniority of membership. */
+  /**
+   * Active members of each association, those admitted by `on` first (the memberships are a
+   * snapshot of 2024: few go back to 2010), then president, vice presidents…, then by seniority.
+   */
   const membersOn = async (on: string): Promise<Map<number, Member[]>> => {
     const list = await runQuery<Member>(
       em,
       knex.raw(
         `select m.intellectual_id as id, i.public_profile as public, m.association_id, a.code
          from membership m join intellectual i on i.id = m.intellectual_id join association a on a.id = m.association_id
-         where a.federation_id = ? and m.status = 'ACTIVE' and m.joined_on <= ?::date
-         order by a.id, case m.role when 'PRESIDENT' then 0 when 'VICE_PRESIDENT' then 1 when 'SECRETARY_GENERAL' then 2 when 'EXECUTIVE' then 3 else 4 end, m.joined_on, m.id`,
+         where a.federation_id = ? and m.status = 'ACTIVE'
+         order by a.id, m.joined_on <= ?::date desc, case m.role when 'PRESIDENT' then 0 when 'VICE_PRESIDENT' then 1 when 'SECRETARY_GENERAL' then 2 when 'EXECUTIVE' then 3 else 4 end, m.joined_on, m.id`,
         [fed.id, on],
       ),
     );
@@ -155,6 +158,17 @@ export async function seedGovernanceDemo(em: EntityManager): Promise<GovernanceD
       reps.push({ person: rep, associationId: a.id });
     }
     // Top offices go to public representatives, in association order; the others stay members.
+    // Where too few representatives are public, associations send a public member instead.
+    const needed = c.ordinal === 3 ? 10 : 3;
+    for (const r of reps) {
+      if (reps.filter((x) => x.person.public).length >= needed) break;
+      if (r.person.public) continue;
+      const alt = (members.get(r.associationId) ?? []).find((m) => m.public && !used.has(m.id));
+      if (!alt) continue;
+      used.delete(r.person.id);
+      used.add(alt.id);
+      r.person = alt;
+    }
     const publicReps = reps.filter((r) => r.person.public);
     const take = () => {
       const r = publicReps.shift();
