@@ -126,7 +126,7 @@ describe('mergeFederation', () => {
     // Reads by the old code: status, successor, decision; current members none, former ones listed.
     const old = await t.data<any>(
       `query($code: String!) { federation(code: $code) { status statusChangedOn successor { code } statusDecision { number }
-         associations { totalCount } formerAssociations { code federation { code } } stats { associationCount } } }`,
+         associations { totalCount } formerAssociations { totalCount edges { node { code federation { code } } } } stats { associationCount } } }`,
       { code: s.old.code },
       admin.headers,
     );
@@ -134,13 +134,14 @@ describe('mergeFederation', () => {
     expect(old.federation.associations.totalCount).toBe(0);
     expect(old.federation.stats.associationCount).toBe(0);
     // By name in Vietnamese order: Đông y, Luật gia, Y học.
-    expect(old.federation.formerAssociations).toEqual([s.dongy, s.luat, s.yhoc].map((a) => ({ code: a.code, federation: { code: s.succ.code } })));
+    expect(old.federation.formerAssociations.totalCount).toBe(3);
+    expect(old.federation.formerAssociations.edges.map((e: Row) => e.node)).toEqual([s.dongy, s.luat, s.yhoc].map((a) => ({ code: a.code, federation: { code: s.succ.code } })));
 
     // The successor's statistics include the moved associations and their members.
     const after = (await t.data<any>(statsQ, { code: s.succ.code }, admin.headers)).federation.stats;
     expect(after).toEqual({ associationCount: 4, activeMembers: 5 });
-    const succ = await t.data<any>(`query($code: String!) { federation(code: $code) { associations { totalCount } formerAssociations { code } } }`, { code: s.succ.code });
-    expect(succ.federation).toEqual({ associations: { totalCount: 4 }, formerAssociations: [] });
+    const succ = await t.data<any>(`query($code: String!) { federation(code: $code) { associations { totalCount } formerAssociations { totalCount } } }`, { code: s.succ.code });
+    expect(succ.federation).toEqual({ associations: { totalCount: 4 }, formerAssociations: { totalCount: 0 } });
 
     // Each association's history: the old federation from its joining date (or the end of its
     // previous period) to the merger, then the successor from the merger on.

@@ -1,8 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { listLoader } from '../../common/loaders';
-import { hydrate } from '../../common/hydrate';
-import { knexOf, pgArray, runQuery } from '../../common/sql';
+import type { Viewer } from '../../common/auth';
+import { EMPTY_PAGE, groupedLoader, listLoader } from '../../common/loaders';
+import { Page } from '../../common/pagination';
+import { knexOf, nestedCounts, nestedPages, pgArray, runQuery } from '../../common/sql';
 import { Association } from '../association/association.entity';
+import { AssociationFilter, AssociationsArgs } from '../association/association.inputs';
+import { AssociationService } from '../association/association.service';
+import { ASSOCIATION_SORTS } from '../association/association.types';
 
 /** A closed period of an association in a federation, as read for federationHistory. */
 export interface ClosedPeriod {
@@ -13,11 +17,17 @@ export interface ClosedPeriod {
 
 /**
  * Loaders of the merger's reads: an association's closed periods (federationHistory) and a
- * federation's former associations. One statement per batch each. Associations are public
- * records (AssociationPolicy: seen by all), so no policy condition applies.
+ * federation's former associations (paged and counted like Federation.associations, through the
+ * association module's list query). One statement per batch each.
  */
-export function governanceMergeLoaders(em: EntityManager) {
+export function governanceMergeLoaders(em: EntityManager, viewer: Viewer) {
   const knex = knexOf(em);
+  /** Associations as lists read them, each with a federation it belonged to and no longer does (fp.federation_id). */
+  const former = (filter: AssociationFilter | null | undefined) =>
+    new AssociationService(em, viewer)
+      .base(filter)
+      .join(knex.raw('(select distinct association_id, federation_id from association_federation_period) as fp'), 'fp.association_id', 'a.id')
+      .whereRaw('a.federation_id <> fp.federation_id');
   return {
     closedFederationPeriods: listLoader<ClosedPeriod>(async (ids) => {
       const rows = await runQuery<{ association_id: number; federation_id: number; from_on: string | null; to_on: string }>(
@@ -36,26 +46,10 @@ export function governanceMergeLoaders(em: EntityManager) {
       }
       return out;
     }),
-    formerAssociationsOfFederation: listLoader<Association>(async (ids) => {
-      // Associations that had a period in the federation and are not in it now, by name (Vietnamese order).
-      const rows = await runQuery<Record<string, unknown> & { __federation: number }>(
-        em,
-        knex.raw(
-          `select f.id as "__federation", a.*
-           from unnest(?::int[]) as f(id)
-           join association a on a.federation_id <> f.id
-             and exists (select 1 from association_federation_period p where p.association_id = a.id and p.federation_id = f.id)
-           order by f.id, a.name collate "vi-x-icu", a.id`,
-          [pgArray(ids)],
-        ),
-      );
-      const out = new Map<number, Association[]>();
-      for (const { __federation, ...row } of rows) {
-        const list = out.get(__federation) ?? [];
-        list.push(hydrate(em, Association, row));
-        out.set(__federation, list);
-      }
-      return out;
-    }),
+    formerAssociationsOfFederation: groupedLoader<AssociationsArgs, Page<Association>>(
+      (ids, args) => nestedPages(em, Association, ids, 'fp.federation_id', former(args.filter), ASSOCIATION_SORTS[args.orderBy], args),
+      EMPTY_PAGE,
+    ),
+    formerAssociationCountOfFederation: groupedLoader<AssociationFilter | null, number>((ids, filter) => nestedCounts(em, ids, 'fp.federation_id', former(filter)), 0),
   };
 }

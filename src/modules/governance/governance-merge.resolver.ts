@@ -1,6 +1,8 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { Association } from '../association/association.entity';
+import { AssociationsArgs } from '../association/association.inputs';
+import { AssociationConnection } from '../association/association.types';
 import { Federation } from '../federation/federation.entity';
 import { MergeFederationInput } from './governance-merge.inputs';
 import { GovernanceMergeService } from './governance-merge.service';
@@ -45,12 +47,14 @@ export class FederationPeriodResolver {
 
 @Resolver(() => Federation)
 export class FederationFormerAssociationsResolver {
-  @FieldResolver(() => [Association], {
+  @FieldResolver(() => AssociationConnection, {
     description:
-      'Associations that belonged to this federation and no longer do (e.g. all of them once it merged: `associations` lists current members only, so it is empty for a MERGED federation), by name. ' +
+      'Associations that belonged to this federation and no longer do, filtered and paged like `associations` (which lists current members only, so it is empty for a MERGED federation: its associations are all here). ' +
       'Each one’s federationHistory tells when it left and where it went.',
   })
-  formerAssociations(@Root() f: Federation, @Ctx() ctx: Context): Promise<Association[]> {
-    return ctx.loaders.formerAssociationsOfFederation.load(f.id);
+  async formerAssociations(@Root() f: Federation, @Args(() => AssociationsArgs) args: AssociationsArgs, @Ctx() ctx: Context) {
+    const key = { first: args.first, after: args.after, orderBy: args.orderBy, filter: args.filter ?? null } as AssociationsArgs;
+    const page = await ctx.loaders.formerAssociationsOfFederation.load({ parentId: f.id, args: key });
+    return AssociationConnection.build(page, () => ctx.loaders.formerAssociationCountOfFederation.load({ parentId: f.id, args: args.filter ?? null }));
   }
 }

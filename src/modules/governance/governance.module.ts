@@ -15,7 +15,7 @@ export const governanceModule = defineModule({
     FederationPeriodResolver,
     FederationFormerAssociationsResolver,
   ],
-  loaders: ({ em }) => ({ ...governanceMergeLoaders(em) }),
+  loaders: ({ em, viewer }) => ({ ...governanceMergeLoaders(em, viewer) }),
   audit: {
     entityTypes: {
       Term: 'A term of a federation (`Term`), with its four governing bodies.',
