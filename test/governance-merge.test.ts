@@ -276,6 +276,30 @@ describe('mergeFederation', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('federationHistory and formerAssociations are batched: the same number of SQL statements for 2 and 8 merged federations', async () => {
+    const statements = async (n: number): Promise<number> => {
+      const parent = await createFederation(t.em(), { code: uniq('PARENT') } as never);
+      const succ = await createFederation(t.em(), { code: uniq('SUCC'), parent } as never);
+      for (let i = 0; i < n; i++) {
+        const old = await createFederation(t.em(), { code: uniq('OLD'), parent } as never);
+        await createAssociation(t.em(), old, { name: `Hội thử nghiệm ${i}`, joinedOn: '2010-01-01' } as never);
+        expect((await merge(input(old, succ))).userErrors).toEqual([]);
+      }
+      const r = await t.gql<any>(
+        `query($code: String!) { federation(code: $code) { members(first: 20) { edges { node { code formerAssociations(first: 5) { totalCount edges { node { code
+           federationHistory { from to federation { code } } } } } } } } } }`,
+        { code: parent.code },
+      );
+      expect(r.body.errors).toBeUndefined();
+      const nodes = r.body.data.federation.members.edges.map((e: Row) => e.node).filter((f: Row) => f.code !== succ.code);
+      expect(nodes).toHaveLength(n);
+      for (const f of nodes) expect(f.formerAssociations.edges[0].node.federationHistory.map((h: Row) => h.federation.code)).toEqual([f.code, succ.code]);
+      expect(r.sql).toBeGreaterThan(0);
+      return r.sql;
+    };
+    expect(await statements(8)).toBe(await statements(2));
+  });
+
   it('two concurrent mergers of the same federation: exactly one wins, the other is an invalid transition', async () => {
     const s = await scenario();
     const results = await Promise.all([merge(input(s.old, s.succ)), merge(input(s.old, s.third))]);
