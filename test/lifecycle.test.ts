@@ -8,7 +8,7 @@ jest.setTimeout(240_000);
 afterAll(killStrayHubs);
 
 const SOCTRANG = `{ federation(code: "SOCTRANG") { name foundedOn foundingDecision { number date issuer } status statusChangedOn successor { code }
-  parent { code } legalBases { number date issuer } associations { totalCount } } }`;
+  parent { code } legalBases { number date issuer } associations { totalCount } formerAssociations(first: 20) { totalCount edges { node { code federation { code } } } } } }`;
 
 describe('the embedded database lifecycle', () => {
   const dataDir = tempDataDir();
@@ -42,8 +42,15 @@ describe('the embedded database lifecycle', () => {
       foundedOn: '2007-05-17',
       foundingDecision: { number: '192/QĐTC-CTUBND', date: '2007-05-17' },
       parent: { code: 'VUSTA' },
-      associations: { totalCount: 17 },
+      // Merged into Cần Thơ on 1 July 2025 (the governance demo records it with mergeFederation's
+      // function): its 17 associations are Cần Thơ's now, listed as former ones.
+      status: 'MERGED',
+      statusChangedOn: '2025-07-01',
+      successor: { code: 'CANTHO' },
+      associations: { totalCount: 0 },
     });
+    expect(d.federation.formerAssociations.totalCount).toBe(17);
+    expect(d.federation.formerAssociations.edges.every((e: { node: { federation: { code: string } } }) => e.node.federation.code === 'CANTHO')).toBe(true);
     expect(d.federation.legalBases).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ number: '42-CT/TW', date: '2010-04-16' }),

@@ -1,7 +1,8 @@
 /**
  * Demo data: the national union (VUSTA), the Sóc Trăng union exactly as the source page
- * (seed/000_403d35fbcea1c1fa.txt) describes it, its 2025 merger into Cần Thơ, and invented member
- * associations, people and memberships to make the hub worth exploring.
+ * (seed/000_403d35fbcea1c1fa.txt) describes it, and invented member associations, people and
+ * memberships to make the hub worth exploring. Its 2025 merger into Cần Thơ is recorded later, by
+ * the governance module's seed (governance.demo.ts), the way mergeFederation records one.
  *
  * Everything invented carries demo = true. The load is deterministic: one fixed seed, no clock,
  * no Math.random, dates built as "YYYY-MM-DD" strings.
@@ -14,7 +15,7 @@ import { Charter, Contact } from '../../modules/association/association.embeddab
 import { Association } from '../../modules/association/association.entity';
 import { AssociationStatus } from '../../modules/association/association.enums';
 import { Federation } from '../../modules/federation/federation.entity';
-import { FederationLevel, FederationStatus } from '../../modules/federation/federation.enums';
+import { FederationLevel } from '../../modules/federation/federation.enums';
 import { FIELDS } from '../../modules/field/field.data';
 import { Intellectual } from '../../modules/intellectual/intellectual.entity';
 import { AcademicTitle, Degree, Gender, MembershipRole, MembershipStatus } from '../../modules/intellectual/intellectual.enums';
@@ -325,9 +326,8 @@ export async function seedDemo(em: EntityManager): Promise<{ federations: number
       }),
       legalBases: [directive42(), vustaCharterDecision()],
       description: SOCTRANG_DESCRIPTION,
-      status: FederationStatus.MERGED,
-      successor: cantho,
-      statusChangedOn: '2025-07-01',
+      // ACTIVE here: the governance module's seed records its merger into CANTHO (1 July 2025)
+      // through mergeFederation's function, which also moves its associations and ends its term.
       demo: false,
     });
     const federationOf = { SOCTRANG: soctrang, CANTHO: cantho };

@@ -13,6 +13,9 @@ import {
   SeatResolver,
   TermResolver,
 } from './governance.resolver';
+import { AssociationFederationHistoryResolver, FederationFormerAssociationsResolver, FederationPeriodResolver, GovernanceMergeResolver } from './governance-merge.resolver';
+import { governanceMergeLoaders } from './governance-merge.loaders';
+import { seedGovernanceDemo } from './governance.demo';
 
 /** Governance: congresses, terms, governing bodies and their seats; federations that merge. */
 export const governanceModule = defineModule({
@@ -31,8 +34,13 @@ export const governanceModule = defineModule({
     IntellectualOfficesResolver,
     // Writes (governance-write.resolver.ts).
     GovernanceWriteResolver,
+    // Mergers and federation history (governance-merge.resolver.ts).
+    GovernanceMergeResolver,
+    AssociationFederationHistoryResolver,
+    FederationPeriodResolver,
+    FederationFormerAssociationsResolver,
   ],
-  loaders: ({ em, viewer }) => ({ ...governanceLoaders(em, viewer) }),
+  loaders: ({ em, viewer }) => ({ ...governanceLoaders(em, viewer), ...governanceMergeLoaders(em, viewer) }),
   nodeTypes: [
     { type: Congress, loader: 'congressById' },
     { type: CongressDelegate, loader: 'congressDelegateById' },
@@ -49,7 +57,10 @@ export const governanceModule = defineModule({
     },
     actions: {
       DELEGATES_ADDED: 'Added delegates to a congress (addDelegates); changes hold the number of delegates before and after.',
-      SEAT_ENDED: 'Ended a seat (endSeat): its last day, the reason and the note.',
+      SEAT_ENDED: 'Ended a seat (endSeat, or mergeFederation for the seats open on the merger date): its last day, the reason and the note.',
+      FEDERATION_MERGED: 'Recorded that a federation merged into its successor (mergeFederation): status, successor, date, decision and the associations moved (each also has an UPDATE of its federation).',
     },
   },
+  // After the forum's seed: the Sóc Trăng union's congresses, terms and seats, then its merger into Cần Thơ.
+  demoSeed: async (em) => void (await seedGovernanceDemo(em)),
 });
