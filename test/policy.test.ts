@@ -237,6 +237,8 @@ const NODE_CASES: NodeCase[] = [
         ],
       },
       { on: 'Federation', field: 'associations', parentOf: (r) => r.federation_id },
+      // No federation of this world has merged: every formerAssociations list is empty, for every role.
+      { on: 'Federation', field: 'formerAssociations', parentOf: () => null },
     ],
   },
   {
