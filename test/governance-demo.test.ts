@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { openOrm } from '../src/db/database';
 import { seedDemoData } from '../src/modules';
 import { createTestDatabase, TestDatabase } from './support/db';
+import { startTestHub, TestHub } from './support/harness';
 
 /**
  * The governance module's demo data, loaded with every module's demo seed into a fresh database
@@ -150,5 +151,47 @@ describe('governance demo data', () => {
       '2 SECRETARY_GENERAL EXECUTIVE_COMMITTEE null',
       '2 SECRETARY_GENERAL STANDING_BOARD null',
     ]);
+  });
+});
+
+describe('governance demo through the schema (the public, no key)', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+    await seedDemoData(t.orm.em.fork());
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('SOCTRANG by its old code: MERGED into CANTHO, three terms, term III shows the one association without an Executive Committee seat', async () => {
+    const r = await t.data<any>(`{
+      federation(code: "SOCTRANG") {
+        id status statusChangedOn successor { id code } currentTerm { id }
+        congresses { id ordinalRoman term { id } }
+        terms { id startsOn endsOn representationGaps(on: "2025-06-30") { id code } }
+        formerAssociations(first: 50) { totalCount }
+        associations(first: 1) { totalCount }
+      }
+    }`);
+    const f = r.federation;
+    expect(f).toMatchObject({ status: 'MERGED', statusChangedOn: '2025-07-01', successor: { code: 'CANTHO' }, currentTerm: null, associations: { totalCount: 0 } });
+    expect(f.congresses.map((c: any) => c.ordinalRoman)).toEqual(['I', 'II', 'III']);
+    expect(f.formerAssociations.totalCount).toBe(17);
+    const last = f.terms[f.terms.length - 1];
+    expect(last.endsOn).toBe('2025-06-30');
+    expect(last.representationGaps.map((a: any) => a.code)).toEqual(['ST-COKHIDIEN']);
+  });
+
+  it('who held the Standing Board on 15 March 2024: a President, a Secretary General, names shown (public profiles)', async () => {
+    const r = await t.data<any>(`{ officeHolders(federationCode: "SOCTRANG", on: "2024-03-15", bodies: [STANDING_BOARD]) { id office holderName holder { id fullName } } }`);
+    const offices = r.officeHolders.map((s: any) => s.office);
+    expect(offices.filter((o: string) => o === 'PRESIDENT')).toHaveLength(1);
+    expect(offices).toContain('SECRETARY_GENERAL');
+    const president = r.officeHolders.find((s: any) => s.office === 'PRESIDENT');
+    expect(president.holder?.fullName).toBe(president.holderName);
+    // After the merger nobody holds office in the merged union.
+    const after = await t.data<any>(`{ officeHolders(federationCode: "SOCTRANG", on: "2025-07-01") { id } }`);
+    expect(after.officeHolders).toEqual([]);
   });
 });
