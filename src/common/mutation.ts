@@ -96,6 +96,14 @@ export function refuse(w: MutationWork, code: UserErrorCode, field: (string | nu
   return w.refuse(p);
 }
 
+/**
+ * CONFLICT when a record is no longer at the version the caller read (`what`: "forum", "seat"…);
+ * nothing to check when the caller sent no expectedVersion.
+ */
+export function checkVersion(w: MutationWork, what: string, version: number, expected: number | null | undefined): void {
+  if (expected != null && version !== expected) refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The ${what} is at version ${version}, not ${expected}: read it again and retry`);
+}
+
 /** Takes the named advisory locks in a fixed order, inside the caller's transaction. */
 export async function takeLocks(tx: EntityManager, locks: LockKey[]): Promise<void> {
   const sorted = [...locks].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x - y));

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, type Viewer } from '../../common/auth';
 import { hydrate } from '../../common/hydrate';
 import { LegalDocument } from '../../common/legal-document';
-import { MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
+import { checkVersion, MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
 import { insertRow, knexOf, readRow, rowExists, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
@@ -107,10 +107,6 @@ async function panelSeat(em: EntityManager, requestId: number, intellectualId: n
   return row ? hydrate(em, PanelMember, row) : null;
 }
 
-/** CONFLICT when the request is no longer at the version the caller read. */
-function checkVersion(w: MutationWork, version: number, expected: number, what = 'request'): void {
-  if (version !== expected) refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The ${what} is at version ${version}, not ${expected}: read it again and retry`);
-}
 
 /** INVALID_STATE unless the request is in one of `allowed`. */
 function checkStatus(w: MutationWork, r: ConsultationRequest, allowed: readonly ConsultationStatus[], field: Path, what: string): void {
@@ -313,7 +309,7 @@ export class ConsultationWriteService {
       },
       work: async (w, { id, changes }) => {
         const r = (current = (await readRequest(w.tx, id, 'update'))!);
-        checkVersion(w, r.version, input.expectedVersion);
+        checkVersion(w, 'request', r.version, input.expectedVersion);
         if (FINAL.includes(r.status)) refuse(w, UserErrorCode.INVALID_STATE, ['id'], `The request is ${r.status}: a final request cannot change`);
         const next = Object.assign(Object.create(Object.getPrototypeOf(r)), r, changes) as ConsultationRequest;
         if (next.dueOn && next.dueOn < next.receivedOn)
@@ -595,7 +591,7 @@ export class ConsultationWriteService {
       work: async (w, { id, note }) => {
         // The row lock: two moves of one request run one after the other, and the second sees the first.
         const r = (current = (await readRequest(w.tx, id, 'update'))!);
-        checkVersion(w, r.version, input.expectedVersion);
+        checkVersion(w, 'request', r.version, input.expectedVersion);
         const from = r.status;
         const to = input.to;
         const allowed = TRANSITIONS[from];
@@ -855,7 +851,7 @@ export class ConsultationWriteService {
         const o = (current = (await readRow(w.tx, Opinion, id, 'update'))!);
         await requireInvolved(w.tx, w.viewer, r.id);
         if (r.status !== ConsultationStatus.IN_REVIEW) refuse(w, UserErrorCode.REVIEW_CLOSED, ['id'], `The request is ${r.status}: opinions change only while it is IN_REVIEW`);
-        checkVersion(w, o.version, input.expectedVersion, 'opinion');
+        checkVersion(w, 'opinion', o.version, input.expectedVersion);
         const before = { stance: o.stance, text: o.text, sectionId: o.section?.id ?? null };
         const after = {
           stance: (changes.stance as string | undefined) ?? o.stance,

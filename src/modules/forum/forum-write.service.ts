@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, type Viewer } from '../../common/auth';
 import { hydrate } from '../../common/hydrate';
-import { MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
+import { checkVersion, MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
 import { rateLimitedError } from '../../common/rate-limit';
 import { insertRow, knexOf, pgArray, readRow, rowExists, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
@@ -308,7 +308,7 @@ export class ForumWriteService {
       },
       work: async (w, { id, changes }) => {
         const f = (current = (await readRow(w.tx, Forum, id, 'update'))!);
-        if (f.version !== input.expectedVersion) refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The forum is at version ${f.version}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'forum', f.version, input.expectedVersion);
         const next = Object.assign(Object.create(Object.getPrototypeOf(f)), f, changes) as Forum;
         if (changes.document !== undefined) next.document = { id: changes.document as number } as never;
         if (changes.consultationRequest !== undefined) next.consultationRequest = changes.consultationRequest === null ? null : ({ id: changes.consultationRequest as number } as never);
@@ -343,8 +343,7 @@ export class ForumWriteService {
       },
       work: async (w, { id, note }) => {
         const f = (current = (await readRow(w.tx, Forum, id, 'update'))!);
-        if (input.expectedVersion != null && f.version !== input.expectedVersion)
-          refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The forum is at version ${f.version}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'forum', f.version, input.expectedVersion);
         const now = new Date();
         const from = forumStatusAt(f, now);
         const to = input.status;
@@ -537,8 +536,7 @@ export class ForumWriteService {
         if (status !== ForumStatus.OPEN) refuse(w, UserErrorCode.FORUM_CLOSED, ['id'], `The forum is ${status}: posts are edited only while it is OPEN`);
         if (thread.locked) refuse(w, UserErrorCode.THREAD_LOCKED, ['id'], 'The thread is locked: its posts can no longer be edited');
         if (post.hiddenAt) refuse(w, UserErrorCode.INVALID_STATE, ['id'], 'The post is hidden: it cannot be edited');
-        if (input.expectedVersion != null && post.version !== input.expectedVersion)
-          refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The post is at version ${post.version}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'post', post.version, input.expectedVersion);
         if (w.viewer.role !== 'ADMIN') {
           const [{ closed }] = await runQuery<{ closed: boolean }>(
             w.tx,
@@ -745,8 +743,7 @@ export class ForumWriteService {
         const status = forumStatusAt(forum);
         if (status !== ForumStatus.CLOSED) refuse(w, UserErrorCode.FORUM_NOT_CLOSED, ['forumId'], `The forum is ${status}: its synthesis is published once it is CLOSED`);
         const old = (current = await readSynthesis(w.tx, forumId, 'update'));
-        if (input.expectedVersion != null && (old?.version ?? 0) !== input.expectedVersion)
-          refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The synthesis is at version ${old?.version ?? 0}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'synthesis', old?.version ?? 0, input.expectedVersion);
         // A post hidden since validation is no longer citable.
         const visible = await this.visiblePosts(w.tx, forumId, cited);
         if (cited.some((id) => !visible.has(id))) {

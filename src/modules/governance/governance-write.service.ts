@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { LegalDocument } from '../../common/legal-document';
-import { MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
+import { checkVersion, MutationSpec, MutationWork, refuse, runMutation } from '../../common/mutation';
 import { insertRow, knexOf, pgArray, readRow, runQuery, updateRow } from '../../common/sql';
 import { normalizeText } from '../../common/text';
 import { Problems, UserError, UserErrorCode } from '../../common/user-errors';
@@ -112,6 +112,14 @@ async function associationOf(p: Problems, em: EntityManager, path: Path, code: s
   if (!a) p.add(UserErrorCode.NOT_FOUND, path, `No association has the code ${c}`);
   else if (!a.member) p.add(UserErrorCode.INVALID, path, `${c} is not a member association of this federation`);
   return a?.id ?? null;
+}
+
+/** The seat a mutation names (NOT_FOUND at `seatId` when none has the id). */
+async function seatOf(p: Problems, em: EntityManager, globalId: string): Promise<Seat | null> {
+  const id = v.globalId(p, ['seatId'], globalId, 'Seat');
+  const seat = id === null ? null : await readRow(em, Seat, id);
+  if (id !== null && !seat) p.add(UserErrorCode.NOT_FOUND, ['seatId'], 'No seat has this id');
+  return seat;
 }
 
 async function intellectualExists(p: Problems, em: EntityManager, path: Path, globalId: string): Promise<number | null> {
@@ -625,17 +633,14 @@ export class GovernanceWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = v.globalId(p, ['seatId'], input.seatId, 'Seat');
-        current = id === null ? null : await readRow(em, Seat, id);
-        if (id !== null && !current) p.add(UserErrorCode.NOT_FOUND, ['seatId'], 'No seat has this id');
+        current = await seatOf(p, em, input.seatId);
         const endsOn = day(p, ['endsOn'], input.endsOn) ?? '';
         const note = v.text(p, ['note'], input.note ?? null, { max: NOTE_MAX, multiline: true }) ?? null;
         return { id: current?.id ?? 0, endsOn, note };
       },
       work: async (w, { id, endsOn, note }) => {
         const seat = (current = (await readRow(w.tx, Seat, id, 'update'))!);
-        if (input.expectedVersion != null && seat.version !== input.expectedVersion)
-          refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The seat is at version ${seat.version}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'seat', seat.version, input.expectedVersion);
         if (seat.endReason) refuse(w, UserErrorCode.INVALID_TRANSITION, ['seatId'], `The seat ended already (${seat.endsOn}, ${seat.endReason}): change its end with updateSeat`);
         const [term] = await runQuery<{ ends_on: string }>(w.tx, knexOf(w.tx)('term').select('ends_on').where('id', (seat.term as unknown as { id: number }).id));
         if (endsOn < seat.startsOn) refuse(w, UserErrorCode.OUTSIDE_TERM, ['endsOn'], `endsOn ${endsOn} is before the seat's first day (${seat.startsOn})`);
@@ -663,9 +668,7 @@ export class GovernanceWriteService {
       input,
       idempotencyKey: input.idempotencyKey,
       validate: async (p, em) => {
-        const id = v.globalId(p, ['seatId'], input.seatId, 'Seat');
-        current = id === null ? null : await readRow(em, Seat, id);
-        if (id !== null && !current) p.add(UserErrorCode.NOT_FOUND, ['seatId'], 'No seat has this id');
+        current = await seatOf(p, em, input.seatId);
         const federationId = current ? (current.federation as unknown as { id: number }).id : null;
         const changes: Partial<SeatDraft> & { endReason?: null; endNote?: null } = {};
         if (input.office !== undefined) {
@@ -691,8 +694,7 @@ export class GovernanceWriteService {
       work: async (w, { id, federationId, changes }) => {
         await lockFederation(w.tx, federationId);
         current = (await readRow(w.tx, Seat, id, 'update'))!;
-        if (current.version !== input.expectedVersion)
-          refuse(w, UserErrorCode.CONFLICT, ['expectedVersion'], `The seat is at version ${current.version}, not ${input.expectedVersion}: read it again and retry`);
+        checkVersion(w, 'seat', current.version, input.expectedVersion);
         const before = (await seatDraft(w.tx, id))!;
         const next = { ...before, ...changes };
         const p = new Problems();
