@@ -1,3 +1,5 @@
+import type { ChangeRecord } from '../modules/feed/feed.writer';
+
 /**
  * What a request carries: its ids, its caller's address and its SQL statement count. It travels
  * by hand, not through AsyncLocalStorage: that would turn on Node's promise hooks for every
@@ -25,6 +27,11 @@ export interface RequestScope {
   outcome?: 'ok' | 'partial' | 'error';
   /** Rows a committed push wrote, by outcome (CREATED, UPDATED, …), for the metrics. */
   pushRows?: Record<string, number>;
+  /**
+   * The hub's publisher of committed change records (subscriptions), set by the HTTP edge:
+   * runMutation hands it the feed records of each write once the write has committed.
+   */
+  publishChanges?: (records: ChangeRecord[]) => void;
 }
 
 /** The operation label of requests without a usable operation name: not parsed or valid, refused before execution, or past the metrics' cap. */
