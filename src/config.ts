@@ -43,6 +43,20 @@ export interface Config {
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
   /**
+   * Redis shared by every hub of a deployment (REDIS_URL, src/common/redis.ts): the `changed`
+   * subscription's changes reach the subscribers of every hub through it. Null: this hub only.
+   */
+  redisUrl: string | null;
+  /** Subscriptions over WebSocket (graphql-ws at /graphql, src/common/graphql-ws.ts). */
+  subscriptions: {
+    /** Operations one WebSocket connection may have running at once (SUBSCRIPTIONS_PER_CONNECTION). */
+    perConnection: number;
+    /** Across the connections of one hub: per API key, and per address for callers without a key (SUBSCRIPTIONS_PER_KEY). */
+    perKey: number;
+    /** How often the keys of open connections are looked up again (SUBSCRIPTION_KEY_RECHECK_SECONDS), beside the revocation notifications. */
+    keyRecheckSeconds: number;
+  };
+  /**
    * How queries execute: `jit` compiles each distinct read once (graphql-jit, src/common/executor.ts;
    * mutations, introspection and `@skip`/`@include` still run on graphql-js); `graphql-js` runs
    * everything on graphql-js, as Apollo does by default.
@@ -129,6 +143,15 @@ function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
@@ -155,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
     throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`), or unset');
   }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
   const metricsPortRaw = env.METRICS_PORT?.trim();
   const otelBase = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
   const otelTraces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || null;
@@ -176,6 +201,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statsSecret,
     apiKeyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 60, 0, 86_400),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
+    redisUrl,
+    subscriptions: {
+      perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1_000),
+      perKey: int(env, 'SUBSCRIPTIONS_PER_KEY', 100, 1, 100_000),
+      // At most 60: a revoked key's subscriptions end within a minute even when a notification was missed.
+      keyRecheckSeconds: int(env, 'SUBSCRIPTION_KEY_RECHECK_SECONDS', 30, 1, 60),
+    },
     graphqlExecutor,
     // 1 in tests, so that every test runs its reads compiled; 2 elsewhere, so that a document sent once never pays for compiling.
     graphqlJitAfter: int(env, 'GRAPHQL_JIT_AFTER', nodeEnv === 'test' ? 1 : 2, 1, 1_000_000),

@@ -14,6 +14,8 @@ export const ErrorCode = {
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   /** A change feed cursor older than the feed's retention: records after it are gone, read in full again. */
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
+  /** A subscription past SUBSCRIPTIONS_PER_CONNECTION or SUBSCRIPTIONS_PER_KEY (src/common/graphql-ws.ts). */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
