@@ -251,11 +251,11 @@ describe('input the database cannot store is refused at the edge', () => {
 });
 
 describe('requests the hub does not serve get client errors', () => {
-  it('subscriptions: 400 BAD_REQUEST', async () => {
-    const r = await t.gql('subscription { __typename }');
+  it('subscriptions over HTTP: 400 BAD_REQUEST, naming the WebSocket endpoint', async () => {
+    const r = await t.gql('subscription { changed { cursor } }');
     expect(r.status).toBe(400);
     expect(r.body.errors![0].extensions!.code).toBe('BAD_REQUEST');
-    expect(r.body.errors![0].message).toMatch(/subscriptions are not supported/i);
+    expect(r.body.errors![0].message).toMatch(/subscriptions are not served over HTTP: open a WebSocket to \/graphql/i);
   });
 
   it('automatic persisted queries: PERSISTED_QUERY_NOT_SUPPORTED (the protocol lets clients fall back to the full query)', async () => {

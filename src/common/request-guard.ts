@@ -17,8 +17,9 @@ const HEAVY_QUEUE = 100;
 /**
  * Checks made once an operation is known and before anything runs, so that what the hub cannot
  * serve is refused at the edge with a client error (HTTP 400), never reaching a resolver or the
- * database: subscriptions (the hub has none), text PostgreSQL cannot store (NUL, unpaired
- * surrogates) in variables or literals, and the node budget (it needs the variables: `first: $n`).
+ * database: subscriptions (served over WebSocket only: src/common/graphql-ws.ts), text PostgreSQL
+ * cannot store (NUL, unpaired surrogates) in variables or literals, and the node budget (it needs
+ * the variables: `first: $n`).
  *
  * Then heavy queries (node cost from `heavyNodes` on) take turns: at most `heavyConcurrency`
  * execute at once. Building tens of thousands of objects keeps Node's single thread busy for
@@ -84,10 +85,15 @@ export function smallJson(value: unknown, budget: number): string | null {
   return write(value, 0);
 }
 
-function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): () => GuardedRequest<C> {
-  // Apollo keeps one parsed document per distinct query text (its document store), so the checks
-  // of a document are remembered with it: its literals once, its cost once per set of variables
-  // (a few per document: past that, the cost is computed again).
+/**
+ * The checks of an operation that need neither execution nor the heavy queries' turns: text
+ * PostgreSQL cannot store (NUL, unpaired surrogates) in variables or literals, and the node budget
+ * (it needs the variables: `first: $n`). Throws a client error (400). Apollo keeps one parsed
+ * document per distinct query text (its document store), and so do the WebSocket subscriptions
+ * (src/common/graphql-ws.ts), so the checks of a document are remembered with it: its literals
+ * once, its cost once per set of variables (a few per document: past that, computed again).
+ */
+export function operationChecks(schema: GraphQLSchema, limits: QueryLimits): (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => { total: number } {
   const literals = new WeakMap<DocumentNode, ReturnType<typeof unstorableLiteral>>();
   const costs = new WeakMap<OperationDefinitionNode, Lru<ReturnType<typeof nodeCost>>>();
   const literalCheck = (document: DocumentNode) => {
@@ -97,7 +103,7 @@ function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimi
   };
   const costOf = (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => {
     // Reads only, and small variables only: a push's megabytes are neither worth keeping nor hashing.
-    if (operation.operation !== 'query') return nodeCost(schema, document, operation, variables);
+    if (operation.operation === 'mutation') return nodeCost(schema, document, operation, variables);
     const key = operation.variableDefinitions?.length ? smallJson(variables, 1024) : '';
     if (key === null) return nodeCost(schema, document, operation, variables);
     let byVariables = costs.get(operation);
@@ -106,6 +112,33 @@ function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimi
     if (!cost) byVariables.set(key, (cost = nodeCost(schema, document, operation, variables)));
     return cost;
   };
+  return (document, operation, variables) => {
+    const badVariable = findUnstorableText(variables, 'variables');
+    if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
+    const badLiteral = literalCheck(document);
+    if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
+
+    const cost = costOf(document, operation, variables);
+    if (cost.tooComplex) {
+      throw clientError(
+        'GRAPHQL_VALIDATION_FAILED',
+        `Query too complex: its node budget could not be computed within ${MAX_COST_STEPS} steps. Use fewer fragments and fields.`,
+        { limit: 'nodes', max: limits.maxNodes },
+      );
+    }
+    if (cost.total > limits.maxNodes) {
+      throw clientError(
+        'GRAPHQL_VALIDATION_FAILED',
+        `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
+        { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
+      );
+    }
+    return cost;
+  };
+}
+
+function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimits, heavy: Semaphore): () => GuardedRequest<C> {
+  const check = operationChecks(schema, limits);
   return () => {
     let release: (() => void) | null = null;
     return {
@@ -115,29 +148,10 @@ function guardRequest<C extends object>(schema: GraphQLSchema, limits: GuardLimi
       async didResolveOperation({ document, operation, request }) {
         if (!operation) return;
         if (operation.operation === 'subscription') {
-          throw clientError('BAD_REQUEST', 'Subscriptions are not supported by this hub: send a query or a mutation');
+          throw clientError('BAD_REQUEST', 'Subscriptions are not served over HTTP: open a WebSocket to /graphql (the graphql-ws protocol, graphql-transport-ws)');
         }
 
-        const badVariable = findUnstorableText(request.variables ?? {}, 'variables');
-        if (badVariable) throw unstorable(badVariable.path, badVariable.problem);
-        const badLiteral = literalCheck(document);
-        if (badLiteral) throw unstorable(badLiteral.where, badLiteral.problem);
-
-        const cost = costOf(document, operation, request.variables ?? {});
-        if (cost.tooComplex) {
-          throw clientError(
-            'GRAPHQL_VALIDATION_FAILED',
-            `Query too complex: its node budget could not be computed within ${MAX_COST_STEPS} steps. Use fewer fragments and fields.`,
-            { limit: 'nodes', max: limits.maxNodes },
-          );
-        }
-        if (cost.total > limits.maxNodes) {
-          throw clientError(
-            'GRAPHQL_VALIDATION_FAILED',
-            `Node limit exceeded: the limit is ${limits.maxNodes} nodes, this operation may return ${cost.total}; the most expensive path is ${cost.worst?.path} (${cost.worst?.nodes} nodes). Ask for smaller pages.`,
-            { limit: 'nodes', max: limits.maxNodes, found: cost.total, path: cost.worst?.path },
-          );
-        }
+        const cost = check(document, operation, request.variables ?? {});
         if (cost.total >= limits.heavyNodes) {
           try {
             release = await heavy.acquire();
