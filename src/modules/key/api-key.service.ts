@@ -97,6 +97,19 @@ export class ApiKeyService {
     if (row.revoked) throw new KeyRefused('revoked key', row.id, 'Unknown or revoked API key');
     return { role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id };
   }
+
+  /**
+   * The viewers of these keys as they are now (one statement), for connections that authenticated
+   * earlier (WebSocket subscriptions): a key revoked or gone has none (absent from the map).
+   */
+  async currentViewers(ids: readonly number[]): Promise<Map<number, Viewer>> {
+    if (!ids.length) return new Map();
+    const rows = await this.em.getConnection().execute<{ id: number; label: string; role: Role; association_id: number | null }[]>(
+      `select id, label, role, association_id from api_key where id = any(?::int[]) and revoked_at is null`,
+      [`{${ids.map((id) => Math.trunc(id)).join(',')}}`],
+    );
+    return new Map(rows.map((r) => [r.id, { role: r.role, keyId: r.id, keyLabel: r.label, associationId: r.association_id }]));
+  }
 }
 
 /**

@@ -44,6 +44,7 @@ export class KeyCache {
   private readonly heardIds = new Lru<true>(KEY_CACHE_ENTRIES);
   private readonly waiting = new Map<number, (() => void)[]>();
   private stateWaiters: { listening: boolean; resolve: () => void }[] = [];
+  private readonly changeListeners = new Set<(keyId: number | null) => void>();
 
   constructor(
     private readonly ttlMs: number,
@@ -93,7 +94,10 @@ export class KeyCache {
   setListening(listening: boolean): void {
     this.generation++;
     this.entries.clear();
+    const wasServing = this.serving;
     this.serving = listening && this.enabled;
+    // Notifications sent while the listener was away are lost: any key may have changed meanwhile.
+    if (this.serving && !wasServing) this.tellChange(null);
     // Nothing from before is cached any more: whoever waits for a key's notification may go on.
     const waiting = [...this.waiting.values()].flat();
     this.waiting.clear();
@@ -119,6 +123,21 @@ export class KeyCache {
     const waiters = this.waiting.get(keyId);
     this.waiting.delete(keyId);
     for (const resolve of waiters ?? []) resolve();
+    this.tellChange(keyId);
+  }
+
+  /**
+   * Calls `listener` with the id of every key whose change was notified (revoked, deleted, role or
+   * association changed), and with null when notifications may have been missed (the listener
+   * has just (re)connected): the WebSocket connections look their keys up again. Returns the way to stop.
+   */
+  onKeyChange(listener: (keyId: number | null) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private tellChange(keyId: number | null): void {
+    for (const listener of this.changeListeners) listener(keyId);
   }
 
   /**
