@@ -56,9 +56,14 @@ interface Connection {
  * 6. Work marked with `hold()` (the GraphQL operations) is waited for too: a client that hung up
  *    does not end its operation, whose writes must not lose the database under them.
  * 7. After `graceMs`, whatever is left is destroyed, and the stop no longer waits for work.
+ * 8. A connection upgraded to a WebSocket (`upgraded`) is no HTTP connection any more: it never
+ *    keeps the listener open, and its own server closes it (1001 Going away, src/common/graphql-ws.ts).
+ *    The stop waits for it to close like for any connection, and destroys it when the grace period ends.
  */
 export class HttpDrain {
   private readonly connections = new Map<net.Socket, Connection>();
+  /** Connections upgraded to WebSockets: not HTTP connections any more, still the server's. */
+  private readonly upgradedSockets = new Set<net.Socket>();
   private readonly work = new Set<object>();
   private readonly workWaiters: (() => void)[] = [];
   private stopping: Promise<boolean> | null = null;
@@ -104,6 +109,16 @@ export class HttpDrain {
         if (conn.active.size === 0) conn.readAtIdle = socket.bytesRead;
       });
     });
+  }
+
+  /**
+   * A connection was upgraded (the `upgrade` event handed it to a WebSocket server): from now on
+   * it is not an HTTP connection with a request in progress, and its server closes it on a stop.
+   */
+  upgraded(socket: net.Socket): void {
+    if (!this.connections.delete(socket) || socket.destroyed) return;
+    this.upgradedSockets.add(socket);
+    socket.once('close', () => this.upgradedSockets.delete(socket));
   }
 
   /**
@@ -214,6 +229,8 @@ export class HttpDrain {
       if (this.requestUnderway(socket, conn)) cut = true;
       socket.destroy();
     }
+    // WebSockets whose clients did not answer the close in time: their operations had ended already.
+    for (const socket of this.upgradedSockets) socket.destroy();
     await closed;
     return !cut;
   }
