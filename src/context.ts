@@ -5,6 +5,7 @@ import { bindScope, RequestScope } from './common/request-scope';
 import { StatsCache } from './modules/stats/stats.cache';
 import type { ForumSettings } from './modules/forum/forum.settings';
 import { createLoaders, Loaders } from './modules';
+import type { LiveSource } from './modules/feed/feed.live';
 
 export type { Loaders };
 
@@ -20,6 +21,8 @@ export interface Context {
   scope: RequestScope;
   /** The forum module's settings and flood control (one per hub). */
   forum: ForumSettings;
+  /** Subscriptions only (a WebSocket operation, src/common/graphql-ws.ts): where the `changed` subscription takes its changes. */
+  live?: LiveSource;
 }
 
 /** Caches that outlive a request: one set per hub (server), never module-level. */

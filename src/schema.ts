@@ -1,10 +1,19 @@
 import 'reflect-metadata';
 import { GraphQLOutputType, GraphQLSchema, isNonNullType, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchemaSync } from 'type-graphql';
+import { buildSchemaSync, type PubSub } from 'type-graphql';
 import { NODE_TYPES, RESOLVERS } from './modules';
 import { checkArgument } from './common/arg-rules';
 
 let cached: GraphQLSchema | undefined;
+
+const NO_PUBSUB: PubSub = {
+  publish() {
+    throw new Error('no type-graphql PubSub: subscriptions bring their own `subscribe`');
+  },
+  subscribe() {
+    throw new Error('no type-graphql PubSub: subscriptions bring their own `subscribe`');
+  },
+};
 
 /** The GraphQL schema: built once per process (type-graphql metadata is global anyway). */
 export function buildSchema(): GraphQLSchema {
@@ -15,6 +24,9 @@ export function buildSchema(): GraphQLSchema {
     // Bounds on arguments (page sizes, filter lengths): common/arg-rules.ts, not class-validator.
     validateFn: checkArgument,
     emitSchemaFile: false,
+    // type-graphql asks for one as soon as a @Subscription exists, but every subscription of the hub
+    // brings its own `subscribe` (the change feed's: src/modules/feed/feed.live.ts): none uses it.
+    pubSub: NO_PUBSUB,
   });
   const query = cached.getQueryType();
   if (query) query.description = 'Entry points for reading the graph of federations, associations and intellectuals.';
@@ -23,6 +35,11 @@ export function buildSchema(): GraphQLSchema {
     mutation.description =
       'Writes: pushes from association apps (their own data only) and administration (ADMIN keys). Every write is audited. A payload is null only when that mutation was refused (an error with its path says why).';
     nullablePayloads(mutation.getFields());
+  }
+  const subscription = cached.getSubscriptionType();
+  if (subscription) {
+    subscription.description =
+      'Live updates, over WebSocket only: the graphql-ws protocol (subprotocol `graphql-transport-ws`) at /graphql, the API key in `connectionParams` as `{"authorization": "Bearer <key>"}` (none: the public). At most once: the change feed (`changes`) is the complete record.';
   }
   return cached;
 }

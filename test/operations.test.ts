@@ -18,8 +18,8 @@ import { startTestHub, TestHub } from './support/harness';
 /**
  * schema/operations/: the operations the frontend and the association apps use (codegen.ts types
  * them). Each is valid against the schema the code builds, named, and selects `id` on every
- * object that has one; together they cover every root field (every mutation, every query); a
- * few run for real against a hub.
+ * object that has one; together they cover every root field (every mutation, query and
+ * subscription); a few run for real against a hub.
  */
 
 const schema: GraphQLSchema = buildSchema();
@@ -100,6 +100,12 @@ describe('schema/operations/', () => {
   it('cover every query field of the schema', () => {
     const covered = new Set(operations.filter((o) => o.op.operation === 'query').flatMap((o) => rootFields(o.op)));
     const missing = Object.keys(schema.getQueryType()?.getFields() ?? {}).filter((q) => !covered.has(q));
+    expect(missing).toEqual([]);
+  });
+
+  it('cover every subscription field of the schema', () => {
+    const covered = new Set(operations.filter((o) => o.op.operation === 'subscription').flatMap((o) => rootFields(o.op)));
+    const missing = Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).filter((q) => !covered.has(q));
     expect(missing).toEqual([]);
   });
 

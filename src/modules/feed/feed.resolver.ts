@@ -1,8 +1,10 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
+import { ErrorCode, HubError } from '../../common/errors';
 import { NODE_TYPES } from '..';
-import { ChangeFeedPage, ChangeFilter } from './feed.types';
+import { Change, ChangeFeedPage, ChangeFilter } from './feed.types';
 import { FEED_DEFAULT_FIRST, FEED_MAX_FIRST, FeedService } from './feed.service';
+import type { LiveEvent } from './feed.live';
 
 @Resolver()
 export class FeedResolver {
@@ -17,5 +19,21 @@ export class FeedResolver {
     @Ctx() ctx: Context,
   ): Promise<ChangeFeedPage> {
     return new FeedService(ctx.em).page(ctx.viewer, ctx.loaders, NODE_TYPES, after, first, filter);
+  }
+
+  @Subscription(() => Change, {
+    description:
+      'The changes of the graph as they are committed, each one the caller may see (the same rule as `changes`: the Node is checked against the key when the change is delivered), over WebSocket only (graphql-ws protocol at /graphql; the key in `connectionParams.authorization`). At most once and no replay: a change committed while you were not subscribed, or lost on the way (a dropped connection, Redis away between hubs, a client reading too slowly), is not sent again. Changes come in commit order, which can differ from the feed\'s order. So after a (re)connection, subscribe first, then catch up with `changes(after:)` from the last `endCursor` the feed gave you (not from a cursor received here: a change of a write that began earlier can commit later and sit before it in the feed), and apply what you get twice only once (the same `cursor`), or again: `node` is the Node as it is now either way.',
+    subscribe: ({ args, context }) => {
+      const live = (context as Context).live;
+      if (!live) throw new HubError(ErrorCode.BAD_USER_INPUT, 'Subscriptions are served over WebSocket only (graphql-ws at /graphql)');
+      return live.changes((args as { filter?: ChangeFilter | null }).filter ?? null);
+    },
+  })
+  changed(
+    @Root() event: LiveEvent,
+    @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which changes (as for `changes`): every condition given must hold.' }) _filter: ChangeFilter | null,
+  ): Change {
+    return event.change;
   }
 }
