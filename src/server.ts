@@ -27,11 +27,15 @@ import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
 import { compiledExecutorGateway } from './common/executor';
-import { SQL_READS } from './modules';
+import { NODE_TYPES, SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
 import type { HubMetrics } from './common/metrics';
 import { startTracing } from './common/tracing';
 import { ANONYMOUS_OPERATION } from './common/request-scope';
+import { graphqlWs } from './common/graphql-ws';
+import { createChangeBus, feedChannel } from './modules/feed/feed.bus';
+import { LiveChanges } from './modules/feed/feed.live';
+import type { ChangeRecord } from './modules/feed/feed.writer';
 
 export interface HubState {
   /** True once migrations and the first seed are done. */
@@ -61,6 +65,11 @@ export interface Hub {
   startBackground(): void;
   /** The listener of METRICS_PORT (listening once createServer resolves), or null. */
   metricsServer: http.Server | null;
+  /** Subscriptions over WebSocket (src/common/graphql-ws.ts), for tests and diagnostics. */
+  subscriptions: {
+    /** Authenticated WebSocket connections and the subscriptions running on them, on this hub. */
+    stats(): { connections: number; subscriptions: number };
+  };
   /** The cache of accepted API keys (src/modules/key/key-cache.ts), for tests and diagnostics. */
   keys: {
     /**
@@ -182,7 +191,9 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
         orm.em.getConnection().execute('select 1'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
-      res.json({ status: 'ready', statsWarmup: state.statsWarmup ?? 'off' });
+      // Redis only helps (changes between hubs): when it is away the hub still serves (degraded, not failed).
+      const redis = bus.health();
+      res.json({ status: 'ready', statsWarmup: state.statsWarmup ?? 'off', ...(redis ? { redis } : {}) });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
     }
@@ -228,7 +239,10 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       throw new HubError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_AWAY, { requestId: scope?.requestId });
     }
     if (viewer.keyId !== null) key?.accepted(viewer.keyId);
-    return createContext(orm.em, caches, { scope, viewer });
+    const context = createContext(orm.em, caches, { scope, viewer });
+    // Every HTTP request's writes are published once committed (runMutation, src/common/mutation.ts).
+    context.scope.publishChanges = publishChanges;
+    return context;
   };
 
   // The explorer and the statistics page, from the hub's own files; a browser's GET of /graphql
@@ -273,6 +287,26 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   app.use(notFound());
   app.use(unhandledError(logger));
 
+  // Subscriptions: graphql-ws on the same server and path (upgrade requests of /graphql).
+  const ws = graphqlWs({
+    httpServer,
+    drain,
+    schema,
+    limits,
+    subscriptions: config.subscriptions,
+    trustProxy: rl.trustProxyHops,
+    logger,
+    ready: () => state.ready && !state.stopping,
+    authenticate: (authorization) => keyCache.authenticate(authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash)),
+    currentViewers: (ids) => new ApiKeyService(orm.em.fork()).currentViewers(ids),
+    onKeyChange: (listener) => keyCache.onKeyChange(listener),
+    context: (viewer, scope) => {
+      const context = createContext(orm.em, caches, { scope, viewer });
+      context.live = live.source(viewer);
+      return context;
+    },
+  });
+
   let metricsServer: http.Server | null = null;
   if (metrics && config.metrics.port !== null) {
     const server = http.createServer((req, res) => {
@@ -291,6 +325,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
 
   let stopping: Promise<void> | null = null;
   let stopBackground = () => {};
+  // Committed writes' change records, to the `changed` subscriptions of this hub and, through
+  // Redis (REDIS_URL), of every hub on the database (src/modules/feed/feed.bus.ts).
+  // Late, like the key listener: nothing above may fail and leave its Redis connections open.
+  const bus = createChangeBus({ logger, redisUrl: config.redisUrl, channel: () => feedChannel(orm.em.fork()) });
+  const live = new LiveChanges({ bus, nodeTypes: NODE_TYPES, logger, context: (viewer) => createContext(orm.em, caches, { viewer }) });
+  const publishChanges = (records: ChangeRecord[]) => bus.publish(records);
   keyListener?.start(); // last: nothing above may fail and leave its connection open
   return {
     app,
@@ -302,11 +342,17 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       (stopping ??= (async () => {
         stopBackground();
         guard.stopping();
+        // WebSocket clients are told at once (1001 Going away) and reconnect elsewhere; the drain waits for their sockets to close.
+        ws.goingAway();
         try {
           const graceful = await drain.stop();
           if (!graceful) logger.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period over: remaining connections closed');
           await apollo.stop();
         } finally {
+          await ws.close();
+          live.close();
+          // After the drain: writes still being served publish their changes.
+          await bus.close();
           // After the drain (requests still being served use the cache), before the pool and the database go.
           await keyListener?.stop();
           await tracing?.shutdown();
@@ -336,6 +382,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       stopBackground();
       stopBackground = startBackground({ em: orm.em, logger });
     },
+    subscriptions: { stats: () => ws.stats() },
     keys: {
       heard: (keyId) => keyCache.heard(keyId),
       whenListening: (listening = true) => keyCache.whenListening(listening),
