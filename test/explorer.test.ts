@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createKey } from './factories';
+import { createAssociation, createFederation, createKey } from './factories';
 import { launchBrowser, offlinePage } from './support/browser';
 import { startTestHub, TestHub } from './support/harness';
 
@@ -95,7 +95,7 @@ describe('the explorer over HTTP', () => {
   it('caches the vendored files for a year and names them by version', async () => {
     const html = await (await fetch(`${origin}/explorer`)).text();
     const files = [...html.matchAll(/(?:src|href)="(\/(?:vendor|assets)\/[^"]+)"/g)].map((m) => m[1]);
-    expect(files).toHaveLength(4);
+    expect(files).toHaveLength(5);
     for (const file of files) {
       const r = await fetch(origin + file);
       expect(r.status).toBe(200);
@@ -159,6 +159,64 @@ describe('the explorer in Chromium, offline', () => {
     await page.locator('.graphiql-doc-explorer a', { hasText: 'Query' }).first().waitFor();
 
     await page.screenshot({ path: path.join(__dirname, '..', 'docs', 'explorer.png') });
+    expect(outside).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('runs a subscription over a WebSocket with the key of the headers editor; a push shows up in the response', async () => {
+    browser ??= await launchBrowser();
+    const { page, outside, consoleErrors } = await offlinePage(browser, origin);
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const seen: string[] = []; // for the message of a failure
+    page.on('console', (m) => seen.push(`${m.type()}: ${m.text()}`));
+    page.on('websocket', (ws) => seen.push(`WebSocket ${ws.url()}`));
+    const analyst = await createKey(t.em(), 'ANALYST');
+    const admin = await createKey(t.em(), 'ADMIN');
+    const federation = await createFederation(t.em());
+    const association = await createAssociation(t.em(), federation);
+
+    await page.goto(`${origin}/explorer`);
+    await page.waitForSelector('.graphiql-container .graphiql-query-editor .monaco-editor');
+    const headers = page.locator('.graphiql-editor-tool .monaco-editor[data-uri$="headers.json"]');
+    if (!(await headers.isVisible())) await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+    await headers.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${analyst.key}` }));
+    await page.locator('.graphiql-query-editor .monaco-editor').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(`subscription Live { changed(filter: { associationCode: "${association.code}" }) { type kind node { id ... on Membership { externalId } } } }`);
+    await page.locator('.graphiql-query-editor', { hasText: 'subscription Live' }).waitFor();
+    // GraphiQL keeps the headers a moment after the edit (debounced): run once they are kept.
+    await page.waitForFunction(
+      (k) => Object.values((globalThis as unknown as { sessionStorage: Record<string, string> }).sessionStorage).some((v) => String(v).includes(k)),
+      analyst.key.slice(0, 12),
+    );
+
+    const before = t.hub.subscriptions.stats().subscriptions;
+    await page.locator('.graphiql-execute-button').click();
+    // Subscribed (with the analyst's key: an anonymous one would not see a person without a public profile).
+    for (const until = Date.now() + 30_000; t.hub.subscriptions.stats().subscriptions <= before; ) {
+      if (Date.now() > until) throw new Error(`the explorer did not subscribe; the page saw: ${JSON.stringify(seen)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await t.gql(
+      'mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created } }',
+      { input: { associationCode: association.code, idempotencyKey: `explorer-${association.code}`, members: [{ externalId: 'HV-LIVE', fullName: 'Trần Văn Trực Tiếp', publicProfile: false }] } },
+      admin.headers,
+    );
+    expect(r.body.data?.upsertMembers.created).toBe(1);
+    await page.locator('.graphiql-response', { hasText: /"externalId":\s*"HV-LIVE"/ }).waitFor();
+
+    // Stopping the run completes the subscription on the hub.
+    await page.locator('.graphiql-execute-button').click();
+    for (const until = Date.now() + 30_000; t.hub.subscriptions.stats().subscriptions > before; ) {
+      if (Date.now() > until) throw new Error('the explorer did not complete its subscription');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(outside).toEqual([]);
     expect(violations).toEqual([]);
     expect(consoleErrors).toEqual([]);

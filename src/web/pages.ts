@@ -32,6 +32,11 @@ export const EXPLORER_CSP = selfOnlyCsp({ styleInline: true });
 /** The statistics page's CSP: nothing relaxed (Chart.js draws on a canvas and adds no styles). */
 export const STATS_CSP = selfOnlyCsp();
 
+/** graphql-ws' browser build (its client), from node_modules: the explorer runs subscriptions with it. */
+const GRAPHQL_WS_PACKAGE = require.resolve('graphql-ws/package.json');
+const GRAPHQL_WS_DIR = path.join(path.dirname(GRAPHQL_WS_PACKAGE), 'umd');
+const GRAPHQL_WS_VERSION = (JSON.parse(fs.readFileSync(GRAPHQL_WS_PACKAGE, 'utf8')) as { version: string }).version;
+
 /** Chart.js from node_modules (a dependency of the hub: it is in every install, the Docker image's too). */
 const CHART_JS_DIR = path.dirname(require.resolve('chart.js'));
 const CHART_JS_VERSION = (JSON.parse(fs.readFileSync(path.join(CHART_JS_DIR, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -50,11 +55,12 @@ export function webPages(opts: WebOptions = {}): WebPages {
   const assetsBase = `/assets/${assetsHash}/`;
   const operations: ExampleOperations = loadExampleOperations(opts.operationsDir ?? path.join(PROJECT_ROOT, 'schema', 'operations'));
   const operationsJson = JSON.stringify(operations);
+  const graphqlWsBase = `/vendor/graphql-ws-${GRAPHQL_WS_VERSION}/`;
 
   const explorerHtml = page({
     title: 'Federation Hub — GraphiQL explorer',
     styles: [`${graphiqlBase}graphiql.css`, `${assetsBase}explorer.css`],
-    scripts: [`${graphiqlBase}yoga-graphiql.umd.js`, `${assetsBase}explorer.js`],
+    scripts: [`${graphiqlBase}yoga-graphiql.umd.js`, `${graphqlWsBase}graphql-ws.min.js`, `${assetsBase}explorer.js`],
     body: `<header class="hub-bar">
   <strong>Federation Hub</strong>
   <label>Example operations <select id="hub-operations" disabled><option value="">(loading…)</option></select></label>
@@ -110,6 +116,12 @@ export function webPages(opts: WebOptions = {}): WebPages {
   router.get([`${chartBase}chart.umd.min.js`, `${chartBase}chart.umd.min.js.map`], (req, res, next) => {
     req.url = req.path.slice(chartBase.length - 1);
     chartFiles(req, res, next);
+  });
+  // Only graphql-ws' browser build (the explorer's subscriptions).
+  const graphqlWsFiles = staticFiles(GRAPHQL_WS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP });
+  router.get(`${graphqlWsBase}graphql-ws.min.js`, (req, res, next) => {
+    req.url = req.path.slice(graphqlWsBase.length - 1);
+    graphqlWsFiles(req, res, next);
   });
 
   return {

@@ -21,16 +21,85 @@
     },
   };
 
-  // Plain POST of JSON to the hub, with the headers of the Headers editor (the API key).
+  // Queries and mutations: a plain POST of JSON to the hub, with the headers of the Headers editor
+  // (the API key). Subscriptions: a WebSocket to the same path (graphql-ws), the Authorization
+  // header sent as connectionParams.authorization, as the hub expects it.
   function fetcher(params, opts) {
-    var headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     var extra = (opts && opts.headers) || {};
+    if (isSubscription(params, opts)) return subscribe(params, extra);
+    var headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     Object.keys(extra).forEach(function (k) {
       headers[k] = String(extra[k]);
     });
     return fetch(endpoint, { method: 'POST', headers: headers, body: JSON.stringify(params), credentials: 'omit' }).then(function (r) {
       return r.json();
     });
+  }
+
+  function isSubscription(params, opts) {
+    var doc = opts && opts.documentAST;
+    if (doc && doc.definitions) {
+      var ops = doc.definitions.filter(function (d) {
+        return d.kind === 'OperationDefinition';
+      });
+      var op = params.operationName
+        ? ops.find(function (d) {
+            return d.name && d.name.value === params.operationName;
+          })
+        : ops[0];
+      return !!op && op.operation === 'subscription';
+    }
+    return /^\s*subscription\b/m.test(String(params.query || '').replace(/#[^\n]*/g, ''));
+  }
+
+  // The results of a subscription, as GraphiQL reads them (an async iterable): one WebSocket per
+  // run, closed when GraphiQL stops the run. A refusal (a bad key closes the socket with its
+  // reason; an error message ends the operation) is shown as an error result.
+  function subscribe(params, headers) {
+    var authorization;
+    Object.keys(headers).forEach(function (k) {
+      if (k.toLowerCase() === 'authorization') authorization = String(headers[k]);
+    });
+    var client = window.graphqlWs.createClient({
+      url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + endpoint,
+      connectionParams: authorization ? { authorization: authorization } : {},
+      retryAttempts: 0,
+    });
+    var results = client.iterate({ query: params.query, variables: params.variables || undefined, operationName: params.operationName || undefined });
+    var over = false;
+    function end() {
+      over = true;
+      client.dispose();
+    }
+    var iterator = {
+      next: function () {
+        if (over) return Promise.resolve({ value: undefined, done: true });
+        return results.next().then(
+          function (r) {
+            if (r.done) end();
+            return r;
+          },
+          function (err) {
+            end();
+            var errors = Array.isArray(err)
+              ? err
+              : [{ message: err && err.code ? 'WebSocket closed (' + err.code + ')' + (err.reason ? ': ' + err.reason : '') : String((err && err.message) || err) }];
+            return { value: { errors: errors }, done: false };
+          },
+        );
+      },
+      return: function () {
+        if (!over) {
+          results.return && results.return();
+          end();
+        }
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+    iterator[Symbol.asyncIterator] = function () {
+      return iterator;
+    };
+    return iterator;
   }
 
   var params = new URLSearchParams(location.search);
