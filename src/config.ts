@@ -19,6 +19,11 @@ export interface Config {
   host: string;
   /** External PostgreSQL; when absent the hub runs an embedded one in `<dataDir>/pg`. */
   databaseUrl: string | null;
+  /**
+   * Redis shared by every hub of a deployment (REDIS_URL, src/common/redis.ts): rate-limit buckets,
+   * subscriptions; null: each hub keeps them in its own memory.
+   */
+  redisUrl: string | null;
   dataDir: string;
   corsOrigins: string[];
   /** Load the demo data into an empty database on start. */
@@ -129,6 +134,15 @@ function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function isRedisUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
@@ -138,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
   const corsOrigins = (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -166,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    redisUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
     corsOrigins,
     seedDemo: bool(env, 'SEED_DEMO', true),

@@ -7,7 +7,20 @@ import { HttpDrain } from './common/drain';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
-import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, RateLimitOptions, rateLimitedError, rateLimiter, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
+import {
+  DEFAULT_FAILED_AUTH_BURST,
+  DEFAULT_INTROSPECTION_BURST,
+  presentedKey,
+  RATE_LIMITED,
+  RateLimiter,
+  RateLimitOptions,
+  rateLimitedError,
+  rateLimiter,
+  rateLimitMiddleware,
+  RedisBuckets,
+  TokenBucketLimiter,
+} from './common/rate-limit';
+import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -61,6 +74,8 @@ export interface Hub {
   startBackground(): void;
   /** The listener of METRICS_PORT (listening once createServer resolves), or null. */
   metricsServer: http.Server | null;
+  /** The hub's Redis client (REDIS_URL, src/common/redis.ts), or null; stop() closes it. */
+  redis: Redis | null;
   /** The cache of accepted API keys (src/modules/key/key-cache.ts), for tests and diagnostics. */
   keys: {
     /**
@@ -83,6 +98,9 @@ export interface ServerOptions {
   /** The browser pages (explorer, statistics page): e.g. another folder of example operations. */
   web?: WebOptions;
 }
+
+/** src/common/redis.ts, and ioredis with it, loaded only when REDIS_URL is set. */
+const redisModule = () => require('./common/redis') as typeof import('./common/redis');
 
 export async function createServer(orm: MikroORM, config: Config, opts: ServerOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -110,7 +128,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     quietMs: 250,
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config) };
+  // Redis (README, "Scaling"): loaded only when REDIS_URL is set. Rate-limit buckets shared by every
+  // hub on it, falling back to this process's buckets whenever it does not answer.
+  const redis = config.redisUrl ? redisModule().createRedis(config.redisUrl, { name: 'rate-limit', logger }) : null;
+  const redisBuckets = redis ? new RedisBuckets(redis, logger, `${await redisModule().redisNamespace(orm.em.getKnex())}rate-limit:`) : null;
+  const shared = (name: string, local: TokenBucketLimiter | null): RateLimiter | null => (redisBuckets ? redisBuckets.limiter(name, local) : local);
+  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config, shared) };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
   const keyListener = keyCache.enabled
@@ -182,7 +205,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
         orm.em.getConnection().execute('select 1'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
-      res.json({ status: 'ready', statsWarmup: state.statsWarmup ?? 'off' });
+      // Redis only helps: when it is away the hub still serves (degraded, not failed).
+      res.json({
+        status: 'ready',
+        statsWarmup: state.statsWarmup ?? 'off',
+        ...(redis ? { redis: redisModule().redisHealth(redis) } : {}),
+      });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
     }
@@ -190,17 +218,21 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
 
   const rl = config.rateLimit;
   const rateLimitOptions: RateLimitOptions = {
-    keyed: TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst),
-    anonymous: TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst),
-    introspection: TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST),
-    failedAuth: TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST),
+    keyed: shared('keyed', TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst)),
+    anonymous: shared('anonymous', TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst)),
+    introspection: shared('introspection', TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST)),
+    failedAuth: shared('failed-auth', TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST)),
     trustProxy: rl.trustProxyHops,
     logger,
   };
   // One limiter (its buckets and remembered keys) for both ways in: Express's chain and graphql-http.ts.
   const limiting = rateLimiter(rateLimitOptions);
+  const counted = (allowed: boolean) => allowed || (metrics!.error(RATE_LIMITED), false);
   const limiter: typeof limiting = metrics
-    ? (req, res, query) => limiting(req, res, query) || (metrics.error(RATE_LIMITED), false)
+    ? (req, res, query) => {
+        const allowed = limiting(req, res, query);
+        return typeof allowed === 'boolean' ? counted(allowed) : allowed.then(counted);
+      }
     : limiting;
 
   // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
@@ -213,7 +245,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       viewer = await keyCache.authenticate(req.headers.authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
     } catch (e) {
       if (e instanceof KeyRefused) {
-        const throttled = key?.refused() ?? null;
+        const throttled = (await key?.refused()) ?? null;
         const refusal = { reason: e.reason, keyId: e.keyId };
         if (throttled) {
           logRefusal(logger, scope, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
@@ -292,12 +324,14 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   let stopping: Promise<void> | null = null;
   let stopBackground = () => {};
   keyListener?.start(); // last: nothing above may fail and leave its connection open
+  if (redis) redisModule().connectRedis(redis);
   return {
     app,
     httpServer,
     apollo,
     state,
     metricsServer,
+    redis,
     stop: () =>
       (stopping ??= (async () => {
         stopBackground();
@@ -310,6 +344,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
           // After the drain (requests still being served use the cache), before the pool and the database go.
           await keyListener?.stop();
           await tracing?.shutdown();
+          if (redis) await redisModule().closeRedis(redis);
           if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
         }
       })()),
