@@ -20,6 +20,13 @@ export interface Config {
   /** External PostgreSQL; when absent the hub runs an embedded one in `<dataDir>/pg`. */
   databaseUrl: string | null;
   /**
+   * Streaming replicas of that database (DATABASE_REPLICA_URLS): queries read from them, writes and
+   * a key's reads just after its own writes stay on the primary (src/common/read-routing.ts).
+   */
+  databaseReplicaUrls: string[];
+  /** How long after a key's write its reads stay on the primary (READ_YOUR_WRITES_SECONDS); 0: not at all. */
+  readYourWritesSeconds: number;
+  /**
    * Redis shared by every hub of a deployment (REDIS_URL, src/common/redis.ts): rate-limit buckets,
    * subscriptions; null: each hub keeps them in its own memory.
    */
@@ -152,6 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const databaseReplicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const u of databaseReplicaUrls) {
+    if (!/^postgres(ql)?:\/\/\S+$/.test(u)) throw new ConfigError('DATABASE_REPLICA_URLS must be comma-separated postgres:// or postgresql:// URLs');
+  }
   const redisUrl = env.REDIS_URL?.trim() || null;
   if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
   const corsOrigins = (env.CORS_ORIGINS ?? '')
@@ -182,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    databaseReplicaUrls,
+    readYourWritesSeconds: int(env, 'READ_YOUR_WRITES_SECONDS', 5, 0, 3_600),
     redisUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
     corsOrigins,

@@ -20,6 +20,7 @@ import {
   RedisBuckets,
   TokenBucketLimiter,
 } from './common/rate-limit';
+import { ReadRouting, replicasOf } from './common/read-routing';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
@@ -76,6 +77,8 @@ export interface Hub {
   metricsServer: http.Server | null;
   /** The hub's Redis client (REDIS_URL, src/common/redis.ts), or null; stop() closes it. */
   redis: Redis | null;
+  /** Where reads go with DATABASE_REPLICA_URLS (src/common/read-routing.ts), for tests and diagnostics. */
+  reads: ReadRouting;
   /** The cache of accepted API keys (src/modules/key/key-cache.ts), for tests and diagnostics. */
   keys: {
     /**
@@ -133,6 +136,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const redis = config.redisUrl ? redisModule().createRedis(config.redisUrl, { name: 'rate-limit', logger }) : null;
   const redisBuckets = redis ? new RedisBuckets(redis, logger, `${await redisModule().redisNamespace(orm.em.getKnex())}rate-limit:`) : null;
   const shared = (name: string, local: TokenBucketLimiter | null): RateLimiter | null => (redisBuckets ? redisBuckets.limiter(name, local) : local);
+  // Read replicas (DATABASE_REPLICA_URLS): queries read there, a key's reads after its writes do not.
+  const reads = new ReadRouting(replicasOf(orm.em.getDriver(), config.databaseReplicaUrls), { readYourWritesMs: config.readYourWritesSeconds * 1000, logger });
   const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config, shared) };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
@@ -156,6 +161,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       sqlStatsHeader: config.exposeSqlStats,
       observer: metrics ?? (tracing ? { operationLabel: (name) => name?.slice(0, 100) || ANONYMOUS_OPERATION, error: () => {} } : null),
     }),
+    ...(reads.enabled ? [reads.plugin()] : []),
   ];
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
   const executor =
@@ -205,11 +211,12 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
         orm.em.getConnection().execute('select 1'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
-      // Redis only helps: when it is away the hub still serves (degraded, not failed).
+      // Redis and replicas only help: when they are away the hub still serves (degraded, not failed).
       res.json({
         status: 'ready',
         statsWarmup: state.statsWarmup ?? 'off',
         ...(redis ? { redis: redisModule().redisHealth(redis) } : {}),
+        ...(reads.enabled ? { replicas: reads.health() } : {}),
       });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
@@ -332,6 +339,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     state,
     metricsServer,
     redis,
+    reads,
     stop: () =>
       (stopping ??= (async () => {
         stopBackground();

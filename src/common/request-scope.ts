@@ -1,3 +1,5 @@
+import type { ReplicaRoute } from './read-routing';
+
 /**
  * What a request carries: its ids, its caller's address and its SQL statement count. It travels
  * by hand, not through AsyncLocalStorage: that would turn on Node's promise hooks for every
@@ -25,6 +27,11 @@ export interface RequestScope {
   outcome?: 'ok' | 'partial' | 'error';
   /** Rows a committed push wrote, by outcome (CREATED, UPDATED, …), for the metrics. */
   pushRows?: Record<string, number>;
+  /**
+   * The read replica this request's reads go to (common/read-routing.ts), set for queries once
+   * the operation is known; unset or null: the primary.
+   */
+  replica?: ReplicaRoute | null;
 }
 
 /** The operation label of requests without a usable operation name: not parsed or valid, refused before execution, or past the metrics' cap. */

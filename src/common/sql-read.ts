@@ -24,6 +24,7 @@ import {
 import { checkArgument } from './arg-rules';
 import type { Viewer } from './auth';
 import { Lru } from './lru';
+import type { ReplicaRoute } from './read-routing';
 import { fromGlobalId, toGlobalId } from './node-id';
 import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
 
@@ -195,7 +196,7 @@ export interface SqlReadContext {
   readonly em: EntityManager;
   knex: Knex;
   viewer: Viewer;
-  scope?: { sqlStatements: number };
+  scope?: { sqlStatements: number; replica?: ReplicaRoute | null };
 }
 
 export interface SqlReadPlan {
@@ -842,7 +843,14 @@ async function runStatement(context: SqlReadContext, sql: string, bindings: unkn
   const text = sql.replace(/\?/g, () => `$${++n}`);
   if (n !== bindings.length) throw new Error(`sql-read: ${n} placeholders for ${bindings.length} bindings`);
   if (context.scope) context.scope.sqlStatements++;
-  const client = (context.knex as unknown as { client: PoolClient }).client;
+  // A query with a replica reads there, and on the primary if the replica fails (common/read-routing.ts).
+  const replica = context.scope?.replica;
+  if (replica) return replica.read((knex) => statementOn(knex, text, bindings), () => statementOn(context.knex, text, bindings));
+  return statementOn(context.knex, text, bindings);
+}
+
+async function statementOn(knex: Knex, text: string, bindings: unknown[]): Promise<unknown[]> {
+  const client = (knex as unknown as { client: PoolClient }).client;
   const connection = await client.acquireConnection();
   try {
     const name = statementName(text);
