@@ -120,8 +120,12 @@ describe('two hubs on one database and one Redis', () => {
   afterEach(async () => {
     await Promise.all(hubs.splice(0).map((h) => h.close()));
   });
+  /** What the hubs logged at warn and above (both hubs into one list). */
+  let logged: { msg: string; redis?: string }[] = [];
+  const logger = createLogger('warn', { write: (line: string) => void logged.push(JSON.parse(line)) });
   const two = async (env: Record<string, string>): Promise<[TestHub, TestHub]> => {
-    const pair = await Promise.all([startHubOn(db, env), startHubOn(db, env)]);
+    logged = [];
+    const pair = await Promise.all([startHubOn(db, env, { logger }), startHubOn(db, env, { logger })]);
     hubs.push(...pair);
     return pair;
   };
@@ -222,6 +226,13 @@ describe('two hubs on one database and one Redis', () => {
       expect((await hub.gql(VIEWER, {}, admin.headers)).status).toBe(429);
       expect(await readyz(hub)).toEqual({ status: 200, body: { status: 'ready', statsWarmup: 'off', redis: 'degraded' } });
     }
+    // One line per hub for the whole outage, whatever the requests and reconnection attempts since.
+    await until('a reconnection attempt or two', () => logged.filter((l) => l.msg.startsWith('Redis unavailable')).length === 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(logged.filter((l) => /Redis/.test(l.msg))).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/^Redis unavailable/), redis: '127.0.0.1:1' }),
+      expect.objectContaining({ msg: expect.stringMatching(/^Redis unavailable/), redis: '127.0.0.1:1' }),
+    ]);
   });
 });
 

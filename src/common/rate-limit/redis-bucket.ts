@@ -14,7 +14,8 @@ import { RateLimiter, takeResult, TakeResult, TokenBucketLimiter } from './token
  * When Redis does not answer (not connected, or a command fails or times out), the take is
  * answered by the limiter of this process given as `local` (the hub's in-process buckets, as
  * without REDIS_URL): requests are never refused or failed because Redis is away, and the limits
- * still hold per hub. The switch is logged once each way.
+ * still hold per hub. An outage is logged once each way: by the connection (common/redis.ts),
+ * or here when commands fail on a connection that looks up.
  */
 
 const TAKE = `
@@ -47,7 +48,8 @@ interface WithTake {
 
 /** The Redis side of a hub's rate limits: one client, the script, and whether Redis is answering. */
 export class RedisBuckets {
-  private degraded = false;
+  /** A command failed and it was logged: the next success is logged too. */
+  private failing = false;
 
   /** `prefix`: where the buckets live in Redis, as `<prefix><limiter>:<bucket>` (server.ts: the deployment's namespace, then `rate-limit:`). */
   constructor(
@@ -66,28 +68,29 @@ export class RedisBuckets {
     return local ? new RedisTokenBucketLimiter(this, `${this.prefix}${name}:`, local) : null;
   }
 
-  /** One take in Redis, or null when Redis did not answer (the caller uses its local buckets). */
+  /**
+   * One take in Redis, or null when Redis is not connected (the caller uses its local buckets at
+   * once: the connection's own log line says so, see common/redis.ts); a promise of null when the
+   * command failed (timed out, connection lost on the way), logged once until a take succeeds.
+   */
   take(key: string, capacity: number, refillPerSecond: number): Promise<[number, string] | null> | null {
-    if (this.redis.status !== 'ready') return this.unavailable(null);
+    if (this.redis.status !== 'ready') return null;
     return (this.redis as unknown as WithTake).hubTakeToken(key, capacity, refillPerSecond).then(
       (answer) => {
-        if (this.degraded) {
-          this.degraded = false;
+        if (this.failing) {
+          this.failing = false;
           this.logger.info('rate limits: shared through Redis again');
         }
         return answer;
       },
-      (err: unknown) => this.unavailable(err),
+      (err: unknown) => {
+        if (!this.failing) {
+          this.failing = true;
+          this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'rate limits: a take in Redis failed, this hub counts in its own memory until one succeeds');
+        }
+        return null;
+      },
     );
-  }
-
-  private unavailable(err: unknown): null {
-    if (!this.degraded) {
-      this.degraded = true;
-      const reason = err instanceof Error ? err.message : `connection ${this.redis.status}`;
-      this.logger.warn({ reason }, "rate limits: Redis does not answer, each hub counts in its own memory until it does");
-    }
-    return null;
   }
 }
 
