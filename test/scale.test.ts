@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../src/config';
 import { openOrm } from '../src/db/database';
 import { toGlobalId } from '../src/common/node-id';
-import { ReadRouting, isReplicaFault } from '../src/common/read-routing';
+import { ReadRouting, replicaFault } from '../src/common/read-routing';
 import { createLogger } from '../src/common/logger';
 import { createAssociation, createFederation, createIntellectual, createKey, createMembership, uniq } from './factories';
 import { createPolicyDocument } from './factories/consultation';
@@ -341,15 +341,20 @@ describe('ReadRouting', () => {
     t += 10_000;
     expect(routing.health()).toBe('ok');
     expect([routing.route(null)?.name, routing.route(null)?.name].sort()).toEqual(['r1', 'r2']);
+    // A statement only the primary can run: run there, the replica stays in use.
+    const readOnly = Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' });
+    expect(await routing.route(null)!.read(() => Promise.reject(readOnly), async () => 'primary')).toBe('primary');
+    expect([routing.health(), lines]).toEqual(['ok', [expect.anything()]]);
     // An error of the query itself is the caller's: not retried on the primary.
     const syntax = Object.assign(new Error('syntax error'), { code: '42601' });
     await expect(routing.route(null)!.read(() => Promise.reject(syntax), async () => 'primary')).rejects.toBe(syntax);
   });
 
   it('which errors are the replica\'s', () => {
-    const fault = (code?: string) => isReplicaFault(Object.assign(new Error('x'), code ? { code } : {}));
-    expect(['ECONNREFUSED', undefined, '08006', '57P01', '3D000', '53300', '40001', '25006'].map((c) => fault(c))).toEqual(Array(8).fill(true));
-    expect(['42601', '57014', '22P02', '23505'].map((c) => fault(c))).toEqual(Array(4).fill(false));
+    const fault = (code?: string) => replicaFault(Object.assign(new Error('x'), code ? { code } : {}));
+    expect(['ECONNREFUSED', undefined, '08006', '57P01', '3D000', '53300'].map((c) => fault(c))).toEqual(Array(6).fill('down'));
+    expect(['40001', '25006'].map((c) => fault(c))).toEqual(['primary', 'primary']);
+    expect(['42601', '57014', '22P02', '23505'].map((c) => fault(c))).toEqual(Array(4).fill(null));
   });
 });
 

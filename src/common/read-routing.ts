@@ -20,9 +20,11 @@ import type { RequestScope } from './request-scope';
  * (`em.find`) keep to the primary: the ORM is given the replicas (its `replicas` option, which
  * makes and closes their pools) with `preferReadReplicas: false`.
  *
- * A replica that fails (refused or dropped connection, a database that is not there, a statement
- * cancelled by recovery) is skipped for RETRY_MS and that read runs again on the primary: a read
- * never fails because a replica is away. The failure is logged once per RETRY_MS and replica.
+ * A replica that fails (refused or dropped connection, a database that is not there) is skipped
+ * for RETRY_MS and that read runs again on the primary: a read never fails because a replica is
+ * away. The failure is logged once per RETRY_MS and replica. A statement only a primary can run
+ * (one that writes or assigns a transaction id: 25006) or one cancelled by a conflict with
+ * recovery (40001) runs again on the primary too, without holding it against the replica.
  *
  * The write times are this hub's: behind a balancer, read-your-writes holds when a key's requests
  * go to one hub (docker-compose.scale.yml's nginx hashes the Authorization header), and within a
@@ -81,8 +83,10 @@ class Replica implements ReplicaRoute {
     try {
       result = await onReplica(this.knex);
     } catch (err) {
-      if (!isReplicaFault(err)) throw err;
-      this.routing.failed(this, err);
+      const fault = replicaFault(err);
+      if (fault === null) throw err;
+      if (fault === 'down') this.routing.failed(this, err);
+      else this.routing.refused(this, err);
       return onPrimary();
     }
     return result;
@@ -144,6 +148,12 @@ export class ReadRouting {
     return this.replicas.every((r) => r.downUntil <= now) ? 'ok' : 'degraded';
   }
 
+  /** @internal A statement the replica could not run, though it is up: the primary ran it instead. */
+  refused(replica: Replica, err: unknown): void {
+    const e = err as { code?: unknown };
+    this.opts.logger.debug({ replica: replica.name, code: e?.code ?? null }, 'read replica refused a statement: the primary ran it');
+  }
+
   /** @internal A replica failed: skip it for a while, say so once. */
   failed(replica: Replica, err: unknown): void {
     const now = this.now();
@@ -175,16 +185,18 @@ export class ReadRouting {
 }
 
 /**
- * Errors that say the replica, not the read, is at fault: the read is run again on the primary.
- * Without an SQLSTATE: the network or the pool (refused, reset, timed out acquiring). With one:
- * connection exceptions (08), authorization (28), no such database (3D000), insufficient resources
- * (53), operator intervention other than a cancelled statement (57P01-57P04), system errors (58),
- * internal errors (XX), read-only transaction (25006, a replica asked to write) and a statement
- * cancelled by a conflict with recovery (40001 on a standby). A statement timeout (57014) or an
- * error in the query itself would fail on the primary too: it is not retried.
+ * What an error of a read on a replica says: 'down' when the replica, not the read, is at fault
+ * (skip it for a while): without an SQLSTATE (the network or the pool: refused, reset, timed out
+ * acquiring), connection exceptions (08), authorization (28), no such database (3D000),
+ * insufficient resources (53), operator intervention other than a cancelled statement
+ * (57P01-57P04), system errors (58), internal errors (XX); 'primary' when the statement needs the
+ * primary though the replica is up (25006: it writes or takes a transaction id; 40001: cancelled by
+ * a conflict with recovery); null when the read itself is at fault (a syntax error, a statement
+ * timeout: 57014) and would fail on the primary too: not retried.
  */
-export function isReplicaFault(err: unknown): boolean {
+export function replicaFault(err: unknown): 'down' | 'primary' | null {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
-  return /^(08|28|3D|53|58|XX)/.test(code) || /^57P0[1-4]$/.test(code) || code === '25006' || code === '40001';
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return 'down';
+  if (/^(08|28|3D|53|58|XX)/.test(code) || /^57P0[1-4]$/.test(code)) return 'down';
+  return code === '25006' || code === '40001' ? 'primary' : null;
 }
