@@ -26,6 +26,7 @@ import { graphqlPostHandler } from './common/graphql-http';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
+import { CountCache } from './common/count-cache';
 import { compiledExecutorGateway } from './common/executor';
 import { SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
@@ -110,7 +111,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     quietMs: 250,
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config) };
+  const caches: SharedCaches = {
+    stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }),
+    forum: forumSettings(config),
+    counts: new CountCache(config.countCacheSeconds * 1000),
+  };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
   const keyListener = keyCache.enabled
