@@ -13,6 +13,7 @@ import { Migration20261202090000 } from './Migration20261202090000';
 import { Migration20261202103907 } from './Migration20261202103907';
 import { Migration20261202141829 } from './Migration20261202141829';
 import { Migration20261202181808 } from './Migration20261202181808';
+import { Migration20261203071754 } from './Migration20261203071754';
 
 /**
  * Every migration, in order. Listed here (not found by globbing) so that the compiled hub,
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202103907', class: Migration20261202103907 },
   { name: 'Migration20261202141829', class: Migration20261202141829 },
   { name: 'Migration20261202181808', class: Migration20261202181808 },
+  { name: 'Migration20261203071754', class: Migration20261203071754 },
 ];

@@ -42,6 +42,12 @@ export interface Config {
   /** How long a statistics answer is served before it is recomputed (0: always live). */
   statsCacheSeconds: number;
   /**
+   * How long a root connection's totalCount may be answered from memory (src/common/count-cache.ts):
+   * only while no write through the hub has committed since it was counted; this bounds writes
+   * made outside the hub (the command line's seeds, hand-made SQL). 0: counted every time.
+   */
+  countCacheSeconds: number;
+  /**
    * Key of the random numbers that round the statistics anonymous callers and association keys
    * read; null: the database's own secret (table stats_secret, made by the migrations), so that
    * every hub on one database publishes the same figures.
@@ -206,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    countCacheSeconds: int(env, 'COUNT_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
     statsSecret,
     apiKeyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 60, 0, 86_400),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),

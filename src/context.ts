@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, Viewer } from './common/auth';
 import { bindScope, RequestScope } from './common/request-scope';
 import { StatsCache } from './modules/stats/stats.cache';
+import type { CountCache } from './common/count-cache';
 import type { ForumSettings } from './modules/forum/forum.settings';
 import { createLoaders, Loaders } from './modules';
 
@@ -20,12 +21,16 @@ export interface Context {
   scope: RequestScope;
   /** The forum module's settings and flood control (one per hub). */
   forum: ForumSettings;
+  /** The hub's kept counts of root connections (compiled reads). */
+  counts?: CountCache;
 }
 
 /** Caches that outlive a request: one set per hub (server), never module-level. */
 export interface SharedCaches {
   stats: StatsCache;
   forum: ForumSettings;
+  /** Root connections' counts, kept while no write commits (common/count-cache.ts). */
+  counts?: CountCache;
 }
 
 export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { scope?: RequestScope; viewer?: Viewer } = {}): Context {
@@ -60,6 +65,10 @@ class RequestContext implements Context {
 
   get forum(): ForumSettings {
     return this.caches.forum;
+  }
+
+  get counts(): CountCache | undefined {
+    return this.caches.counts;
   }
 
   get loaders(): Loaders {

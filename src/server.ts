@@ -40,6 +40,7 @@ import { graphqlPostHandler } from './common/graphql-http';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
+import { CountCache } from './common/count-cache';
 import { compiledExecutorGateway } from './common/executor';
 import { SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
@@ -138,7 +139,11 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const shared = (name: string, local: TokenBucketLimiter | null): RateLimiter | null => (redisBuckets ? redisBuckets.limiter(name, local) : local);
   // Read replicas (DATABASE_REPLICA_URLS): queries read there, a key's reads after its writes do not.
   const reads = new ReadRouting(replicasOf(orm.em.getDriver(), config.databaseReplicaUrls), { readYourWritesMs: config.readYourWritesSeconds * 1000, logger });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config, shared) };
+  const caches: SharedCaches = {
+    stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }),
+    forum: forumSettings(config, shared),
+    counts: new CountCache(config.countCacheSeconds * 1000),
+  };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
   const keyListener = keyCache.enabled

@@ -21,6 +21,7 @@ const CLIENT_CODES = new Set<string>([
   ErrorCode.FORBIDDEN,
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.QUERY_TIMEOUT,
+  ErrorCode.CURSOR_EXPIRED,
   RATE_LIMITED, // a key refused once its address has used up its refused keys (from the context function)
   ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
   ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,

@@ -12,6 +12,8 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The database's statement timeout ended the request (server.ts maps SQLSTATE 57014). */
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  /** A change feed cursor older than the feed's retention: records after it are gone, read in full again. */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -29,6 +29,19 @@ export interface BackgroundDeps {
   logger: Logger;
 }
 
+/**
+ * Where a Node type sits, for the change feed's records (src/modules/feed): SQL expressions over
+ * the type's row (alias `t`) giving the id of the association and of the federation it concerns.
+ * A type without one takes the association its audit event names, and that association's federation.
+ */
+export interface ChangeScope {
+  table: string;
+  /** e.g. `t.association_id` */
+  association?: string;
+  /** e.g. `t.federation_id`, or `(select f.federation_id from forum f where f.id = t.forum_id)` */
+  federation?: string;
+}
+
 /** Audit vocabulary a module writes: names (as stored) and what they mean. */
 export interface AuditVocabulary {
   entityTypes?: Record<string, string>;
@@ -51,6 +64,8 @@ export interface HubModule<L extends object = object> {
   nodeTypes?: NodeTypeEntry<L>[];
   /** Entity types and actions the module records in the audit log. */
   audit?: AuditVocabulary;
+  /** Where its audited Node types sit (association, federation), for the change feed's records and filters. */
+  changeScopes?: Record<string, ChangeScope>;
   /**
    * Work the module does in the background of a ready hub (e.g. purging expired records): started
    * once the database is migrated, stopped (by the function it returns) when the hub stops.

@@ -8,6 +8,7 @@ import { inTransaction } from './transaction';
 import { Problems, UserError, UserErrorCode } from './user-errors';
 import { AuditRecord, AuditService } from '../modules/audit/audit.service';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service';
+import { ChangeRecord, recordChanges } from '../modules/feed/feed.writer';
 
 /**
  * The one write pipeline. Every mutation runs through `runMutation`, which does, in order:
@@ -21,8 +22,9 @@ import { IdempotencyService } from '../modules/idempotency/idempotency.service';
  *   5. the advisory locks the mutation names (sorted, so two mutations never wait on each other in
  *      opposite orders);
  *   6. the work (which may still refuse with user errors: everything rolls back);
- *   7. the audit events the work reported;
- *   8. the stored response, under the idempotency key, for 24 hours.
+ *   7. the audit events the work reported, and the change feed's records of the Nodes they name;
+ *   8. the stored response, under the idempotency key, for 24 hours;
+ *   9. once committed, the change records are handed to the request's publisher (subscriptions).
  *
  * A module adds its steps (validate, locks, work); it never copies this plumbing.
  */
@@ -133,8 +135,10 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
     return spec.refused(p.list);
   }
 
+  let recorded: ChangeRecord[] = [];
   try {
-    return await inTransaction(em, async (tx) => {
+    const response = await inTransaction(em, async (tx) => {
+      recorded = [];
       bindScope(tx, scopeOfEm(em)); // the transaction's statements count for the request, its audit events name it
       const idem = new IdempotencyService(tx);
       if (claimed) {
@@ -160,9 +164,12 @@ export async function runMutation<V, R>(em: EntityManager, viewer: Viewer, spec:
         values,
       );
       await new AuditService(tx, viewer).record(events);
+      recorded = await recordChanges(tx, viewer, events);
       if (claimed) await idem.complete(keyId, key, spec.store ? spec.store(response) : response);
       return response;
     });
+    if (recorded.length) scopeOfEm(em)?.publishChanges?.(recorded);
+    return response;
   } catch (e) {
     // A refused call keeps no idempotency record (it rolled back): the caller can fix and retry with the same key.
     if (e instanceof Refusal) return spec.refused(e.problems.list);

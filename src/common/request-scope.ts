@@ -1,4 +1,5 @@
 import type { ReplicaRoute } from './read-routing';
+import type { ChangeRecord } from '../modules/feed/feed.writer';
 
 /**
  * What a request carries: its ids, its caller's address and its SQL statement count. It travels
@@ -32,6 +33,11 @@ export interface RequestScope {
    * the operation is known; unset or null: the primary.
    */
   replica?: ReplicaRoute | null;
+  /**
+   * The hub's publisher of committed change records (subscriptions), set by the HTTP edge:
+   * runMutation hands it the feed records of each write once the write has committed.
+   */
+  publishChanges?: (records: ChangeRecord[]) => void;
 }
 
 /** The operation label of requests without a usable operation name: not parsed or valid, refused before execution, or past the metrics' cap. */

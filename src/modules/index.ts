@@ -10,6 +10,8 @@ import { federationModule } from './federation/federation.module';
 import { forumModule } from './forum/forum.module';
 import { governanceModule } from './governance/governance.module';
 import { fieldModule } from './field/field.module';
+import { feedModule } from './feed/feed.module';
+import { defineChangeScopes } from './feed/feed.writer';
 import { idempotencyModule } from './idempotency/idempotency.module';
 import { intellectualModule } from './intellectual/intellectual.module';
 import { keyModule } from './key/key.module';
@@ -31,6 +33,7 @@ export const MODULES = [
   governanceModule,
   keyModule,
   auditModule,
+  feedModule,
   idempotencyModule,
   nodeModule,
 ] as const;
@@ -70,6 +73,7 @@ export function auditVocabulary(): { entityTypes: Map<string, string>; actions: 
 {
   const { entityTypes, actions } = auditVocabulary();
   defineAuditVocabulary(entityTypes, actions);
+  defineChangeScopes(all.flatMap((m) => Object.entries(m.changeScopes ?? {})));
 }
 
 /** The demo data: every module's seed step, in module order, in one transaction. */

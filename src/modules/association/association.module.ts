@@ -13,6 +13,7 @@ export const associationModule = defineModule({
   loaders: ({ em, viewer }) => associationLoaders(em, viewer),
   sqlRead: associationSqlRead,
   nodeTypes: [{ type: Association, loader: 'associationById' }],
+  changeScopes: { Association: { table: 'association', association: 't.id' } },
   audit: {
     entityTypes: { Association: 'A member association (`Association`).' },
     actions: { STATUS: "Changed an association's status (setAssociationStatus), with the reason given." },

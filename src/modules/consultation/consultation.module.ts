@@ -69,6 +69,11 @@ export const consultationModule = defineModule({
     { type: PanelMember, loader: 'panelMemberById' },
     { type: Opinion, loader: 'opinionById' },
   ],
+  changeScopes: {
+    ConsultationRequest: { table: 'consultation_request', federation: 't.federation_id' },
+    PanelMember: { table: 'consultation_panel_member', federation: '(select r.federation_id from consultation_request r where r.id = t.request_id)' },
+    Opinion: { table: 'consultation_opinion', association: 't.association_id', federation: '(select r.federation_id from consultation_request r where r.id = t.request_id)' },
+  },
   audit: {
     entityTypes: {
       ConsultationRequest: 'A consultation request (`ConsultationRequest`), with what hangs off it: documents, assignment, conflicts, report, response.',

@@ -13,5 +13,6 @@ export const federationModule = defineModule({
   loaders: ({ em, viewer }) => federationLoaders(em, viewer),
   sqlRead: federationSqlRead,
   nodeTypes: [{ type: Federation, loader: 'federationById' }],
+  changeScopes: { Federation: { table: 'federation', federation: 't.id' } },
   audit: { entityTypes: { Federation: 'A federation (`Federation`).' } },
 });

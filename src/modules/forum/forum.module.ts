@@ -37,6 +37,11 @@ export const forumModule = defineModule({
     { type: ForumThread, loader: 'forumThreadById' },
     { type: ForumPost, loader: 'forumPostById' },
   ],
+  changeScopes: {
+    Forum: { table: 'forum', federation: 't.federation_id' },
+    ForumThread: { table: 'forum_thread', association: 't.association_id', federation: '(select f.federation_id from forum f where f.id = t.forum_id)' },
+    ForumPost: { table: 'forum_post', association: 't.association_id', federation: '(select f.federation_id from forum f where f.id = t.forum_id)' },
+  },
   audit: {
     entityTypes: {
       Forum: 'A policy feedback forum (`Forum`), with its synthesis.',

@@ -49,6 +49,11 @@ export const governanceModule = defineModule({
     { type: GoverningBody, loader: 'governingBodyById' },
     { type: Seat, loader: 'seatById' },
   ],
+  changeScopes: {
+    Congress: { table: 'congress', federation: 't.federation_id' },
+    Term: { table: 'term', federation: 't.federation_id' },
+    Seat: { table: 'seat', association: 't.association_id', federation: 't.federation_id' },
+  },
   audit: {
     entityTypes: {
       Congress: 'A congress of a federation (`Congress`), with its delegates and resolutions.',

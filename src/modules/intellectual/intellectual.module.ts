@@ -18,6 +18,8 @@ export const intellectualModule = defineModule({
     { type: Intellectual, loader: 'intellectualById' },
     { type: Membership, loader: 'membershipById' },
   ],
+  // A person belongs to no one association: their records name the association that wrote them.
+  changeScopes: { Membership: { table: 'membership', association: 't.association_id' } },
   audit: {
     entityTypes: { Intellectual: 'A person (`Intellectual`).', Membership: 'A membership of a person in an association (`Membership`).' },
     actions: { END: 'Ended a membership (endMemberships): status, leftOn and endReason.', REACTIVATE: 'Made an ended membership active again (it was pushed again by upsertMembers).' },

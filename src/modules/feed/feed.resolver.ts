@@ -1,0 +1,21 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { NODE_TYPES } from '..';
+import { ChangeFeedPage, ChangeFilter } from './feed.types';
+import { FEED_DEFAULT_FIRST, FEED_MAX_FIRST, FeedService } from './feed.service';
+
+@Resolver()
+export class FeedResolver {
+  @Query(() => ChangeFeedPage, {
+    description:
+      "The change feed: every change of the graph the caller may see, in feed order, after a cursor. An app keeps the last `endCursor` and comes back with it: it gets each change once, in order, none skipped (changes of writes still in progress wait until they have ended). Changes are kept CHANGE_FEED_RETENTION_DAYS (30 by default); an older cursor answers CURSOR_EXPIRED: read in full again, then follow from a new cursor. The `changed` subscription delivers the same changes as they happen.",
+  })
+  changes(
+    @Arg('after', () => String, { nullable: true, description: 'A cursor from an earlier page or change; none: from the oldest change kept.' }) after: string | null,
+    @Arg('first', () => Int, { nullable: true, description: `How many changes at most (1 to ${FEED_MAX_FIRST}; default ${FEED_DEFAULT_FIRST}).` }) first: number | null,
+    @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which changes.' }) filter: ChangeFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<ChangeFeedPage> {
+    return new FeedService(ctx.em).page(ctx.viewer, ctx.loaders, NODE_TYPES, after, first, filter);
+  }
+}

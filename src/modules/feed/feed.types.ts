@@ -1,0 +1,124 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { Node } from '../../common/node';
+import { toGlobalId } from '../../common/node-id';
+import { badInput } from '../../common/errors';
+import { AuditEntityType } from '../audit/audit.enums';
+import type { ChangeRecord } from './feed.writer';
+
+export enum ChangeKind {
+  CREATED = 'CREATED',
+  UPDATED = 'UPDATED',
+  ENDED = 'ENDED',
+  DELETED = 'DELETED',
+}
+registerEnumType(ChangeKind, {
+  name: 'ChangeKind',
+  description: 'What a write did to a Node.',
+  valuesConfig: {
+    CREATED: { description: 'It was created (and perhaps changed again) by the write.' },
+    UPDATED: { description: 'Some of its fields changed.' },
+    ENDED: { description: 'It ended (a membership ended, a seat ended, a federation merged): it stays readable, with its end.' },
+    DELETED: { description: 'It was removed (e.g. a seat on a review panel): `node` is null.' },
+  },
+});
+
+/** A feed position: the writing transaction's id and the record's id. */
+export interface FeedPosition {
+  xid: string;
+  id: string;
+}
+
+const CURSOR_RE = /^(\d{1,20}):(\d{1,20})$/;
+
+export function encodeFeedCursor(p: FeedPosition): string {
+  return Buffer.from(`${p.xid}:${p.id}`, 'utf8').toString('base64url');
+}
+
+/** The position of a cursor; BAD_USER_INPUT when it is not one the feed handed out. */
+export function decodeFeedCursor(cursor: string): FeedPosition {
+  const m = CURSOR_RE.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m || cursor.length > 64) throw badInput('`after` is not a cursor of the change feed', { argumentName: 'after' });
+  return { xid: m[1], id: m[2] };
+}
+
+@ObjectType('Change', {
+  description:
+    'One change of the graph, as the change feed (`changes`) and the `changed` subscription deliver it: which Node, what happened to it, where it sits. Ids and codes only: load the Node itself through `node` (personal data stays behind its usual rules).',
+})
+export class Change {
+  @Field(() => String, { description: 'Position of this change in the feed: pass it as `changes(after:)` to read what follows it.' })
+  cursor!: string;
+
+  @Field(() => AuditEntityType, { description: 'The type of the Node that changed.' })
+  type!: string;
+
+  @Field(() => ID, { description: 'Global id of the Node that changed (as `node(id:)` takes it).' })
+  nodeId!: string;
+
+  @Field(() => ChangeKind, { description: 'What the write did to it.' })
+  kind!: ChangeKind;
+
+  @Field(() => String, { nullable: true, description: 'Code of the association it concerns, if any.' })
+  associationCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Code of the federation it concerns, if any.' })
+  federationCode!: string | null;
+
+  @Field(() => DateTimeResolver, { description: 'When the write that made this change ran (its transaction time).' })
+  at!: Date;
+
+  @Field(() => Node, { nullable: true, description: 'The Node as it is now, loaded when asked for; null when it was deleted.' })
+  node!: Node | null;
+
+  /** The Node's internal id (loaded for visibility before the change is returned). */
+  entityId!: number;
+}
+
+export function toChange(r: ChangeRecord, node: Node | null): Change {
+  const c = new Change();
+  c.cursor = encodeFeedCursor({ xid: r.xid, id: r.id });
+  c.type = r.entityType;
+  c.nodeId = toGlobalId(r.entityType, r.entityId);
+  c.kind = r.kind as ChangeKind;
+  c.associationCode = r.associationCode;
+  c.federationCode = r.federationCode;
+  c.at = r.at;
+  c.node = node;
+  c.entityId = r.entityId;
+  return c;
+}
+
+@InputType('ChangeFilter', { description: 'Which changes to read: every condition given must hold.' })
+export class ChangeFilter {
+  @Field(() => [AuditEntityType], { nullable: true, description: 'Only changes of Nodes of these types (1 to 30 of them).' })
+  types?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only changes that concern this association (by code).' })
+  associationCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only changes that concern this federation (by code).' })
+  federationCode?: string | null;
+}
+
+@ObjectType('ChangeFeedPageInfo', { description: 'Where a page of the change feed ends.' })
+export class ChangeFeedPageInfo {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Pass it as `after` to read on. It moves past changes you may not see too, so keep the last one you were given even when a page is empty; null only when the feed holds nothing yet for you to follow and no `after` was given.',
+  })
+  endCursor!: string | null;
+
+  @Field(() => Boolean, { description: 'True when more changes are ready now; false when you have caught up (come back later with `endCursor`).' })
+  hasNextPage!: boolean;
+}
+
+@ObjectType('ChangeFeedPage', { description: 'A page of the change feed, in feed order.' })
+export class ChangeFeedPage {
+  @Field(() => [Change], { description: 'The changes, oldest first.' })
+  nodes!: Change[];
+
+  @Field(() => ChangeFeedPageInfo, { description: 'Where to read on.' })
+  pageInfo!: ChangeFeedPageInfo;
+}
