@@ -31,8 +31,8 @@ export interface BackgroundDeps {
 
 /**
  * Where a Node type sits, for the change feed's records (src/modules/feed): SQL expressions over
- * the type's row (alias `t`) giving the id of the association and of the federation it concerns.
- * A type without one takes the association its audit event names, and that association's federation.
+ * the type's row (alias `t`) giving the id of the association and of the federation it concerns
+ * (without `federation`, the association's federation). A type without a scope has neither.
  */
 export interface ChangeScope {
   table: string;
@@ -40,6 +40,11 @@ export interface ChangeScope {
   association?: string;
   /** e.g. `t.federation_id`, or `(select f.federation_id from forum f where f.id = t.forum_id)` */
   federation?: string;
+  /**
+   * For a type whose rows are deleted (DELETED): the same, as SQL over the audit changes of the
+   * removal (`x.changes`, jsonb `{ field: { old, new } }`), since the row is gone by then.
+   */
+  removed?: { association?: string; federation?: string };
 }
 
 /** Audit vocabulary a module writes: names (as stored) and what they mean. */
