@@ -2,6 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth';
 import type { SharedCaches } from '../context';
+import type { Config } from '../config';
 import type { Logger } from './logger';
 import type { SqlReadContribution } from './sql-read';
 
@@ -23,10 +24,11 @@ export interface NodeTypeEntry<L = Record<string, unknown>> {
   loader: keyof L & string;
 }
 
-/** What background work gets: the hub's root entity manager (fork it per run) and its logger. */
+/** What background work gets: the hub's root entity manager (fork it per run), its logger and its configuration. */
 export interface BackgroundDeps {
   em: EntityManager;
   logger: Logger;
+  config: Config;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { ErrorCode, HubError, badInput } from '../../common/errors';
+import type { Logger } from '../../common/logger';
 import type { NodeTypeEntry } from '../../common/module';
 import { knexOf, pgArray, runQuery } from '../../common/sql';
+import { inTransaction } from '../../common/transaction';
 import type { ChangeKindValue, ChangeRecord } from './feed.writer';
 import { Change, ChangeFeedPage, ChangeFilter, encodeFeedCursor, decodeFeedCursor, FeedPosition } from './feed.types';
 import { visibleChanges } from './feed.visibility';
@@ -11,6 +13,10 @@ export const FEED_DEFAULT_FIRST = 100;
 export const FEED_MAX_FIRST = 500;
 /** The most records one call scans for changes the viewer may see before it answers what it found. */
 export const FEED_SCAN_CAP = 5_000;
+/** How often a running hub purges records older than the retention. */
+export const FEED_PURGE_EVERY_MS = 60 * 60 * 1000;
+/** Records deleted per purge statement (each its own short transaction). */
+export const FEED_PURGE_BATCH = 5_000;
 
 interface Row {
   id: string | null;
@@ -133,4 +139,63 @@ export class FeedService {
     );
     return { rows: rows.filter((r) => r.id !== null), expired: rows[0]?.expired === true };
   }
+
+  /**
+   * Deletes the records older than `retentionDays` (only of transactions that have ended), oldest
+   * position first, FEED_PURGE_BATCH at a time, and raises the horizon to the highest position
+   * deleted in the same statement: a cursor at or below it answers CURSOR_EXPIRED. Each batch
+   * deletes a whole prefix of the feed (everything at or below its highest position), so no record
+   * is left below the horizon for a reader starting afresh to be handed an expired cursor by. One
+   * hub purges at a time (an advisory lock; the others skip). Returns the number deleted.
+   */
+  async purge(retentionDays: number, batch = FEED_PURGE_BATCH): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const done = await inTransaction(this.em, async (tx) => {
+        const [lock] = await runQuery<{ ok: boolean }>(tx, knexOf(tx).raw(`select pg_try_advisory_xact_lock(hashtext('federation-hub:change-feed-purge'), 0) as ok`));
+        if (!lock.ok) return { cut: 0, deleted: 0 };
+        const [r] = await runQuery<{ cut: number; deleted: number }>(
+          tx,
+          knexOf(tx).raw(
+            `with cut as (
+               select xid, id from change_event
+               where at < now() - make_interval(days => ?) and xid < pg_snapshot_xmin(pg_current_snapshot())
+               order by xid, id limit ?
+             ),
+             top as (select xid, id from cut order by xid desc, id desc limit 1),
+             gone as (delete from change_event e using top where (e.xid, e.id) <= (top.xid, top.id) returning 1),
+             raised as (
+               insert into change_feed_horizon (id, xid, event_id, purged_at) select 1, xid, id, now() from top
+               on conflict (id) do update set xid = excluded.xid, event_id = excluded.event_id, purged_at = excluded.purged_at
+               where (excluded.xid, excluded.event_id) > (change_feed_horizon.xid, change_feed_horizon.event_id)
+               returning 1
+             )
+             select (select count(*) from cut)::int as cut, (select count(*) from gone)::int as deleted`,
+            [retentionDays, batch],
+          ),
+        );
+        return r;
+      });
+      total += done.deleted;
+      if (done.cut < batch) return total;
+    }
+  }
+}
+
+/** Purges records older than the retention now, then every `everyMs`; returns the function that stops it. */
+export function startChangeFeedPurge(em: EntityManager, logger: Logger, retentionDays: number, everyMs = FEED_PURGE_EVERY_MS): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    new FeedService(em.fork())
+      .purge(retentionDays)
+      .then((n) => n && logger.info({ purged: n, retentionDays }, 'change feed records past their retention purged'))
+      .catch((err) => logger.warn({ err }, 'purging the change feed failed'))
+      .finally(() => (running = false));
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
