@@ -333,6 +333,37 @@ describe('reading', () => {
     expect(type.__type.fields.map((f: Row) => f.name).sort()).toEqual(['associationCode', 'at', 'cursor', 'federationCode', 'kind', 'node', 'nodeId', 'type']);
   });
 
+  it('changesEndCursor: the end of what is readable now, from which only later changes follow', async () => {
+    const end = async () => (await t.data<{ changesEndCursor: string | null }>('{ changesEndCursor }', {}, keyB.headers)).changesEndCursor;
+    const from = await tip();
+    expect(await end()).toBe(from);
+    const [hai] = await push(hoiNongHoc, [member('Lâm Văn Hải')]);
+    await settled();
+    const now = await end();
+    expect((await readAll(from)).changes.map((c) => c.cursor).pop()).toBe(now);
+    expect(await readAll(now)).toEqual({ changes: [], endCursor: now, pages: 1 });
+    // A write still in progress is not before the end: it follows it once committed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let wrote!: () => void;
+    const written = new Promise<void>((r) => (wrote = r));
+    const running = inTransaction(t.orm.em.fork(), async (tx) => {
+      await recordChanges(tx, { role: 'ADMIN', keyId: admin.id, keyLabel: 'feed test', associationId: null }, [
+        { entityType: 'Membership', entityId: Number(Buffer.from(hai.membershipId, 'base64url').toString().split(':')[1]), action: 'UPDATE', changes: {} },
+      ]);
+      wrote();
+      await gate;
+    });
+    try {
+      await written;
+      expect(await end()).toBe(now);
+    } finally {
+      release();
+      await running;
+    }
+    expect((await readAll(now)).changes.map((c) => [c.nodeId, c.kind])).toEqual([[hai.membershipId, 'UPDATED']]);
+  });
+
   it('refuses a cursor it did not hand out, and a page size out of 1 to 500, with BAD_USER_INPUT', async () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64url');
     const bad: Row[] = [
@@ -511,5 +542,9 @@ describe('retention', () => {
     expect(await expired(fresh[1].cursor)).toBe('CURSOR_EXPIRED');
     expect(await readAll(null)).toEqual({ changes: [], endCursor: null, pages: 1 });
     expect(await new FeedService(t.em()).purge(0)).toBe(0);
+    // The way back for an app told CURSOR_EXPIRED: the end now, its data in full, then the feed from that end.
+    expect((await t.data<Row>('{ changesEndCursor }', {}, keyB.headers)).changesEndCursor).toBeNull();
+    const [vy] = await push(hoiNongHoc, [member('Trương Thị Vy')]);
+    expect((await readAll(null, keyB.headers)).changes.map((c) => c.nodeId)).toEqual([vy.intellectualId, vy.membershipId]);
   });
 });

@@ -20,6 +20,15 @@ export class FeedResolver {
   ): Promise<ChangeFeedPage> {
     return new FeedService(ctx.em).page(ctx.viewer, ctx.loaders, NODE_TYPES, after, first, filter);
   }
+
+  @Query(() => String, {
+    nullable: true,
+    description:
+      'The end of the change feed now: `changes(after:)` from it answers only the changes made from now on. An app starting afresh, or told CURSOR_EXPIRED, takes it first, then reads its data in full, then follows the feed from it: nothing is missed between the two. Null while the feed holds no change (follow it with `after: null`).',
+  })
+  changesEndCursor(@Ctx() ctx: Context): Promise<string | null> {
+    return new FeedService(ctx.em).end();
+  }
 }
 
 @Resolver(() => Change)

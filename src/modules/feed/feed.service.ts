@@ -97,6 +97,20 @@ export class FeedService {
   }
 
   /**
+   * The position after every record readable now (null when the feed holds none): any record
+   * that becomes readable later is after it, since every transaction below the oldest running
+   * one has ended (see `page`). An app takes it before reading its data in full, then follows
+   * the feed from it.
+   */
+  async end(): Promise<string | null> {
+    const [row] = await runQuery<{ xid: string; id: string }>(
+      this.em,
+      knexOf(this.em).raw(`select xid::text as xid, id::text as id from change_event where xid < pg_snapshot_xmin(pg_current_snapshot()) order by xid desc, id desc limit 1`),
+    );
+    return row ? encodeFeedCursor(row) : null;
+  }
+
+  /**
    * Up to `limit` records after `pos`, and whether retention has purged records after `pos`: one
    * statement, so both answers come from one snapshot (checked apart, a purge committing between
    * the two would let the read skip what it deleted).
