@@ -75,12 +75,18 @@ async function sql<T = Row>(query: string, params: unknown[] = []): Promise<T[]>
   return t.orm.em.getConnection().execute(query, params);
 }
 
+/**
+ * How long a test waits for the feed to show what it wrote: another test file running beside this
+ * one may hold a transaction (a table lock) open for seconds, and every change waits for it.
+ */
+const PATIENCE_MS = 45_000;
+
 /** Waits until every record written so far is readable: its transaction is below the oldest running one. */
 async function settled(): Promise<void> {
-  for (let i = 0; ; i++) {
+  for (const until = Date.now() + PATIENCE_MS; ; ) {
     const [r] = await sql<{ ok: boolean }>(`select coalesce((select max(xid) from change_event) < pg_snapshot_xmin(pg_current_snapshot()), true) as ok`);
     if (r.ok) return;
-    if (i > 2000) throw new Error('the change feed did not settle: a transaction stays open');
+    if (Date.now() > until) throw new Error('the change feed did not settle: a transaction stays open');
     await new Promise((res) => setTimeout(res, 10));
   }
 }
@@ -410,10 +416,10 @@ describe('commit order, not insert order', () => {
 
   /** Polls until the page after `cursor` is what `want` says (other sessions' transactions may delay it); returns that page. */
   async function until(cursor: string | null, want: (p: Page) => boolean): Promise<Page> {
-    for (let i = 0; ; i++) {
+    for (const until = Date.now() + PATIENCE_MS; ; ) {
       const p = await page(cursor, 100);
       if (want(p)) return p;
-      if (i > 1000) throw new Error(`the feed never showed what was expected: ${JSON.stringify(p)}`);
+      if (Date.now() > until) throw new Error(`the feed never showed what was expected: ${JSON.stringify(p)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -511,11 +517,11 @@ describe('retention', () => {
     expect(oldRows).toBeGreaterThan(100);
 
     t.hub.startBackground(); // what the hub does once it is ready: the purge runs at once, then hourly
-    for (let i = 0; ; i++) {
+    for (const until = Date.now() + PATIENCE_MS; ; ) {
       const [h] = await sql(`select xid::text as xid, event_id::text as event_id from change_feed_horizon where id = 1`);
       const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from change_event where at < now() - interval '30 days'`);
       if (h && n === 0) break;
-      if (i > 2000) throw new Error('the purge did not run');
+      if (Date.now() > until) throw new Error('the purge did not run');
       await new Promise((r) => setTimeout(r, 10));
     }
     const [h] = await sql<{ xid: string; event_id: string }>(`select xid::text as xid, event_id::text as event_id from change_feed_horizon where id = 1`);
