@@ -61,6 +61,11 @@ export interface Config {
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
   /**
+   * How long the change feed keeps its records (src/modules/feed): older ones are purged every
+   * hour, and a cursor from before the purge answers CURSOR_EXPIRED. 0: until the next purge.
+   */
+  changeFeedRetentionDays: number;
+  /**
    * How queries execute: `jit` compiles each distinct read once (graphql-jit, src/common/executor.ts;
    * mutations, introspection and `@skip`/`@include` still run on graphql-js); `graphql-js` runs
    * everything on graphql-js, as Apollo does by default.
@@ -216,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statsSecret,
     apiKeyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 60, 0, 86_400),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
+    changeFeedRetentionDays: int(env, 'CHANGE_FEED_RETENTION_DAYS', 30, 0, 3_650),
     graphqlExecutor,
     // 1 in tests, so that every test runs its reads compiled; 2 elsewhere, so that a document sent once never pays for compiling.
     graphqlJitAfter: int(env, 'GRAPHQL_JIT_AFTER', nodeEnv === 'test' ? 1 : 2, 1, 1_000_000),

@@ -382,7 +382,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     },
     startBackground: () => {
       stopBackground();
-      stopBackground = startBackground({ em: orm.em, logger });
+      stopBackground = startBackground({ em: orm.em, logger, config });
     },
     keys: {
       heard: (keyId) => keyCache.heard(keyId),
