@@ -42,7 +42,7 @@ import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
 import { CountCache } from './common/count-cache';
 import { compiledExecutorGateway } from './common/executor';
-import { SQL_READS } from './modules';
+import { PRIMARY_READS, SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
 import type { HubMetrics } from './common/metrics';
 import { startTracing } from './common/tracing';
@@ -138,7 +138,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   const redisBuckets = redis ? new RedisBuckets(redis, logger, `${await redisModule().redisNamespace(orm.em.getKnex())}rate-limit:`) : null;
   const shared = (name: string, local: TokenBucketLimiter | null): RateLimiter | null => (redisBuckets ? redisBuckets.limiter(name, local) : local);
   // Read replicas (DATABASE_REPLICA_URLS): queries read there, a key's reads after its writes do not.
-  const reads = new ReadRouting(replicasOf(orm.em.getDriver(), config.databaseReplicaUrls), { readYourWritesMs: config.readYourWritesSeconds * 1000, logger });
+  const reads = new ReadRouting(replicasOf(orm.em.getDriver(), config.databaseReplicaUrls), { readYourWritesMs: config.readYourWritesSeconds * 1000, logger, primaryFields: PRIMARY_READS });
   const caches: SharedCaches = {
     stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }),
     forum: forumSettings(config, shared),

@@ -302,6 +302,18 @@ describe('read replicas', () => {
       // Another key, and anonymous callers, still read the replica.
       expect([await name(query, created, other.headers), await name(query, created), await name(query, federation.code, other.headers)]).toEqual([null, null, 'Liên hiệp trên bản sao']);
     }
+    // The change feed is the primary's, for every key: its order rests on the primary's snapshots.
+    // (It waits while transactions of other tests on this PostgreSQL server are older than the write.)
+    let seen: string[] = [];
+    for (let tries = 0; tries < 450 && !seen.includes(created); tries++) {
+      if (tries) await new Promise((r) => setTimeout(r, 100));
+      const page = await hub.data<any>(`{ changes(first: 50, filter: { types: [FEDERATION] }) { nodes { kind node { ... on Federation { code } } } } }`, {}, other.headers);
+      seen = page.changes.nodes.filter((n: any) => n.kind === 'CREATED').map((n: any) => n.node?.code);
+    }
+    expect(seen).toContain(created);
+    // The data of a document that asks for the feed's end comes from the primary too.
+    const fragment = `query($code: String!) { ...Feed federation(code: $code) { name } } fragment Feed on Query { changesEndCursor }`;
+    expect((await hub.data<any>(fragment, { code: created }, other.headers)).federation).toEqual({ name: 'Liên hiệp mới' });
     expect((await readyz(hub)).body).toEqual({ status: 'ready', statsWarmup: 'off', replicas: 'ok' });
   });
 

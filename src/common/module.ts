@@ -71,6 +71,11 @@ export interface HubModule<L extends object = object> {
   nodeTypes?: NodeTypeEntry<L>[];
   /** Entity types and actions the module records in the audit log. */
   audit?: AuditVocabulary;
+  /**
+   * Root query fields that read on the primary even with read replicas (common/read-routing.ts):
+   * a document that asks for one of them reads everything on the primary.
+   */
+  primaryReads?: string[];
   /** Where its audited Node types sit (association, federation), for the change feed's records and filters. */
   changeScopes?: Record<string, ChangeScope>;
   /**

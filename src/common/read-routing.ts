@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { DocumentNode, FragmentDefinitionNode, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Logger } from './logger';
 import type { RequestScope } from './request-scope';
@@ -64,6 +65,8 @@ export interface ReadRoutingOptions {
   /** READ_YOUR_WRITES_SECONDS, in ms (0: a key's reads go to replicas even right after its writes). */
   readYourWritesMs: number;
   logger: Logger;
+  /** Root query fields whose documents read on the primary (the modules' `primaryReads`). */
+  primaryFields?: ReadonlySet<string>;
   /** Clock in ms (tests). */
   now?: () => number;
   retryMs?: number;
@@ -165,6 +168,23 @@ export class ReadRouting {
     }
   }
 
+  /** Does the operation ask, at its root, for a field that reads on the primary? */
+  private readsPrimaryFields(operation: OperationDefinitionNode, document: DocumentNode): boolean {
+    const fields = this.opts.primaryFields;
+    if (!fields?.size) return false;
+    const seen = new Set<string>();
+    const asks = (set: SelectionSetNode): boolean =>
+      set.selections.some((s) => {
+        if (s.kind === Kind.FIELD) return fields.has(s.name.value);
+        if (s.kind === Kind.INLINE_FRAGMENT) return asks(s.selectionSet);
+        if (seen.has(s.name.value)) return false;
+        seen.add(s.name.value);
+        const fragment = document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value);
+        return fragment ? asks(fragment.selectionSet) : false;
+      });
+    return asks(operation.selectionSet);
+  }
+
   /**
    * The Apollo plugin that routes each request: a query gets a replica (or the primary) in its
    * scope; a mutation marks its key as writing when it starts and when it has answered.
@@ -172,8 +192,8 @@ export class ReadRouting {
   plugin(): ApolloServerPlugin<{ viewer: { keyId: number | null }; scope: RequestScope }> {
     return {
       requestDidStart: async () => ({
-        didResolveOperation: async ({ operation, contextValue }) => {
-          if (operation?.operation === 'query') contextValue.scope.replica = this.route(contextValue.viewer.keyId);
+        didResolveOperation: async ({ operation, document, contextValue }) => {
+          if (operation?.operation === 'query') contextValue.scope.replica = this.readsPrimaryFields(operation, document) ? null : this.route(contextValue.viewer.keyId);
           else if (operation?.operation === 'mutation') this.wrote(contextValue.viewer.keyId);
         },
         willSendResponse: async ({ operation, contextValue }) => {

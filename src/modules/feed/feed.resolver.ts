@@ -24,7 +24,7 @@ export class FeedResolver {
   @Query(() => String, {
     nullable: true,
     description:
-      'The end of the change feed now: `changes(after:)` from it answers only the changes made from now on. An app starting afresh, or told CURSOR_EXPIRED, takes it first, then reads its data in full, then follows the feed from it: nothing is missed between the two. Null while the feed holds no change (follow it with `after: null`).',
+      'The end of the change feed now: `changes(after:)` from it answers only the changes made from now on. An app starting afresh, or told CURSOR_EXPIRED, takes it first, then reads its data in full, then follows the feed from it: nothing is missed between the two. With read replicas, ask for it in the same document as that data: a document that reads the feed reads everything on the primary. Null while the feed holds no change (follow it with `after: null`).',
   })
   changesEndCursor(@Ctx() ctx: Context): Promise<string | null> {
     return new FeedService(ctx.em).end();
