@@ -1076,4 +1076,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { SCENARIOS, runScenario, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, notHubProcess, BenchError };
+module.exports = { SCENARIOS, runScenario, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, clockTicksPerSecond, notHubProcess, BenchError };

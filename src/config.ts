@@ -19,6 +19,18 @@ export interface Config {
   host: string;
   /** External PostgreSQL; when absent the hub runs an embedded one in `<dataDir>/pg`. */
   databaseUrl: string | null;
+  /**
+   * Streaming replicas of that database (DATABASE_REPLICA_URLS): queries read from them, writes and
+   * a key's reads just after its own writes stay on the primary (src/common/read-routing.ts).
+   */
+  databaseReplicaUrls: string[];
+  /** How long after a key's write its reads stay on the primary (READ_YOUR_WRITES_SECONDS); 0: not at all. */
+  readYourWritesSeconds: number;
+  /**
+   * Redis shared by every hub of a deployment (REDIS_URL, src/common/redis.ts): rate-limit buckets,
+   * subscriptions; null: each hub keeps them in its own memory.
+   */
+  redisUrl: string | null;
   dataDir: string;
   corsOrigins: string[];
   /** Load the demo data into an empty database on start. */
@@ -29,6 +41,12 @@ export interface Config {
   exposeSqlStats: boolean;
   /** How long a statistics answer is served before it is recomputed (0: always live). */
   statsCacheSeconds: number;
+  /**
+   * How long a root connection's totalCount may be answered from memory (src/common/count-cache.ts):
+   * only while no write through the hub has committed since it was counted; this bounds writes
+   * made outside the hub (the command line's seeds, hand-made SQL). 0: counted every time.
+   */
+  countCacheSeconds: number;
   /**
    * Key of the random numbers that round the statistics anonymous callers and association keys
    * read; null: the database's own secret (table stats_secret, made by the migrations), so that
@@ -43,10 +61,10 @@ export interface Config {
   /** On SIGTERM, how long requests in progress may take before their connections are closed. */
   shutdownGraceSeconds: number;
   /**
-   * Redis shared by every hub of a deployment (REDIS_URL, src/common/redis.ts): the `changed`
-   * subscription's changes reach the subscribers of every hub through it. Null: this hub only.
+   * How long the change feed keeps its records (src/modules/feed): older ones are purged every
+   * hour, and a cursor from before the purge answers CURSOR_EXPIRED. 0: until the next purge.
    */
-  redisUrl: string | null;
+  changeFeedRetentionDays: number;
   /** Subscriptions over WebSocket (graphql-ws at /graphql, src/common/graphql-ws.ts). */
   subscriptions: {
     /** Operations one WebSocket connection may have running at once (SUBSCRIPTIONS_PER_CONNECTION). */
@@ -143,9 +161,9 @@ function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-function isRedisUrl(value: string): boolean {
+function isRedisUrl(raw: string): boolean {
   try {
-    const url = new URL(value);
+    const url = new URL(raw);
     return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
   } catch {
     return false;
@@ -161,6 +179,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const databaseReplicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const u of databaseReplicaUrls) {
+    if (!/^postgres(ql)?:\/\/\S+$/.test(u)) throw new ConfigError('DATABASE_REPLICA_URLS must be comma-separated postgres:// or postgresql:// URLs');
+  }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
   const corsOrigins = (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -178,8 +205,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
     throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`), or unset');
   }
-  const redisUrl = env.REDIS_URL?.trim() || null;
-  if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
   const metricsPortRaw = env.METRICS_PORT?.trim();
   const otelBase = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
   const otelTraces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || null;
@@ -191,6 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    databaseReplicaUrls,
+    readYourWritesSeconds: int(env, 'READ_YOUR_WRITES_SECONDS', 5, 0, 3_600),
+    redisUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
     corsOrigins,
     seedDemo: bool(env, 'SEED_DEMO', true),
@@ -198,10 +226,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     exposeSqlStats: bool(env, 'EXPOSE_SQL_STATS', false),
     statsCacheSeconds: int(env, 'STATS_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
+    countCacheSeconds: int(env, 'COUNT_CACHE_SECONDS', nodeEnv === 'test' ? 0 : 60, 0, 86_400),
     statsSecret,
     apiKeyCacheSeconds: int(env, 'API_KEY_CACHE_SECONDS', 60, 0, 86_400),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3_600),
-    redisUrl,
+    changeFeedRetentionDays: int(env, 'CHANGE_FEED_RETENTION_DAYS', 30, 0, 3_650),
     subscriptions: {
       perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1_000),
       perKey: int(env, 'SUBSCRIPTIONS_PER_KEY', 100, 1, 100_000),

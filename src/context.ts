@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, Viewer } from './common/auth';
 import { bindScope, RequestScope } from './common/request-scope';
 import { StatsCache } from './modules/stats/stats.cache';
+import type { CountCache } from './common/count-cache';
 import type { ForumSettings } from './modules/forum/forum.settings';
 import { createLoaders, Loaders } from './modules';
 import type { LiveSource } from './modules/feed/feed.live';
@@ -21,6 +22,8 @@ export interface Context {
   scope: RequestScope;
   /** The forum module's settings and flood control (one per hub). */
   forum: ForumSettings;
+  /** The hub's kept counts of root connections (compiled reads). */
+  counts?: CountCache;
   /** Subscriptions only (a WebSocket operation, src/common/graphql-ws.ts): where the `changed` subscription takes its changes. */
   live?: LiveSource;
 }
@@ -29,6 +32,8 @@ export interface Context {
 export interface SharedCaches {
   stats: StatsCache;
   forum: ForumSettings;
+  /** Root connections' counts, kept while no write commits (common/count-cache.ts). */
+  counts?: CountCache;
 }
 
 export function createContext(rootEm: EntityManager, caches: SharedCaches, opts: { scope?: RequestScope; viewer?: Viewer } = {}): Context {
@@ -63,6 +68,10 @@ class RequestContext implements Context {
 
   get forum(): ForumSettings {
     return this.caches.forum;
+  }
+
+  get counts(): CountCache | undefined {
+    return this.caches.counts;
   }
 
   get loaders(): Loaders {

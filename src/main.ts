@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       embedded = await startEmbedded({ dataDir: config.dataDir, log: (msg) => logger.info(msg) });
       url = embedded.url;
     }
-    orm = await openOrm(url, config.dbPoolMax);
+    orm = await openOrm(url, config.dbPoolMax, undefined, config.databaseReplicaUrls);
     hub = await createServer(orm, config, { logger, state: { ready: false } });
     const server = hub.httpServer;
     await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,21 @@ import { HttpDrain } from './common/drain';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { aliasLimitRule, depthLimitRule } from './common/query-limits';
 import { requestGuard } from './common/request-guard';
-import { DEFAULT_FAILED_AUTH_BURST, DEFAULT_INTROSPECTION_BURST, presentedKey, RATE_LIMITED, RateLimitOptions, rateLimitedError, rateLimiter, rateLimitMiddleware, TokenBucketLimiter } from './common/rate-limit';
+import {
+  DEFAULT_FAILED_AUTH_BURST,
+  DEFAULT_INTROSPECTION_BURST,
+  presentedKey,
+  RATE_LIMITED,
+  RateLimiter,
+  RateLimitOptions,
+  rateLimitedError,
+  rateLimiter,
+  rateLimitMiddleware,
+  RedisBuckets,
+  TokenBucketLimiter,
+} from './common/rate-limit';
+import { ReadRouting, replicasOf } from './common/read-routing';
+import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, Context, SharedCaches } from './context';
@@ -26,14 +40,15 @@ import { graphqlPostHandler } from './common/graphql-http';
 import { ApiKeyService, KeyRefused } from './modules/key/api-key.service';
 import { KeyCache, KeyCacheStats } from './modules/key/key-cache';
 import { KeyChangeListener } from './modules/key/key-listener';
+import { CountCache } from './common/count-cache';
 import { compiledExecutorGateway } from './common/executor';
-import { NODE_TYPES, SQL_READS } from './modules';
+import { NODE_TYPES, PRIMARY_READS, SQL_READS } from './modules';
 import { webPages, WebOptions } from './web/pages';
 import type { HubMetrics } from './common/metrics';
 import { startTracing } from './common/tracing';
 import { ANONYMOUS_OPERATION } from './common/request-scope';
 import { graphqlWs } from './common/graphql-ws';
-import { createChangeBus, feedChannel } from './modules/feed/feed.bus';
+import { createChangeBus } from './modules/feed/feed.bus';
 import { LiveChanges } from './modules/feed/feed.live';
 import type { ChangeRecord } from './modules/feed/feed.writer';
 
@@ -65,6 +80,10 @@ export interface Hub {
   startBackground(): void;
   /** The listener of METRICS_PORT (listening once createServer resolves), or null. */
   metricsServer: http.Server | null;
+  /** The hub's Redis client (REDIS_URL, src/common/redis.ts), or null; stop() closes it. */
+  redis: Redis | null;
+  /** Where reads go with DATABASE_REPLICA_URLS (src/common/read-routing.ts), for tests and diagnostics. */
+  reads: ReadRouting;
   /** Subscriptions over WebSocket (src/common/graphql-ws.ts), for tests and diagnostics. */
   subscriptions: {
     /** Authenticated WebSocket connections and the subscriptions running on them, on this hub. */
@@ -93,6 +112,9 @@ export interface ServerOptions {
   web?: WebOptions;
 }
 
+/** src/common/redis.ts, and ioredis with it, loaded only when REDIS_URL is set. */
+const redisModule = () => require('./common/redis') as typeof import('./common/redis');
+
 export async function createServer(orm: MikroORM, config: Config, opts: ServerOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const state = opts.state ?? { ready: true };
@@ -119,7 +141,19 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     quietMs: 250,
     onListenerClosed: (info) => logger.info(info, 'no longer accepting connections'),
   });
-  const caches: SharedCaches = { stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }), forum: forumSettings(config) };
+  // Redis (README, "Scaling"): loaded only when REDIS_URL is set. Rate-limit buckets shared by every
+  // hub on it, falling back to this process's buckets whenever it does not answer.
+  const redis = config.redisUrl ? redisModule().createRedis(config.redisUrl, { name: 'rate-limit', logger }) : null;
+  const redisNamespace = redis ? await redisModule().redisNamespace(orm.em.getKnex()) : '';
+  const redisBuckets = redis ? new RedisBuckets(redis, logger, `${redisNamespace}rate-limit:`) : null;
+  const shared = (name: string, local: TokenBucketLimiter | null): RateLimiter | null => (redisBuckets ? redisBuckets.limiter(name, local) : local);
+  // Read replicas (DATABASE_REPLICA_URLS): queries read there, a key's reads after its writes do not.
+  const reads = new ReadRouting(replicasOf(orm.em.getDriver(), config.databaseReplicaUrls), { readYourWritesMs: config.readYourWritesSeconds * 1000, logger, primaryFields: PRIMARY_READS });
+  const caches: SharedCaches = {
+    stats: new StatsCache(config.statsCacheSeconds * 1000, { secret: config.statsSecret }),
+    forum: forumSettings(config, shared),
+    counts: new CountCache(config.countCacheSeconds * 1000),
+  };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
   const keyListener = keyCache.enabled
@@ -142,6 +176,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       sqlStatsHeader: config.exposeSqlStats,
       observer: metrics ?? (tracing ? { operationLabel: (name) => name?.slice(0, 100) || ANONYMOUS_OPERATION, error: () => {} } : null),
     }),
+    ...(reads.enabled ? [reads.plugin()] : []),
   ];
   // Reads run compiled (graphql-jit) unless GRAPHQL_EXECUTOR=graphql-js; Apollo's only executor hook is its gateway option.
   const executor =
@@ -191,9 +226,14 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
         orm.em.getConnection().execute('select 1'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
       ]);
-      // Redis only helps (changes between hubs): when it is away the hub still serves (degraded, not failed).
-      const redis = bus.health();
-      res.json({ status: 'ready', statsWarmup: state.statsWarmup ?? 'off', ...(redis ? { redis } : {}) });
+      // Redis and replicas only help: when they are away the hub still serves (degraded, not failed).
+      res.json({
+        status: 'ready',
+        statsWarmup: state.statsWarmup ?? 'off',
+        // The rate limits' client (which publishes changes too) and the change bus's subscriber.
+        ...(redis ? { redis: bus.health() ?? redisModule().redisHealth(redis) } : {}),
+        ...(reads.enabled ? { replicas: reads.health() } : {}),
+      });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
     }
@@ -201,17 +241,21 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
 
   const rl = config.rateLimit;
   const rateLimitOptions: RateLimitOptions = {
-    keyed: TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst),
-    anonymous: TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst),
-    introspection: TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST),
-    failedAuth: TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST),
+    keyed: shared('keyed', TokenBucketLimiter.perMinute(rl.keyedPerMinute, rl.keyedBurst)),
+    anonymous: shared('anonymous', TokenBucketLimiter.perMinute(rl.anonymousPerMinute, rl.anonymousBurst)),
+    introspection: shared('introspection', TokenBucketLimiter.perMinute(rl.introspectionPerMinute, DEFAULT_INTROSPECTION_BURST)),
+    failedAuth: shared('failed-auth', TokenBucketLimiter.perMinute(rl.failedAuthPerMinute, DEFAULT_FAILED_AUTH_BURST)),
     trustProxy: rl.trustProxyHops,
     logger,
   };
   // One limiter (its buckets and remembered keys) for both ways in: Express's chain and graphql-http.ts.
   const limiting = rateLimiter(rateLimitOptions);
+  const counted = (allowed: boolean) => allowed || (metrics!.error(RATE_LIMITED), false);
   const limiter: typeof limiting = metrics
-    ? (req, res, query) => limiting(req, res, query) || (metrics.error(RATE_LIMITED), false)
+    ? (req, res, query) => {
+        const allowed = limiting(req, res, query);
+        return typeof allowed === 'boolean' ? counted(allowed) : allowed.then(counted);
+      }
     : limiting;
 
   // An unknown or revoked key is refused here, before any resolver runs (401; 429 once its
@@ -224,7 +268,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
       viewer = await keyCache.authenticate(req.headers.authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
     } catch (e) {
       if (e instanceof KeyRefused) {
-        const throttled = key?.refused() ?? null;
+        const throttled = (await key?.refused()) ?? null;
         const refusal = { reason: e.reason, keyId: e.keyId };
         if (throttled) {
           logRefusal(logger, scope, { status: 429, code: RATE_LIMITED, ...refusal, throttled: 'refused keys from this address', retryAfterSeconds: throttled.retryAfterSeconds });
@@ -287,6 +331,13 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   app.use(notFound());
   app.use(unhandledError(logger));
 
+  // Committed writes' change records, to the `changed` subscriptions of this hub and, through
+  // Redis (REDIS_URL), of every hub on the database (src/modules/feed/feed.bus.ts). Its Redis
+  // connection opens with the others, at the end.
+  const bus = createChangeBus({ logger, redis: redis && config.redisUrl ? { publisher: redis, url: config.redisUrl, channel: `${redisNamespace}changes` } : null });
+  const live = new LiveChanges({ bus, nodeTypes: NODE_TYPES, logger, context: (viewer) => createContext(orm.em, caches, { viewer }) });
+  const publishChanges = (records: ChangeRecord[]) => bus.publish(records);
+
   // Subscriptions: graphql-ws on the same server and path (upgrade requests of /graphql).
   const ws = graphqlWs({
     httpServer,
@@ -325,19 +376,18 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
 
   let stopping: Promise<void> | null = null;
   let stopBackground = () => {};
-  // Committed writes' change records, to the `changed` subscriptions of this hub and, through
-  // Redis (REDIS_URL), of every hub on the database (src/modules/feed/feed.bus.ts).
-  // Late, like the key listener: nothing above may fail and leave its Redis connections open.
-  const bus = createChangeBus({ logger, redisUrl: config.redisUrl, channel: () => feedChannel(orm.em.fork()) });
-  const live = new LiveChanges({ bus, nodeTypes: NODE_TYPES, logger, context: (viewer) => createContext(orm.em, caches, { viewer }) });
-  const publishChanges = (records: ChangeRecord[]) => bus.publish(records);
   keyListener?.start(); // last: nothing above may fail and leave its connection open
+  if (redis) redisModule().connectRedis(redis);
+  bus.start();
   return {
     app,
     httpServer,
     apollo,
     state,
     metricsServer,
+    redis,
+    reads,
+    subscriptions: { stats: () => ws.stats() },
     stop: () =>
       (stopping ??= (async () => {
         stopBackground();
@@ -356,6 +406,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
           // After the drain (requests still being served use the cache), before the pool and the database go.
           await keyListener?.stop();
           await tracing?.shutdown();
+          if (redis) await redisModule().closeRedis(redis);
           if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
         }
       })()),
@@ -380,9 +431,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     },
     startBackground: () => {
       stopBackground();
-      stopBackground = startBackground({ em: orm.em, logger });
+      stopBackground = startBackground({ em: orm.em, logger, config });
     },
-    subscriptions: { stats: () => ws.stats() },
     keys: {
       heard: (keyId) => keyCache.heard(keyId),
       whenListening: (listening = true) => keyCache.whenListening(listening),

@@ -1,10 +1,9 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Viewer } from '../src/common/auth';
-import { openOrm } from '../src/db/database';
 import { seedSynthetic } from '../src/db/seed/synthetic';
-import { seedDemoData } from '../src/modules';
 import { forumStatsLoaders } from '../src/modules/forum/forum-stats.loaders';
+import { openOrm } from '../src/db/database';
 import { createTestDatabase, TestDatabase } from './support/db';
+import { DemoHub, startDemoHub } from './support/demo';
 
 /**
  * The forum module's demo data, loaded with every module's demo seed into a fresh database (as a
@@ -12,19 +11,15 @@ import { createTestDatabase, TestDatabase } from './support/db';
  * counters, a hidden post, reactions, and the CLOSED forum's synthesis citing its visible posts.
  */
 
-let db: TestDatabase;
-let orm: MikroORM;
+let t: DemoHub;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url, 2);
-  await seedDemoData(orm.em.fork());
+  t = await startDemoHub();
 });
 afterAll(async () => {
-  await orm?.close(true);
-  await db?.drop();
+  await t?.close();
 });
 
-const q = async <T = Record<string, any>>(sql: string, bindings: unknown[] = []): Promise<T[]> => (await orm.em.getConnection().execute(sql, bindings as never[])) as T[];
+const q = <T = Record<string, any>>(sql: string, bindings: unknown[] = []): Promise<T[]> => t.q<T>(sql, bindings);
 
 describe('forum demo data', () => {
   it('two forums of the Cần Thơ union on the draft plan: one OPEN, one CLOSED, both demo', async () => {
@@ -121,7 +116,7 @@ describe('forum demo data', () => {
   it('the stats of the demo forums: the public sees small groups merged, ADMIN sees them all', async () => {
     const forums = (await q<{ id: number }>(`select id from forum order by id`)).map((f) => f.id);
     const stats = async (role: Viewer['role']) => {
-      const l = forumStatsLoaders(orm.em.fork(), { role, keyId: null, keyLabel: null, associationId: null });
+      const l = forumStatsLoaders(t.orm.em.fork(), { role, keyId: null, keyLabel: null, associationId: null });
       return Promise.all(forums.map(async (id) => ({ ...(await l.forumStatTotals.load(id)), byAssociation: await l.forumStatAssociations.load(id), bySection: await l.forumStatSections.load(id) })));
     };
     const admin = await stats('ADMIN');

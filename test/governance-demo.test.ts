@@ -1,8 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { openOrm } from '../src/db/database';
-import { seedDemoData } from '../src/modules';
-import { createTestDatabase, TestDatabase } from './support/db';
-import { startTestHub, TestHub } from './support/harness';
+import { DemoHub, startDemoHub } from './support/demo';
 
 /**
  * The governance module's demo data, loaded with every module's demo seed into a fresh database
@@ -12,19 +8,16 @@ import { startTestHub, TestHub } from './support/harness';
  * recorded as mergeFederation records one.
  */
 
-let db: TestDatabase;
-let orm: MikroORM;
+// One demo database for the SQL checks and the reads through the schema.
+let t: DemoHub;
 beforeAll(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url, 2);
-  await seedDemoData(orm.em.fork());
+  t = await startDemoHub();
 });
 afterAll(async () => {
-  await orm?.close(true);
-  await db?.drop();
+  await t?.close();
 });
 
-const q = async <T = Record<string, any>>(sql: string, bindings: unknown[] = []): Promise<T[]> => (await orm.em.getConnection().execute(sql, bindings as never[])) as T[];
+const q = <T = Record<string, any>>(sql: string, bindings: unknown[] = []): Promise<T[]> => t.q<T>(sql, bindings);
 
 const federationId = async (code: string): Promise<number> => (await q<{ id: number }>(`select id from federation where code = ?`, [code]))[0]!.id;
 
@@ -155,15 +148,6 @@ describe('governance demo data', () => {
 });
 
 describe('governance demo through the schema (the public, no key)', () => {
-  let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub();
-    await seedDemoData(t.orm.em.fork());
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
   it('SOCTRANG by its old code: MERGED into CANTHO, three terms, term III shows the one association without an Executive Committee seat', async () => {
     const r = await t.data<any>(`{
       federation(code: "SOCTRANG") {

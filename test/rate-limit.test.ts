@@ -294,11 +294,11 @@ async function startApp(opts: RateLimitOptions, { requestIds = false } = {}): Pr
       next();
     });
   const state: TestApp = { url: '', handled: 0, close: async () => {} };
-  app.use('/graphql', express.json(), rateLimitMiddleware(opts), (req: Request, res: Response) => {
+  app.use('/graphql', express.json(), rateLimitMiddleware(opts), async (req: Request, res: Response) => {
     state.handled++;
     const authorization = req.header('authorization') ?? '';
     if (/^Bearer bad/.test(authorization)) {
-      const throttled = presentedKey(req)?.refused();
+      const throttled = await presentedKey(req)?.refused();
       if (throttled) return void res.status(429).set('retry-after', String(throttled.retryAfterSeconds)).json({ errors: [{ message: throttled.message, extensions: { code: 'RATE_LIMITED' } }] });
       return void res.status(401).json({ errors: [{ message: 'Unknown or revoked API key' }] });
     }

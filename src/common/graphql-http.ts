@@ -64,10 +64,16 @@ export function graphqlPostHandler<C extends BaseContext>(opts: GraphqlPostOptio
     await sendChunks(res, response.body.asyncIterator);
   };
 
-  const afterBody = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
-    if (!rateLimit(req, res, queryOf(body))) return;
+  const afterLimit = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
     if (!ready()) return jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, HUB_STARTING);
     (within ? within(req, () => run(req, res, body)) : run(req, res, body)).catch((err: unknown) => failed(req, res, err));
+  };
+
+  const afterBody = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    const allowed = rateLimit(req, res, queryOf(body));
+    if (allowed === true) return afterLimit(req, res, body);
+    // Buckets in Redis answer with a promise.
+    if (allowed !== false) allowed.then((ok) => ok && afterLimit(req, res, body)).catch((err: unknown) => failed(req, res, err));
   };
 
   return (req, res) => {

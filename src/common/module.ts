@@ -2,6 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth';
 import type { SharedCaches } from '../context';
+import type { Config } from '../config';
 import type { Logger } from './logger';
 import type { SqlReadContribution } from './sql-read';
 
@@ -23,16 +24,17 @@ export interface NodeTypeEntry<L = Record<string, unknown>> {
   loader: keyof L & string;
 }
 
-/** What background work gets: the hub's root entity manager (fork it per run) and its logger. */
+/** What background work gets: the hub's root entity manager (fork it per run), its logger and its configuration. */
 export interface BackgroundDeps {
   em: EntityManager;
   logger: Logger;
+  config: Config;
 }
 
 /**
  * Where a Node type sits, for the change feed's records (src/modules/feed): SQL expressions over
- * the type's row (alias `t`) giving the id of the association and of the federation it concerns.
- * A type without one takes the association its audit event names, and that association's federation.
+ * the type's row (alias `t`) giving the id of the association and of the federation it concerns
+ * (without `federation`, the association's federation). A type without a scope has neither.
  */
 export interface ChangeScope {
   table: string;
@@ -40,6 +42,11 @@ export interface ChangeScope {
   association?: string;
   /** e.g. `t.federation_id`, or `(select f.federation_id from forum f where f.id = t.forum_id)` */
   federation?: string;
+  /**
+   * For a type whose rows are deleted (DELETED): the same, as SQL over the audit changes of the
+   * removal (`x.changes`, jsonb `{ field: { old, new } }`), since the row is gone by then.
+   */
+  removed?: { association?: string; federation?: string };
 }
 
 /** Audit vocabulary a module writes: names (as stored) and what they mean. */
@@ -64,6 +71,11 @@ export interface HubModule<L extends object = object> {
   nodeTypes?: NodeTypeEntry<L>[];
   /** Entity types and actions the module records in the audit log. */
   audit?: AuditVocabulary;
+  /**
+   * Root query fields that read on the primary even with read replicas (common/read-routing.ts):
+   * a document that asks for one of them reads everything on the primary.
+   */
+  primaryReads?: string[];
   /** Where its audited Node types sit (association, federation), for the change feed's records and filters. */
   changeScopes?: Record<string, ChangeScope>;
   /**

@@ -1,3 +1,4 @@
+import type { ReplicaRoute } from './read-routing';
 import type { ChangeRecord } from '../modules/feed/feed.writer';
 
 /**
@@ -27,6 +28,11 @@ export interface RequestScope {
   outcome?: 'ok' | 'partial' | 'error';
   /** Rows a committed push wrote, by outcome (CREATED, UPDATED, …), for the metrics. */
   pushRows?: Record<string, number>;
+  /**
+   * The read replica this request's reads go to (common/read-routing.ts), set for queries once
+   * the operation is known; unset or null: the primary.
+   */
+  replica?: ReplicaRoute | null;
   /**
    * The hub's publisher of committed change records (subscriptions), set by the HTTP edge:
    * runMutation hands it the feed records of each write once the write has committed.

@@ -23,7 +23,9 @@ import {
 } from 'graphql';
 import { checkArgument } from './arg-rules';
 import type { Viewer } from './auth';
+import { CountCache, GENERATION_KEY_SQL, GENERATION_SQL } from './count-cache';
 import { Lru } from './lru';
+import type { ReplicaRoute } from './read-routing';
 import { fromGlobalId, toGlobalId } from './node-id';
 import { decodeCursor, encodeCursorValues, keysetSql, MAX_PAGE_SIZE, orderBySql, SortSpec } from './pagination';
 
@@ -195,7 +197,9 @@ export interface SqlReadContext {
   readonly em: EntityManager;
   knex: Knex;
   viewer: Viewer;
-  scope?: { sqlStatements: number };
+  scope?: { sqlStatements: number; replica?: ReplicaRoute | null };
+  /** The hub's kept counts of root connections (common/count-cache.ts); absent or off: counted every time. */
+  counts?: CountCache;
 }
 
 export interface SqlReadPlan {
@@ -528,6 +532,7 @@ class Compiler {
     readonly s: ReadScope,
     readonly cache: WeakMap<object, Templates>,
     readonly variables: Record<string, unknown>,
+    readonly counts?: CountCache,
   ) {
     this.viewerKey = `${s.viewer.role}|${s.viewer.associationId ?? ''}|${s.viewer.keyId ?? ''}`;
   }
@@ -697,6 +702,9 @@ class Compiler {
     const inner = level.fill(t, conditions.length ? conditions.join(' and ') : 'true', whereBindings, ` order by ${orderBySql(sort)} limit ${first + 1}`);
     const rowSql = sortSql ? `json_build_array(${nodeBuilt.sql}, ${sortSql})` : `json_build_array(${nodeBuilt.sql})`;
     let countSql = 'null';
+    let generationSql = 'null';
+    let countKey: string | null = null;
+    let cached: { generation: string; count: number } | undefined;
     const countBindings: unknown[] = [];
     if (conn.totalCount) {
       const c = this.template(conn, inputs, () => spec.count(this.s, args));
@@ -704,10 +712,21 @@ class Compiler {
       const counted = new Level('');
       counted.cols.push('count(*)');
       const filled = counted.fill(c, parentId ? `${spec.childColumn} = ${parentId}` : 'true', []);
-      countSql = `(${filled.sql})`;
-      countBindings.push(...filled.bindings);
+      if (parentId === null && this.counts?.enabled) {
+        // A root count kept from an earlier request is answered by PostgreSQL without counting
+        // when no write has committed since (common/count-cache.ts); the text is the same either way.
+        countKey = `${filled.sql}\u0000${JSON.stringify(filled.bindings)}`;
+        cached = this.counts.get(countKey);
+        countSql = `(case when ${GENERATION_KEY_SQL} = ?::text then ?::bigint else (${filled.sql}) end)`;
+        countBindings.push(cached?.generation ?? null, cached?.count ?? null, ...filled.bindings);
+        generationSql = GENERATION_SQL;
+      } else {
+        countSql = `(${filled.sql})`;
+        countBindings.push(...filled.bindings);
+      }
     }
-    const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql})`;
+    const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql}, ${generationSql})`;
+    const counts = this.counts;
     const cursorOf = (row: unknown[]) => encodeCursorValues(sort, row[1] as (string | number | null)[]);
     const hasPreviousPage = after !== null;
     const readNode = nodeBuilt.read;
@@ -715,7 +734,8 @@ class Compiler {
       sql,
       bindings: [...nodeBuilt.bindings, ...inner.bindings, ...countBindings],
       read: (v) => {
-        const [all, count] = v as [unknown[][], number | string | null];
+        const [all, count, generation] = v as [unknown[][], number | string | null, [string, boolean] | null];
+        if (countKey !== null && generation && generation[1] && cached?.generation !== generation[0]) counts!.set(countKey, generation[0], Number(count));
         const more = all.length > first;
         const rows = more ? all.slice(0, first) : all;
         const out: Record<string, unknown> = {};
@@ -780,7 +800,7 @@ async function runPlan(
     viewer: context.viewer,
     knex: context.knex,
   };
-  const c = new Compiler(s, cache, variables);
+  const c = new Compiler(s, cache, variables, context.counts);
   const parts: Built[] = [];
   const reads: { key: string; index: number; read: (v: unknown) => unknown }[] = [];
   try {
@@ -842,7 +862,14 @@ async function runStatement(context: SqlReadContext, sql: string, bindings: unkn
   const text = sql.replace(/\?/g, () => `$${++n}`);
   if (n !== bindings.length) throw new Error(`sql-read: ${n} placeholders for ${bindings.length} bindings`);
   if (context.scope) context.scope.sqlStatements++;
-  const client = (context.knex as unknown as { client: PoolClient }).client;
+  // A query with a replica reads there, and on the primary if the replica fails (common/read-routing.ts).
+  const replica = context.scope?.replica;
+  if (replica) return replica.read((knex) => statementOn(knex, text, bindings), () => statementOn(context.knex, text, bindings));
+  return statementOn(context.knex, text, bindings);
+}
+
+async function statementOn(knex: Knex, text: string, bindings: unknown[]): Promise<unknown[]> {
+  const client = (knex as unknown as { client: PoolClient }).client;
   const connection = await client.acquireConnection();
   try {
     const name = statementName(text);

@@ -31,7 +31,14 @@ export async function runQuery<Row = Record<string, unknown>>(em: EntityManager,
   const { sql, bindings } = q.toSQL();
   const scope = scopeOfEm(em);
   if (scope) scope.sqlStatements++;
-  const runner = (em.getTransactionContext<Knex.Transaction>() ?? em.getKnex()) as Knex;
+  const tx = em.getTransactionContext<Knex.Transaction>();
+  if (tx) return rowsOf<Row>(tx, sql, bindings);
+  // A query's reads outside a transaction go to its replica, if it has one (common/read-routing.ts).
+  if (scope?.replica) return scope.replica.read((replica) => rowsOf<Row>(replica, sql, bindings), () => rowsOf<Row>(em.getKnex(), sql, bindings));
+  return rowsOf<Row>(em.getKnex(), sql, bindings);
+}
+
+async function rowsOf<Row>(runner: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
   const result = (await runner.raw(sql, bindings as readonly Knex.RawBinding[])) as { rows: Row[] };
   return result.rows;
 }

@@ -4,9 +4,12 @@ import { Federation } from '../modules/federation/federation.entity';
 import { ormConfig } from './mikro-orm.config';
 import { seedDemoData } from '../modules';
 
-/** Opens MikroORM on a database URL. (SQL run through `runQuery` is counted per request: common/request-scope.ts.) */
-export async function openOrm(url: string, poolMax = 10, statementTimeoutMs?: number): Promise<MikroORM> {
-  return MikroORM.init(ormConfig({ url, poolMax, statementTimeoutMs }));
+/**
+ * Opens MikroORM on a database URL, with its read replicas if any (common/read-routing.ts).
+ * (SQL run through `runQuery` is counted per request: common/request-scope.ts.)
+ */
+export async function openOrm(url: string, poolMax = 10, statementTimeoutMs?: number, replicaUrls: readonly string[] = []): Promise<MikroORM> {
+  return MikroORM.init(ormConfig({ url, poolMax, statementTimeoutMs, replicaUrls }));
 }
 
 /**

@@ -16,6 +16,8 @@ export interface OrmOptions {
   debug?: boolean;
   /** Longest a statement may run (ms); requests are cut off at 30 s, migrations not at all (0). */
   statementTimeoutMs?: number;
+  /** Read replicas (DATABASE_REPLICA_URLS): used only where common/read-routing.ts sends reads. */
+  replicaUrls?: readonly string[];
 }
 
 export function ormConfig(opts: OrmOptions): Options {
@@ -43,6 +45,15 @@ export function ormConfig(opts: OrmOptions): Options {
     // 10 s to open; a request may wait 30 s for one (as long as a statement may run).
     pool: { min: 0, max: opts.poolMax ?? 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 30_000 },
     driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 10_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
+    // Replicas serve only the reads read-routing.ts sends them (a read there falls back to the
+    // primary when the replica fails): MikroORM's own finds stay on the primary. A replica that
+    // does not answer is given up after 3 s, not 10: the read then still has the primary.
+    replicas: (opts.replicaUrls ?? []).map((clientUrl, i) => ({
+      name: `replica-${i + 1}`,
+      clientUrl,
+      driverOptions: { connection: { application_name: 'federation-hub', connectionTimeoutMillis: 3_000, statement_timeout: opts.statementTimeoutMs ?? 30_000 } },
+    })),
+    preferReadReplicas: false,
     forceUtcTimezone: true,
     // Never create a database because a URL has a typo: the embedded path creates its own.
     ensureDatabase: false,

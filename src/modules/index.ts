@@ -49,6 +49,9 @@ const all = MODULES as readonly HubModule[];
 export const ENTITIES = all.flatMap((m) => m.entities ?? []);
 export const RESOLVERS = all.flatMap((m) => m.resolvers ?? []);
 
+/** Root query fields that read on the primary even with read replicas. */
+export const PRIMARY_READS: ReadonlySet<string> = new Set(all.flatMap((m) => m.primaryReads ?? []));
+
 /** Node types by name (the type part of a global id). */
 export const NODE_TYPES: ReadonlyMap<string, NodeTypeEntry> = new Map(all.flatMap((m) => (m.nodeTypes ?? []) as NodeTypeEntry[]).map((n) => [n.type.name, n]));
 

@@ -28,9 +28,16 @@ export interface TestHub {
 }
 
 export async function startTestHub(env: Record<string, string> = {}, opts: ServerOptions = {}): Promise<TestHub> {
-  const db = await createTestDatabase();
+  return startHubOn(await createTestDatabase(), env, opts, { ownsDatabase: true });
+}
+
+/**
+ * A hub on a database given (several hubs on one database: test/scale.test.ts); `close()` drops
+ * the database only when the hub owns it. DATABASE_REPLICA_URLS in `env` opens the replicas too.
+ */
+export async function startHubOn(db: TestDatabase, env: Record<string, string> = {}, opts: ServerOptions = {}, { ownsDatabase = false } = {}): Promise<TestHub> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, EXPOSE_SQL_STATS: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const orm = await openOrm(db.url, 5);
+  const orm = await openOrm(db.url, 5, undefined, config.databaseReplicaUrls);
   const hub = await createServer(orm, config, opts);
   await new Promise<void>((resolve) => hub.httpServer.listen(0, '127.0.0.1', resolve));
   // Tests run with the key cache in use, as a hub does once its listener has connected.
@@ -69,7 +76,7 @@ export async function startTestHub(env: Record<string, string> = {}, opts: Serve
     async close() {
       await hub.stop();
       await orm.close(true);
-      await db.drop();
+      if (ownsDatabase) await db.drop();
     },
   };
 }

@@ -8,7 +8,7 @@ import { logRefusal, Logger } from '../logger';
 import { scopeOf } from '../request-scope';
 import { clientAddress, clientIp } from './client-address';
 import { isIntrospectionOnly } from './introspection';
-import { TakeResult, TokenBucketLimiter } from './token-bucket';
+import type { RateLimiter, TakeResult } from './token-bucket';
 
 export const RATE_LIMITED = 'RATE_LIMITED';
 
@@ -23,9 +23,15 @@ export interface PresentedKey {
    * The key was refused (malformed, unknown or revoked): one of the address's refused keys is
    * counted. Null while the address had one left (answer 401); once they are used up, how long
    * until there is one again and what to say (answer 429). Only refusals count: a valid key is
-   * never refused because other keys from its address were.
+   * never refused because other keys from its address were. A promise when the buckets are in Redis.
    */
-  refused(): { retryAfterSeconds: number; message: string } | null;
+  refused(): RefusedKeys | null | Promise<RefusedKeys | null>;
+}
+
+/** A refused key past the address's allowance: answer 429. */
+export interface RefusedKeys {
+  retryAfterSeconds: number;
+  message: string;
 }
 
 const presented = new WeakMap<IncomingMessage, PresentedKey>();
@@ -75,20 +81,20 @@ function keyBucket(authorization: string): string {
 
 export interface RateLimitOptions {
   /** Requests with an Authorization header, per key; null: not limited. */
-  keyed: TokenBucketLimiter | null;
+  keyed: RateLimiter | null;
   /** Requests without one, per address (IPv4 address, IPv6 /64); null: not limited. */
-  anonymous: TokenBucketLimiter | null;
+  anonymous: RateLimiter | null;
   /**
    * Introspection-only requests, per key or address, never taken from the buckets above;
    * absent or null: introspection is not limited.
    */
-  introspection?: TokenBucketLimiter | null;
+  introspection?: RateLimiter | null;
   /**
    * Refused keys (401), per address: once an address has used them up, a key it presents that is
    * refused gets 429 instead of 401 (authentication reports through `presentedKey`). Every key is
    * still looked up: a valid one always passes. Absent or null: off.
    */
-  failedAuth?: TokenBucketLimiter | null;
+  failedAuth?: RateLimiter | null;
   /** Proxies in front of the hub whose X-Forwarded-For to believe (true: one); default none. */
   trustProxy?: boolean | number;
   /** Ids of keys seen accepted, by bucket, for log lines (default 10,000 remembered). */
@@ -105,7 +111,7 @@ function refuse(res: ServerResponse, retryAfterSeconds: number, message: string)
   });
 }
 
-function setLimitHeaders(res: ServerResponse, limiter: TokenBucketLimiter, result: TakeResult): void {
+function setLimitHeaders(res: ServerResponse, limiter: RateLimiter, result: TakeResult): void {
   res.setHeader('RateLimit-Limit', String(Math.floor(limiter.capacity)));
   res.setHeader('RateLimit-Remaining', String(result.remaining));
 }
@@ -122,16 +128,27 @@ function setLimitHeaders(res: ServerResponse, limiter: TokenBucketLimiter, resul
 export function rateLimitMiddleware(opts: RateLimitOptions | RequestLimiter): RequestHandler {
   const limit = typeof opts === 'function' ? opts : rateLimiter(opts);
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (limit(req, res, queryText(req))) next();
+    const allowed = limit(req, res, queryText(req));
+    if (allowed === true) next();
+    else if (allowed !== false) allowed.then((ok) => ok && next(), next);
   };
 }
 
 /**
  * The rate limits as one call, for the HTTP edge that reads the body itself (src/common/graphql-http.ts):
  * `query` is the request's GraphQL document (the body's or the URL's). True: go on (the counted
- * response's RateLimit-* headers are set); false: refused, the 429 is answered.
+ * response's RateLimit-* headers are set); false: refused, the 429 is answered. A promise of
+ * either when the bucket is in Redis (redis-bucket.ts); never a rejected one.
  */
-export type RequestLimiter = (req: IncomingMessage, res: ServerResponse, query: string | undefined) => boolean;
+export type RequestLimiter = (req: IncomingMessage, res: ServerResponse, query: string | undefined) => boolean | Promise<boolean>;
+
+/** How one request was counted, for `answer`. */
+interface Counted {
+  limiter: RateLimiter;
+  introspecting: boolean;
+  hasKey: boolean;
+  bucket: string;
+}
 
 /** What `rateLimitMiddleware` does, without Express. */
 export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
@@ -148,7 +165,6 @@ export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
     const hasKey = authorization !== undefined && authorization !== '';
     const address = `ip:${clientAddress(req, trustProxy)}`;
     const bucket = hasKey ? keyBucket(authorization) : address;
-    const subject = hasKey ? 'this key' : 'this address';
 
     if (hasKey) {
       presented.set(req, {
@@ -157,11 +173,7 @@ export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
           knownKeys.delete(bucket);
           if (!failedAuth) return null;
           const left = failedAuth.take(address);
-          if (left.allowed) return null;
-          return {
-            retryAfterSeconds: left.retryAfterSeconds,
-            message: `Too many refused keys from this address: the limit is ${failedAuth.describe('refused keys')}; valid keys still pass; retry after ${left.retryAfterSeconds} s`,
-          };
+          return left instanceof Promise ? left.then((l) => refusedKeys(failedAuth, l)) : refusedKeys(failedAuth, left);
         },
       });
     }
@@ -170,8 +182,15 @@ export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
     const limiter = introspecting ? introspection : hasKey ? keyed : anonymous;
     if (!limiter) return true;
     const result = limiter.take(bucket);
+    const counted: Counted = { limiter, introspecting, hasKey, bucket };
+    return result instanceof Promise ? result.then((r) => answer(req, res, counted, r)) : answer(req, res, counted, result);
+  };
+
+  /** Sets the RateLimit-* headers; a refused request is logged and answered 429. */
+  function answer(req: IncomingMessage, res: ServerResponse, { limiter, introspecting, hasKey, bucket }: Counted, result: TakeResult): boolean {
     setLimitHeaders(res, limiter, result);
     if (result.allowed) return true;
+    const subject = hasKey ? 'this key' : 'this address';
     const what = introspecting ? 'introspection requests' : 'requests';
     if (logger) {
       logRefusal(
@@ -194,5 +213,13 @@ export function rateLimiter(opts: RateLimitOptions): RequestLimiter {
       `Too many ${what}: the limit is ${limiter.describe(what)} for ${subject}; retry after ${result.retryAfterSeconds} s`,
     );
     return false;
+  }
+}
+
+function refusedKeys(failedAuth: RateLimiter, left: TakeResult): RefusedKeys | null {
+  if (left.allowed) return null;
+  return {
+    retryAfterSeconds: left.retryAfterSeconds,
+    message: `Too many refused keys from this address: the limit is ${failedAuth.describe('refused keys')}; valid keys still pass; retry after ${left.retryAfterSeconds} s`,
   };
 }

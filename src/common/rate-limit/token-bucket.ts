@@ -56,6 +56,33 @@ export interface TakeResult {
   remaining: number;
 }
 
+/**
+ * What the middleware and the forum's flood control take tokens from: the buckets of this process
+ * (TokenBucketLimiter, answering at once) or the buckets every hub shares in Redis
+ * (redis-bucket.ts, answering with a promise).
+ */
+export interface RateLimiter {
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+  /** Takes a token from `key`'s bucket if it has one. */
+  take(key: string): TakeResult | Promise<TakeResult>;
+  /** "N requests per S seconds", for messages. */
+  describe(noun?: string): string;
+}
+
+/** The answer to a take that left `tokens` in the bucket (`allowed`: one was taken). */
+export function takeResult(allowed: boolean, tokens: number, refillPerSecond: number): TakeResult {
+  if (allowed) return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(tokens + EPSILON) };
+  return { allowed: false, retryAfterSeconds: secondsUntilToken(tokens, refillPerSecond), remaining: 0 };
+}
+
+/** Whole seconds (≥ 1) until a bucket holding `tokens` has one. */
+function secondsUntilToken(tokens: number, refillPerSecond: number): number {
+  const seconds = (1 - tokens) / refillPerSecond;
+  // Rounded to the millisecond first, so that 4.0000000001 s is 4, not 5.
+  return Math.max(1, Math.ceil(Math.round(seconds * 1000) / 1000));
+}
+
 interface Bucket {
   tokens: number;
   /** When `tokens` was computed (ms). */
@@ -70,7 +97,7 @@ const EPSILON = 1e-9;
  * and if that is not enough (a flood of distinct keys) the least recently used ones are, down to
  * 90% of the bound, so the sweep runs at most once per 10% of `maxBuckets` new keys.
  */
-export class TokenBucketLimiter {
+export class TokenBucketLimiter implements RateLimiter {
   readonly capacity: number;
   readonly refillPerSecond: number;
   readonly maxBuckets: number;
@@ -145,9 +172,7 @@ export class TokenBucketLimiter {
   }
 
   private secondsUntilToken(tokens: number): number {
-    const seconds = (1 - tokens) / this.refillPerSecond;
-    // Rounded to the millisecond first, so that 4.0000000001 s is 4, not 5.
-    return Math.max(1, Math.ceil(Math.round(seconds * 1000) / 1000));
+    return secondsUntilToken(tokens, this.refillPerSecond);
   }
 
   private evict(now: number): void {

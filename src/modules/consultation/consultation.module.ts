@@ -71,7 +71,12 @@ export const consultationModule = defineModule({
   ],
   changeScopes: {
     ConsultationRequest: { table: 'consultation_request', federation: 't.federation_id' },
-    PanelMember: { table: 'consultation_panel_member', federation: '(select r.federation_id from consultation_request r where r.id = t.request_id)' },
+    PanelMember: {
+      table: 'consultation_panel_member',
+      federation: '(select r.federation_id from consultation_request r where r.id = t.request_id)',
+      // removePanelMember deletes the row; its audit changes name the request it sat on.
+      removed: { federation: "(select r.federation_id from consultation_request r where r.id = (x.changes->'requestId'->>'old')::int)" },
+    },
     Opinion: { table: 'consultation_opinion', association: 't.association_id', federation: '(select r.federation_id from consultation_request r where r.id = t.request_id)' },
   },
   audit: {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../common/logger';
 import type { ChangeKindValue, ChangeRecord } from './feed.writer';
 
@@ -10,8 +9,9 @@ import type { ChangeKindValue, ChangeRecord } from './feed.writer';
  * subscriptions (feed.live.ts) `listen`. One bus per hub (createServer), never module-level.
  *
  * - Without REDIS_URL: an in-process EventTarget; the hub's own subscribers only.
- * - With it: the same, and @graphql-yoga/redis-event-target over two ioredis clients (publish,
- *   subscribe), so that the subscribers of every hub on the database hear every hub's writes.
+ * - With it: the same, and @graphql-yoga/redis-event-target over two ioredis clients (the hub's
+ *   own, which publishes, and one that subscribes), so that the subscribers of every hub on the
+ *   database hear every hub's writes.
  *   A hub hears its own writes in process (at once, Redis or not) and skips their echo from Redis.
  *
  * Redis never fails a write (it has committed; the feed holds its records): a publish that fails
@@ -23,6 +23,8 @@ export interface ChangeBus {
   publish(records: readonly ChangeRecord[]): void;
   /** Calls `listener` with every batch published on this database's channel, by any hub; returns the way to stop. */
   listen(listener: (records: ChangeRecord[]) => void): () => void;
+  /** Connects to Redis and subscribes (once the hub is made: a failed start-up leaves no socket). */
+  start(): void;
   /** With Redis: 'ok' while both connections are ready, else 'degraded'. Null without Redis. */
   health(): 'ok' | 'degraded' | null;
   close(): Promise<void>;
@@ -88,21 +90,15 @@ export function fromWire(message: unknown): { hub: string; records: ChangeRecord
   return { hub: m.hub, records };
 }
 
-/**
- * The Redis channel of a database: hubs on the same database (a primary and its replicas share
- * the system identifier) share it; hubs of other databases on the same Redis never hear them.
- */
-export async function feedChannel(em: EntityManager): Promise<string> {
-  const [row] = await em.getConnection().execute<{ system: string; db: string }[]>(`select (pg_control_system()).system_identifier::text as system, current_database() as db`);
-  return `federation-hub:changes:${row.system}:${row.db}`;
-}
-
 export interface ChangeBusOptions {
   logger: Logger;
-  /** REDIS_URL, or null: in process only. */
-  redisUrl: string | null;
-  /** The channel's name (feedChannel), asked again after a failure until it answers. */
-  channel: () => Promise<string>;
+  /**
+   * With REDIS_URL: the hub's Redis client (it publishes: no offline queue, short timeouts), the
+   * URL (the bus opens a subscribing connection of its own) and the channel, under the database's
+   * namespace (common/redis.ts `redisNamespace`): hubs of other databases on the same Redis never
+   * hear these records. Null: in process only.
+   */
+  redis: { publisher: Redis; url: string; channel: string } | null;
 }
 
 export function createChangeBus(opts: ChangeBusOptions): ChangeBus {
@@ -110,7 +106,7 @@ export function createChangeBus(opts: ChangeBusOptions): ChangeBus {
   const local = new EventTarget();
   const stops = new Set<() => void>();
   const deliver = (records: ChangeRecord[]) => local.dispatchEvent(new CustomEvent(LOCAL_EVENT, { detail: records }));
-  const redis = opts.redisUrl ? redisTransport(opts.redisUrl, opts, (records) => deliver(records)) : null;
+  const redis = opts.redis ? redisTransport(opts.redis, logger, (records) => deliver(records)) : null;
 
   return {
     publish(records) {
@@ -138,6 +134,7 @@ export function createChangeBus(opts: ChangeBusOptions): ChangeBus {
       stops.add(stop);
       return stop;
     },
+    start: () => redis?.start(),
     health: () => redis?.health() ?? null,
     async close() {
       for (const stop of [...stops]) stop();
@@ -147,27 +144,27 @@ export function createChangeBus(opts: ChangeBusOptions): ChangeBus {
 }
 
 interface RedisTransport {
+  start(): void;
   publish(records: WireRecord[]): void;
   health(): 'ok' | 'degraded';
   close(): Promise<void>;
 }
 
-/** The Redis half of the bus: @graphql-yoga/redis-event-target over a publishing and a subscribing client. */
-function redisTransport(url: string, opts: ChangeBusOptions, deliver: (records: ChangeRecord[]) => void): RedisTransport {
+/** The Redis half of the bus: @graphql-yoga/redis-event-target over the hub's client (publishing) and a subscribing one. */
+function redisTransport(r: NonNullable<ChangeBusOptions['redis']>, logger: Logger, deliver: (records: ChangeRecord[]) => void): RedisTransport {
   // Loaded only with REDIS_URL.
-  const { createRedis, closeRedis, redisHealth } = require('../../common/redis') as typeof import('../../common/redis');
+  const { createRedis, connectRedis, closeRedis, redisHealth } = require('../../common/redis') as typeof import('../../common/redis');
   const { createRedisEventTarget } = require('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
-  const { logger } = opts;
   const hubId = randomUUID();
-  const publisher = createRedis(url, { name: 'changes-publish', logger });
+  const { publisher, channel } = r;
   // The subscriber waits for Redis (its SUBSCRIBE is queued until it connects, and ioredis
   // subscribes again after every reconnection); SUBSCRIBE has no answer time to bound.
-  const subscriber = createRedis(url, { name: 'changes-subscribe', logger, options: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } });
+  const subscriber = createRedis(r.url, { name: 'changes-subscribe', logger, options: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } });
 
   let failing = 0;
   const onPublishFailed = (err: unknown) => {
     if (failing++ === 0) {
-      logger.warn({ err: { message: (err as Error)?.message }, connection: 'changes-publish' }, "a change could not be published to Redis: other hubs' subscribers miss it (the feed has it); logged once per outage");
+      logger.warn({ err: { message: (err as Error)?.message }, channel }, "a change could not be published to Redis: other hubs' subscribers miss it (the feed has it); logged once per outage");
     }
   };
   const onPublished = () => {
@@ -184,42 +181,30 @@ function redisTransport(url: string, opts: ChangeBusOptions, deliver: (records: 
     // A message that is not JSON (someone else's, on our channel) is dropped, not thrown in ioredis' reader.
     serializer: { stringify: (m) => JSON.stringify(m), parse: (s) => safeJson(s) },
   });
-
-  let closed = false;
-  let channel: string | null = null;
   const onMessage = (event: CustomEvent<WireMessage>) => {
     const message = fromWire(event.detail);
     if (!message) return void logger.warn({ channel }, 'a message on the change channel that no hub sent was ignored');
     if (message.hub !== hubId) deliver(message.records);
   };
-  // The channel names the database: asked until it answers (the database may be starting).
-  const channelReady: Promise<string | null> = (async () => {
-    for (let attempt = 0; !closed; attempt++) {
-      try {
-        channel = await opts.channel();
-        if (closed) return null;
-        target.addEventListener(channel, onMessage);
-        return channel;
-      } catch (err) {
-        if (attempt === 0) logger.warn({ err }, 'the change channel could not be named yet (database away?): retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** attempt)).unref());
-      }
-    }
-    return null;
-  })();
+  let started = false;
+  let closed = false;
 
   return {
-    publish(records) {
-      const message: WireMessage = { v: 1, hub: hubId, records };
-      void channelReady.then((ch) => {
-        if (ch && !closed) target.dispatchEvent(new CustomEvent(ch, { detail: message }));
-      });
+    start() {
+      if (started || closed) return;
+      started = true;
+      target.addEventListener(channel, onMessage);
+      connectRedis(subscriber);
     },
-    health: () => redisHealth(publisher, subscriber),
+    publish(records) {
+      if (closed) return;
+      target.dispatchEvent(new CustomEvent(channel, { detail: { v: 1, hub: hubId, records } satisfies WireMessage }));
+    },
+    health: () => (redisHealth(publisher) === 'ok' && redisHealth(subscriber) === 'ok' ? 'ok' : 'degraded'),
     async close() {
       closed = true;
-      if (channel) target.removeEventListener(channel, onMessage);
-      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
+      if (started) target.removeEventListener(channel, onMessage);
+      await closeRedis(subscriber);
     },
   };
 }

@@ -1,8 +1,9 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { Node } from '../../common/node';
+import type { Node } from '../../common/node';
 import { toGlobalId } from '../../common/node-id';
 import { badInput } from '../../common/errors';
+import { MaxChars } from '../../common/arg-rules';
 import { AuditEntityType } from '../audit/audit.enums';
 import type { ChangeRecord } from './feed.writer';
 
@@ -19,7 +20,7 @@ registerEnumType(ChangeKind, {
     CREATED: { description: 'It was created (and perhaps changed again) by the write.' },
     UPDATED: { description: 'Some of its fields changed.' },
     ENDED: { description: 'It ended (a membership ended, a seat ended, a federation merged): it stays readable, with its end.' },
-    DELETED: { description: 'It was removed (e.g. a seat on a review panel): `node` is null.' },
+    DELETED: { description: 'It was removed (e.g. a seat on a review panel): `node` is null. Only ADMIN and ANALYST keys read these.' },
   },
 });
 
@@ -29,7 +30,9 @@ export interface FeedPosition {
   id: string;
 }
 
-const CURSOR_RE = /^(\d{1,20}):(\d{1,20})$/;
+const CURSOR_RE = /^(\d{1,20}):(\d{1,19})$/;
+const XID8_MAX = 18446744073709551615n;
+const BIGINT_MAX = 9223372036854775807n;
 
 export function encodeFeedCursor(p: FeedPosition): string {
   return Buffer.from(`${p.xid}:${p.id}`, 'utf8').toString('base64url');
@@ -37,8 +40,9 @@ export function encodeFeedCursor(p: FeedPosition): string {
 
 /** The position of a cursor; BAD_USER_INPUT when it is not one the feed handed out. */
 export function decodeFeedCursor(cursor: string): FeedPosition {
-  const m = CURSOR_RE.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || cursor.length > 64) throw badInput('`after` is not a cursor of the change feed', { argumentName: 'after' });
+  const m = cursor.length <= 64 ? CURSOR_RE.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+  // Out of the columns' range, PostgreSQL would refuse the value: an internal error instead of the caller's.
+  if (!m || BigInt(m[1]) > XID8_MAX || BigInt(m[2]) > BIGINT_MAX) throw badInput('`after` is not a cursor of the change feed', { argumentName: 'after' });
   return { xid: m[1], id: m[2] };
 }
 
@@ -50,7 +54,7 @@ export class Change {
   @Field(() => String, { description: 'Position of this change in the feed: pass it as `changes(after:)` to read what follows it.' })
   cursor!: string;
 
-  @Field(() => AuditEntityType, { description: 'The type of the Node that changed.' })
+  @Field(() => AuditEntityType, { description: 'The type of the Node that changed, as the audit log names it (`PANEL_MEMBER` for a `PanelMember`).' })
   type!: string;
 
   @Field(() => ID, { description: 'Global id of the Node that changed (as `node(id:)` takes it).' })
@@ -59,23 +63,30 @@ export class Change {
   @Field(() => ChangeKind, { description: 'What the write did to it.' })
   kind!: ChangeKind;
 
-  @Field(() => String, { nullable: true, description: 'Code of the association it concerns, if any.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Code of the association the Node belongs to, when it belongs to one (a membership, an association's opinion, seat, thread or post, the association itself); null for a person (`Intellectual`), who belongs to no one association.",
+  })
   associationCode!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Code of the federation it concerns, if any.' })
+  @Field(() => String, { nullable: true, description: 'Code of the federation the Node sits in, when it sits in one (null for a person or a policy document).' })
   federationCode!: string | null;
 
   @Field(() => DateTimeResolver, { description: 'When the write that made this change ran (its transaction time).' })
   at!: Date;
 
-  @Field(() => Node, { nullable: true, description: 'The Node as it is now, loaded when asked for; null when it was deleted.' })
-  node!: Node | null;
+  // `node` is a field of ChangeResolver (feed.resolver.ts): loaded only when asked for.
 
-  /** The Node's internal id (loaded for visibility before the change is returned). */
+  /** The Node as the viewer's visibility check loaded it (null: gone); undefined: not loaded yet. */
+  loaded?: Node | null;
+
+  /** The Node's internal id. */
   entityId!: number;
 }
 
-export function toChange(r: ChangeRecord, node: Node | null): Change {
+/** A record as a Change; `node` as loaded by the visibility check, if it loaded it (undefined: load it when asked for). */
+export function toChange(r: ChangeRecord, node?: Node | null): Change {
   const c = new Change();
   c.cursor = encodeFeedCursor({ xid: r.xid, id: r.id });
   c.type = r.entityType;
@@ -84,7 +95,7 @@ export function toChange(r: ChangeRecord, node: Node | null): Change {
   c.associationCode = r.associationCode;
   c.federationCode = r.federationCode;
   c.at = r.at;
-  c.node = node;
+  c.loaded = r.kind === 'DELETED' ? null : node;
   c.entityId = r.entityId;
   return c;
 }
@@ -94,10 +105,12 @@ export class ChangeFilter {
   @Field(() => [AuditEntityType], { nullable: true, description: 'Only changes of Nodes of these types (1 to 30 of them).' })
   types?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Only changes that concern this association (by code).' })
+  @Field(() => String, { nullable: true, description: 'Only changes that concern this association (by code): see `Change.associationCode`.' })
+  @MaxChars(64)
   associationCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only changes that concern this federation (by code).' })
+  @Field(() => String, { nullable: true, description: 'Only changes that concern this federation (by code): see `Change.federationCode`.' })
+  @MaxChars(64)
   federationCode?: string | null;
 }
 

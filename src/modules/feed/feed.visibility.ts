@@ -5,26 +5,29 @@ import type { NodeTypeEntry } from '../../common/module';
 import type { ChangeRecord } from './feed.writer';
 import { Change, toChange } from './feed.types';
 
+/** ADMIN and ANALYST keys see every Node of every type (the policies), and so every record, DELETED ones included. */
+export const seesEveryChange = (viewer: Viewer): boolean => viewer.role === 'ADMIN' || viewer.role === 'ANALYST';
+
+/** The Node of a record through its type's by-id loader (the type's policy applied; batched per type); null when gone or hidden. */
+export function loadNode(entityType: string, entityId: number, loaders: object, nodeTypes: ReadonlyMap<string, NodeTypeEntry>): Promise<Node | null> | null {
+  const entry = nodeTypes.get(entityType);
+  return entry ? (loaders as Record<string, DataLoader<number, Node | null>>)[entry.loader].load(entityId) : null;
+}
+
 /**
- * The records a viewer may see, as Changes: each record's Node is loaded through its type's by-id
- * loader, which applies the type's policy (one batched query per type, whatever the number of
- * records). A record whose Node the viewer may not see is left out; a DELETED one has no Node
- * left to ask, and is shown to ADMIN and ANALYST keys only.
+ * The records a viewer may see, as Changes. ADMIN and ANALYST see them all, their Nodes loaded
+ * only if `node` is asked for (null once gone). Other viewers see a record when they may see its
+ * Node: each record's Node is loaded through its type's by-id loader, which applies the type's
+ * policy (one batched query per type, whatever the number of records); a DELETED record, or one
+ * whose Node is gone, has nothing left to check, and is left out.
  */
 export async function visibleChanges(records: readonly ChangeRecord[], viewer: Viewer, loaders: object, nodeTypes: ReadonlyMap<string, NodeTypeEntry>): Promise<Change[]> {
-  const byLoader = loaders as Record<string, DataLoader<number, Node | null>>;
-  const nodes = await Promise.all(
-    records.map((r) => {
-      if (r.kind === 'DELETED') return null;
-      const entry = nodeTypes.get(r.entityType);
-      return entry ? byLoader[entry.loader].load(r.entityId) : null;
-    }),
-  );
+  if (seesEveryChange(viewer)) return records.map((r) => toChange(r));
+  const nodes = await Promise.all(records.map((r) => (r.kind === 'DELETED' ? null : loadNode(r.entityType, r.entityId, loaders, nodeTypes))));
   const out: Change[] = [];
   records.forEach((r, i) => {
-    if (r.kind === 'DELETED') {
-      if (viewer.role === 'ADMIN' || viewer.role === 'ANALYST') out.push(toChange(r, null));
-    } else if (nodes[i]) out.push(toChange(r, nodes[i]));
+    const node = nodes[i];
+    if (node) out.push(toChange(r, node));
   });
   return out;
 }

@@ -387,10 +387,10 @@ export class ForumWriteService {
   }
 
   /** Flood control: one token per new thread or post and key; none left → RATE_LIMITED (HTTP 429, Retry-After). */
-  private takeToken(): void {
+  private async takeToken(): Promise<void> {
     const bucket = this.settings.posts;
     if (!bucket || this.viewer.keyId === null) return;
-    const taken = bucket.take(String(this.viewer.keyId));
+    const taken = await bucket.take(String(this.viewer.keyId));
     if (!taken.allowed)
       throw rateLimitedError(`This key has written ${this.settings.postsPerMinute} posts in the last minute (FORUM_POSTS_PER_MINUTE): retry in ${taken.retryAfterSeconds} s`, taken.retryAfterSeconds);
   }
@@ -413,7 +413,7 @@ export class ForumWriteService {
         return { forumId: forum?.id ?? 0, title, sectionId, body, stance: input.stance ?? null, who };
       },
       work: async (w, { forumId, title, sectionId, body, stance, who }) => {
-        this.takeToken();
+        await this.takeToken();
         const author = { author: who.authorId, association: who.associationId, byFederation: who.byFederation };
         const now = new Date();
         const thread = await insertRow(w.tx, ForumThread, { forum: forumId, title, section: sectionId, ...author, postCount: 1, lastActivityAt: now });
@@ -470,7 +470,7 @@ export class ForumWriteService {
         return { threadId: thread?.id ?? 0, forumId: forum?.id ?? 0, parentId, body, stance: input.stance ?? null, sectionId, who };
       },
       work: async (w, { threadId, forumId, parentId, body, stance, sectionId, who }) => {
-        this.takeToken();
+        await this.takeToken();
         // The thread's row lock first: a thread's posts are inserted one at a time, ids in commit order.
         const [t] = await runQuery<{ locked: boolean }>(
           w.tx,

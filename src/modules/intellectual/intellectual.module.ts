@@ -18,7 +18,8 @@ export const intellectualModule = defineModule({
     { type: Intellectual, loader: 'intellectualById' },
     { type: Membership, loader: 'membershipById' },
   ],
-  // A person belongs to no one association: their records name the association that wrote them.
+  // No scope for Intellectual: a person belongs to no one association, and naming the association
+  // that wrote would tell others where a person without a public profile is a member.
   changeScopes: { Membership: { table: 'membership', association: 't.association_id' } },
   audit: {
     entityTypes: { Intellectual: 'A person (`Intellectual`).', Membership: 'A membership of a person in an association (`Membership`).' },
