@@ -21,6 +21,11 @@ export interface RedisClientOptions {
   commandTimeoutMs?: number;
   /** Anything else ioredis takes (a subscriber connection may want `enableOfflineQueue: true`). */
   options?: RedisOptions;
+  /**
+   * Its outages logged at debug only: another connection of the hub to the same Redis (the one
+   * of `createRedis` without this) already says when Redis goes and comes back.
+   */
+  quiet?: boolean;
 }
 
 /**
@@ -45,12 +50,12 @@ export function createRedis(url: string, opts: RedisClientOptions): Redis {
   client.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    logger.warn({ redis: where, connection: name, err: { message: err.message, code: (err as { code?: unknown }).code } }, 'Redis unavailable: the hub goes on without it until it answers again');
+    logger[opts.quiet ? 'debug' : 'warn']({ redis: where, connection: name, err: { message: err.message, code: (err as { code?: unknown }).code } }, 'Redis unavailable: the hub goes on without it until it answers again');
   });
   client.on('ready', () => {
     if (!down) return;
     down = false;
-    logger.info({ redis: where, connection: name }, 'Redis available again');
+    logger[opts.quiet ? 'debug' : 'info']({ redis: where, connection: name }, 'Redis available again');
   });
   return client;
 }

@@ -15,7 +15,8 @@ import type { ChangeKindValue, ChangeRecord } from './feed.writer';
  *   A hub hears its own writes in process (at once, Redis or not) and skips their echo from Redis.
  *
  * Redis never fails a write (it has committed; the feed holds its records): a publish that fails
- * (Redis away) is caught and logged, once per outage, never thrown. Without the catch the event
+ * is caught and logged, never thrown (at debug while the connection is down, whose own line says
+ * so once per outage; at warn when a connection that is up fails it). Without the catch the event
  * target's publish would reject unhandled and end the process. Deliveries are at most once.
  */
 export interface ChangeBus {
@@ -159,17 +160,21 @@ function redisTransport(r: NonNullable<ChangeBusOptions['redis']>, logger: Logge
   const { publisher, channel } = r;
   // The subscriber waits for Redis (its SUBSCRIBE is queued until it connects, and ioredis
   // subscribes again after every reconnection); SUBSCRIBE has no answer time to bound.
-  const subscriber = createRedis(r.url, { name: 'changes-subscribe', logger, options: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } });
+  // Its outages are the hub's client's to log (one line per outage, whatever the connections).
+  const subscriber = createRedis(r.url, { name: 'changes-subscribe', logger, quiet: true, options: { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } });
 
   let failing = 0;
   const onPublishFailed = (err: unknown) => {
-    if (failing++ === 0) {
-      logger.warn({ err: { message: (err as Error)?.message }, channel }, "a change could not be published to Redis: other hubs' subscribers miss it (the feed has it); logged once per outage");
-    }
+    // While the connection is down, the connection says so (once per outage: common/redis.ts); a
+    // command failing on a connection that is up (a timeout) is logged here, once in a row.
+    const what = { err: { message: (err as Error)?.message }, channel, connection: publisher.status };
+    const message = "a change could not be published to Redis: other hubs' subscribers miss it (the feed has it)";
+    if (failing++ === 0 && publisher.status === 'ready') logger.warn(what, message);
+    else logger.debug(what, message);
   };
   const onPublished = () => {
     if (failing === 0) return;
-    logger.info({ unpublished: failing }, 'changes are published to Redis again');
+    logger.debug({ unpublished: failing }, 'changes are published to Redis again');
     failing = 0;
   };
   const target = createRedisEventTarget<CustomEvent<WireMessage>>({
