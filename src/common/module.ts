@@ -49,6 +49,27 @@ export interface ChangeScope {
   removed?: { association?: string; federation?: string };
 }
 
+/**
+ * Background work that purges what has expired: now, then every `everyMs`, one run at a time
+ * (a run still going when the next is due is not doubled); `purge` answers how many records it
+ * removed, logged with `fields` when any. Returns the function that stops it.
+ */
+export function startPurge(logger: Logger, what: string, everyMs: number, purge: () => Promise<number>, fields: Record<string, unknown> = {}): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    purge()
+      .then((n) => n && logger.info({ purged: n, ...fields }, `${what} purged`))
+      .catch((err) => logger.warn({ err }, `purging ${what} failed`))
+      .finally(() => (running = false));
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Audit vocabulary a module writes: names (as stored) and what they mean. */
 export interface AuditVocabulary {
   entityTypes?: Record<string, string>;

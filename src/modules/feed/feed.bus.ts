@@ -32,16 +32,7 @@ export interface ChangeBus {
 }
 
 /** A record as it travels: JSON, the time as an ISO string. */
-export interface WireRecord {
-  id: string;
-  xid: string;
-  entityType: string;
-  entityId: number;
-  kind: ChangeKindValue;
-  associationCode: string | null;
-  federationCode: string | null;
-  at: string;
-}
+export type WireRecord = Omit<ChangeRecord, 'at'> & { at: string };
 
 /** What is published on the channel: the publishing hub (to skip one's own echo) and one write's records. */
 export interface WireMessage {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../common/auth';
 import { ErrorCode, HubError, badInput } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { NodeTypeEntry } from '../../common/module';
+import { startPurge, type NodeTypeEntry } from '../../common/module';
 import { knexOf, pgArray, runQuery } from '../../common/sql';
 import { inTransaction } from '../../common/transaction';
 import type { ChangeKindValue, ChangeRecord } from './feed.writer';
@@ -198,18 +198,5 @@ export class FeedService {
 
 /** Purges records older than the retention now, then every `everyMs`; returns the function that stops it. */
 export function startChangeFeedPurge(em: EntityManager, logger: Logger, retentionDays: number, everyMs = FEED_PURGE_EVERY_MS): () => void {
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    new FeedService(em.fork())
-      .purge(retentionDays)
-      .then((n) => n && logger.info({ purged: n, retentionDays }, 'change feed records past their retention purged'))
-      .catch((err) => logger.warn({ err }, 'purging the change feed failed'))
-      .finally(() => (running = false));
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPurge(logger, 'change feed records past their retention', everyMs, () => new FeedService(em.fork()).purge(retentionDays), { retentionDays });
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../common/logger';
 import { knexOf, runQuery } from '../../common/sql';
+import { startPurge } from '../../common/module';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 /** How often a running hub purges expired records. */
@@ -105,18 +106,5 @@ export class IdempotencyService {
 
 /** Purges expired records now, then every `everyMs`; returns the function that stops it. */
 export function startIdempotencyPurge(em: EntityManager, logger: Logger, everyMs = IDEMPOTENCY_PURGE_EVERY_MS): () => void {
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    new IdempotencyService(em.fork())
-      .purgeExpired()
-      .then((n) => n && logger.info({ purged: n }, 'expired idempotency records purged'))
-      .catch((err) => logger.warn({ err }, 'purging expired idempotency records failed'))
-      .finally(() => (running = false));
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPurge(logger, 'expired idempotency records', everyMs, () => new IdempotencyService(em.fork()).purgeExpired());
 }
