@@ -44,12 +44,16 @@ export class CountCache {
   }
 }
 
-/** SQL of the data generation: the newest change record the snapshot sees, as text ('' when none). */
-export const GENERATION_KEY_SQL = `coalesce((select xid::text || ':' || id from change_event order by xid desc, id desc limit 1), '')`;
-
 /**
- * SQL of the data generation, for a statement that reads counts: the newest change record the
- * snapshot sees ('' when none), and whether the snapshot was settled below it.
+ * A count kept or made, with the data generation: `[count, generation, settled]`, where the
+ * generation is the newest change record the snapshot sees ('' when none) and `settled` whether
+ * no transaction older than it was still running. Its two `?` (the kept generation and count,
+ * null when none is kept) come before `countSql`'s bindings. PostgreSQL evaluates `countSql` only
+ * when the generation moved (an uncorrelated subplan is run when first needed), and reads the
+ * generation once.
  */
-export const GENERATION_SQL = `(select json_build_array(coalesce(g.xid::text || ':' || g.id, ''), coalesce(pg_snapshot_xmin(pg_current_snapshot()) > g.xid, true))
-  from (select 1) one left join lateral (select xid, id from change_event order by xid desc, id desc limit 1) g on true)`;
+export function keptCountSql(countSql: string): string {
+  return `(select case when g.key = ?::text then json_build_array(?::bigint, g.key, g.settled) else json_build_array((${countSql}), g.key, g.settled) end
+  from (select coalesce(c.xid::text || ':' || c.id, '') as key, coalesce(pg_snapshot_xmin(pg_current_snapshot()) > c.xid, true) as settled
+        from (select 1) one left join lateral (select xid, id from change_event order by xid desc, id desc limit 1) c on true) g)`;
+}

@@ -23,7 +23,7 @@ import {
 } from 'graphql';
 import { checkArgument } from './arg-rules';
 import type { Viewer } from './auth';
-import { CountCache, GENERATION_KEY_SQL, GENERATION_SQL } from './count-cache';
+import { CountCache, keptCountSql } from './count-cache';
 import { Lru } from './lru';
 import type { ReplicaRoute } from './read-routing';
 import { fromGlobalId, toGlobalId } from './node-id';
@@ -702,7 +702,6 @@ class Compiler {
     const inner = level.fill(t, conditions.length ? conditions.join(' and ') : 'true', whereBindings, ` order by ${orderBySql(sort)} limit ${first + 1}`);
     const rowSql = sortSql ? `json_build_array(${nodeBuilt.sql}, ${sortSql})` : `json_build_array(${nodeBuilt.sql})`;
     let countSql = 'null';
-    let generationSql = 'null';
     let countKey: string | null = null;
     let cached: { generation: string; count: number } | undefined;
     const countBindings: unknown[] = [];
@@ -717,15 +716,14 @@ class Compiler {
         // when no write has committed since (common/count-cache.ts); the text is the same either way.
         countKey = `${filled.sql}\u0000${JSON.stringify(filled.bindings)}`;
         cached = this.counts.get(countKey);
-        countSql = `(case when ${GENERATION_KEY_SQL} = ?::text then ?::bigint else (${filled.sql}) end)`;
+        countSql = keptCountSql(filled.sql);
         countBindings.push(cached?.generation ?? null, cached?.count ?? null, ...filled.bindings);
-        generationSql = GENERATION_SQL;
       } else {
         countSql = `(${filled.sql})`;
         countBindings.push(...filled.bindings);
       }
     }
-    const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql}, ${generationSql})`;
+    const sql = `json_build_array((select coalesce(json_agg(${rowSql}), '[]'::json) from (${inner.sql}) ${level.x}), ${countSql})`;
     const counts = this.counts;
     const cursorOf = (row: unknown[]) => encodeCursorValues(sort, row[1] as (string | number | null)[]);
     const hasPreviousPage = after !== null;
@@ -734,8 +732,13 @@ class Compiler {
       sql,
       bindings: [...nodeBuilt.bindings, ...inner.bindings, ...countBindings],
       read: (v) => {
-        const [all, count, generation] = v as [unknown[][], number | string | null, [string, boolean] | null];
-        if (countKey !== null && generation && generation[1] && cached?.generation !== generation[0]) counts!.set(countKey, generation[0], Number(count));
+        const [all, counted] = v as [unknown[][], number | string | null | [number | string, string, boolean]];
+        let count = counted;
+        if (countKey !== null && Array.isArray(counted)) {
+          const [made, generation, settled] = counted;
+          count = made;
+          if (settled && cached?.generation !== generation) counts!.set(countKey, generation, Number(made));
+        }
         const more = all.length > first;
         const rows = more ? all.slice(0, first) : all;
         const out: Record<string, unknown> = {};
