@@ -161,6 +161,14 @@ function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+/** A comma-separated variable's items, trimmed, empty ones left out. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 function isRedisUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
@@ -179,19 +187,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const databaseReplicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const databaseReplicaUrls = list(env, 'DATABASE_REPLICA_URLS');
   for (const u of databaseReplicaUrls) {
     if (!/^postgres(ql)?:\/\/\S+$/.test(u)) throw new ConfigError('DATABASE_REPLICA_URLS must be comma-separated postgres:// or postgresql:// URLs');
   }
   const redisUrl = env.REDIS_URL?.trim() || null;
   if (redisUrl !== null && !isRedisUrl(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
-  const corsOrigins = (env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const corsOrigins = list(env, 'CORS_ORIGINS');
   for (const o of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS entries must be origins like https://example.org, got "${o}"`);
   }

@@ -156,6 +156,8 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
   };
   // Accepted API keys, answered without SQL while a connection of its own listens for their changes.
   const keyCache = new KeyCache(config.apiKeyCacheSeconds * 1000);
+  /** The viewer of an Authorization value, over HTTP and WebSocket alike (the cache, else the database). */
+  const authenticate = (authorization: string | undefined) => keyCache.authenticate(authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
   const keyListener = keyCache.enabled
     ? new KeyChangeListener({ url: orm.config.get('clientUrl')!, cache: keyCache, logger, beforeConnect: opts.beforeKeyListenerConnect })
     : null;
@@ -265,7 +267,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     const scope = scopeOf(req);
     let viewer;
     try {
-      viewer = await keyCache.authenticate(req.headers.authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash));
+      viewer = await authenticate(req.headers.authorization);
     } catch (e) {
       if (e instanceof KeyRefused) {
         const throttled = (await key?.refused()) ?? null;
@@ -348,7 +350,7 @@ export async function createServer(orm: MikroORM, config: Config, opts: ServerOp
     trustProxy: rl.trustProxyHops,
     logger,
     ready: () => state.ready && !state.stopping,
-    authenticate: (authorization) => keyCache.authenticate(authorization, (hash) => new ApiKeyService(orm.em.fork()).authenticateHash(hash)),
+    authenticate,
     currentViewers: (ids) => new ApiKeyService(orm.em.fork()).currentViewers(ids),
     onKeyChange: (listener) => keyCache.onKeyChange(listener),
     context: (viewer, scope) => {

@@ -21,7 +21,7 @@ import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { Viewer } from './auth';
 import type { HttpDrain } from './drain';
 import { ErrorCode } from './errors';
-import { formatError, maskedError } from './error-policy';
+import { DATABASE_AWAY, formatError, HUB_STARTING, maskedError } from './error-policy';
 import { logRefusal, type Logger } from './logger';
 import { Lru } from './lru';
 import { aliasLimitRule, depthLimitRule, QueryLimits } from './query-limits';
@@ -131,7 +131,7 @@ export function graphqlWs(opts: GraphqlWsOptions): GraphqlWs {
     socket.on('error', () => socket.destroy());
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return refuseUpgrade(socket, 404, ErrorCode.NOT_FOUND, `Not found: WebSockets are served at ${WS_PATH}`);
     if (stopping) return refuseUpgrade(socket, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The hub is shutting down: connect again (to another instance)');
-    if (!opts.ready()) return refuseUpgrade(socket, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The hub is starting: try again in a moment');
+    if (!opts.ready()) return refuseUpgrade(socket, 503, ErrorCode.SERVICE_UNAVAILABLE, HUB_STARTING);
     opts.drain.upgraded(socket as net.Socket);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
@@ -231,7 +231,7 @@ export function graphqlWs(opts: GraphqlWsOptions): GraphqlWs {
             socket.close(WS_CLOSE.UNAUTHORIZED, closeReason(`Unauthorized: ${refused.message}`));
           } else {
             logger.warn({ requestId: connectionId, err: e }, 'WebSocket authentication failed');
-            socket.close(WS_CLOSE.TRY_AGAIN_LATER, 'The database is not answering: try again in a moment');
+            socket.close(WS_CLOSE.TRY_AGAIN_LATER, DATABASE_AWAY);
           }
           return false;
         }

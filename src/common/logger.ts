@@ -57,6 +57,19 @@ export function errorForLog(e: unknown): unknown {
   };
 }
 
+/**
+ * Where a service URL points, for log lines, never its user or password: `host:port` (the scheme's
+ * `defaultPort` when the URL has none), and with `withPath` the path (a database's name).
+ */
+export function urlForLog(url: string, defaultPort: number, withPath = false): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || defaultPort}${withPath ? u.pathname : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 export type { Logger };
 
 /** Why a request was refused before it ran, for its log line. */

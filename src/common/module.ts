@@ -1,5 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type DataLoader from 'dataloader';
+import type { Node } from './node';
 import type { Viewer } from './auth';
 import type { SharedCaches } from '../context';
 import type { Config } from '../config';
@@ -22,6 +24,16 @@ export interface NodeTypeEntry<L = Record<string, unknown>> {
   type: Function;
   /** The name of a loader of this module: a DataLoader<number, T | null>. */
   loader: keyof L & string;
+}
+
+/**
+ * A Node by type name and id through its type's by-id loader (the type's policy applied, batched
+ * per type): null when the type is not a Node type, the object does not exist or the viewer may
+ * not see it. `node(id:)` and the change feed both load Nodes this way.
+ */
+export function loadNode(nodeTypes: ReadonlyMap<string, NodeTypeEntry>, loaders: object, type: string, id: number): Promise<Node | null> | null {
+  const entry = nodeTypes.get(type);
+  return entry ? (loaders as Record<string, DataLoader<number, Node | null>>)[entry.loader].load(id) : null;
 }
 
 /** What background work gets: the hub's root entity manager (fork it per run), its logger and its configuration. */

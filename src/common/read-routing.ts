@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, FragmentDefinitionNode, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Logger } from './logger';
+import { urlForLog, type Logger } from './logger';
 import type { RequestScope } from './request-scope';
 
 /**
@@ -41,14 +41,7 @@ export function replicasOf(driver: object, urls: readonly string[]): { name: str
 }
 
 /** host:port/database of a PostgreSQL URL, for log lines (never the password). */
-export function databaseAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
+export const databaseAddress = (url: string): string => urlForLog(url, 5432, true);
 
 /** How long a failed replica is left alone before it is tried again. */
 export const REPLICA_RETRY_MS = 10_000;

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Logger } from './logger';
+import { urlForLog, type Logger } from './logger';
 
 /**
  * The hub's connections to Redis (REDIS_URL): the one place that opens them, so that every use
@@ -94,11 +94,4 @@ export async function closeRedis(client: Redis): Promise<void> {
 }
 
 /** host:port of a Redis URL, for log lines (never the password). */
-export function redisAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
+export const redisAddress = (url: string): string => urlForLog(url, 6379);

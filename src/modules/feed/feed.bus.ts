@@ -103,11 +103,9 @@ export function createChangeBus(opts: ChangeBusOptions): ChangeBus {
   return {
     publish(records) {
       if (!records.length) return;
-      // A copy through the wire format: what subscribers get never shares objects with the write.
-      const wire = records.map(toWire);
-      const parsed = fromWire({ v: 1, hub: '', records: wire });
-      if (parsed) deliver(parsed.records);
-      redis?.publish(wire);
+      // Copies: what subscribers get never shares objects with the write (the hub's own records need no checking).
+      deliver(records.map((r) => ({ ...r, at: new Date(r.at.getTime()) })));
+      redis?.publish(records.map(toWire));
     },
     listen(listener) {
       const handler = (event: Event) => {

@@ -5,7 +5,7 @@ import type { NodeTypeEntry } from '../../common/module';
 import type { Context } from '../../context';
 import type { ChangeBus } from './feed.bus';
 import type { ChangeRecord } from './feed.writer';
-import type { Change, ChangeFilter } from './feed.types';
+import { checkChangeFilter, type Change, type ChangeFilter } from './feed.types';
 import { visibleChanges } from './feed.visibility';
 
 /**
@@ -67,7 +67,7 @@ export class LiveChanges {
   }
 
   subscribe(viewer: Viewer, filter: ChangeFilter | null): AsyncIterableIterator<LiveEvent> {
-    checkFilter(filter);
+    checkChangeFilter(filter);
     const sub = new LiveSubscription(viewer, filter, () => this.subscriptions.delete(sub));
     this.subscriptions.add(sub);
     return sub;
@@ -115,13 +115,6 @@ function matches(filter: ChangeFilter | null, type: string, associationCode: str
   if (filter.associationCode != null && filter.associationCode !== associationCode) return false;
   if (filter.federationCode != null && filter.federationCode !== federationCode) return false;
   return true;
-}
-
-/** The same bounds as `changes` (feed.service.ts). */
-function checkFilter(filter: ChangeFilter | null): void {
-  if (filter?.types && (filter.types.length < 1 || filter.types.length > 30)) {
-    throw new HubError(ErrorCode.BAD_USER_INPUT, 'filter.types takes 1 to 30 types', { argumentName: 'filter' });
-  }
 }
 
 /**

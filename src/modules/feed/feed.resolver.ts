@@ -5,7 +5,7 @@ import { Node } from '../../common/node';
 import { NODE_TYPES } from '..';
 import { Change, ChangeFeedPage, ChangeFilter } from './feed.types';
 import { FEED_DEFAULT_FIRST, FEED_MAX_FIRST, FeedService } from './feed.service';
-import { loadNode } from './feed.visibility';
+import { loadNode } from '../../common/module';
 import type { LiveEvent } from './feed.live';
 
 @Resolver()
@@ -57,6 +57,6 @@ export class ChangeResolver {
   })
   node(@Root() c: Change, @Ctx() ctx: Context): Promise<Node | null> | Node | null {
     if (c.loaded !== undefined) return c.loaded;
-    return loadNode(c.type, c.entityId, ctx.loaders, NODE_TYPES);
+    return loadNode(NODE_TYPES, ctx.loaders, c.type, c.entityId);
   }
 }

@@ -6,7 +6,7 @@ import { startPurge, type NodeTypeEntry } from '../../common/module';
 import { knexOf, pgArray, runQuery } from '../../common/sql';
 import { inTransaction } from '../../common/transaction';
 import type { ChangeKindValue, ChangeRecord } from './feed.writer';
-import { Change, ChangeFeedPage, ChangeFilter, encodeFeedCursor, decodeFeedCursor, FeedPosition } from './feed.types';
+import { Change, ChangeFeedPage, ChangeFilter, checkChangeFilter, encodeFeedCursor, decodeFeedCursor, FeedPosition } from './feed.types';
 import { visibleChanges } from './feed.visibility';
 
 export const FEED_DEFAULT_FIRST = 100;
@@ -57,7 +57,7 @@ export class FeedService {
   async page(viewer: Viewer, loaders: object, nodeTypes: ReadonlyMap<string, NodeTypeEntry>, after: string | null | undefined, first: number | null | undefined, filter: ChangeFilter | null | undefined): Promise<ChangeFeedPage> {
     const want = first ?? FEED_DEFAULT_FIRST;
     if (!Number.isInteger(want) || want < 1 || want > FEED_MAX_FIRST) throw badInput(`first must be between 1 and ${FEED_MAX_FIRST}`, { argumentName: 'first' });
-    if (filter?.types && (filter.types.length < 1 || filter.types.length > 30)) throw badInput('filter.types takes 1 to 30 types', { argumentName: 'filter' });
+    checkChangeFilter(filter);
     let pos: FeedPosition | null = after ? decodeFeedCursor(after) : null;
 
     const nodes: Change[] = [];

@@ -114,6 +114,11 @@ export class ChangeFilter {
   federationCode?: string | null;
 }
 
+/** BAD_USER_INPUT unless the filter is within its bounds (`changes` and `changed` alike). */
+export function checkChangeFilter(filter: ChangeFilter | null | undefined): void {
+  if (filter?.types && (filter.types.length < 1 || filter.types.length > 30)) throw badInput('filter.types takes 1 to 30 types', { argumentName: 'filter' });
+}
+
 @ObjectType('ChangeFeedPageInfo', { description: 'Where a page of the change feed ends.' })
 export class ChangeFeedPageInfo {
   @Field(() => String, {

@@ -1,18 +1,10 @@
-import type DataLoader from 'dataloader';
 import type { Viewer } from '../../common/auth';
-import type { Node } from '../../common/node';
-import type { NodeTypeEntry } from '../../common/module';
+import { loadNode, type NodeTypeEntry } from '../../common/module';
 import type { ChangeRecord } from './feed.writer';
 import { Change, toChange } from './feed.types';
 
 /** ADMIN and ANALYST keys see every Node of every type (the policies), and so every record, DELETED ones included. */
 export const seesEveryChange = (viewer: Viewer): boolean => viewer.role === 'ADMIN' || viewer.role === 'ANALYST';
-
-/** The Node of a record through its type's by-id loader (the type's policy applied; batched per type); null when gone or hidden. */
-export function loadNode(entityType: string, entityId: number, loaders: object, nodeTypes: ReadonlyMap<string, NodeTypeEntry>): Promise<Node | null> | null {
-  const entry = nodeTypes.get(entityType);
-  return entry ? (loaders as Record<string, DataLoader<number, Node | null>>)[entry.loader].load(entityId) : null;
-}
 
 /**
  * The records a viewer may see, as Changes. ADMIN and ANALYST see them all, their Nodes loaded
@@ -23,7 +15,7 @@ export function loadNode(entityType: string, entityId: number, loaders: object, 
  */
 export async function visibleChanges(records: readonly ChangeRecord[], viewer: Viewer, loaders: object, nodeTypes: ReadonlyMap<string, NodeTypeEntry>): Promise<Change[]> {
   if (seesEveryChange(viewer)) return records.map((r) => toChange(r));
-  const nodes = await Promise.all(records.map((r) => (r.kind === 'DELETED' ? null : loadNode(r.entityType, r.entityId, loaders, nodeTypes))));
+  const nodes = await Promise.all(records.map((r) => (r.kind === 'DELETED' ? null : loadNode(nodeTypes, loaders, r.entityType, r.entityId))));
   const out: Change[] = [];
   records.forEach((r, i) => {
     const node = nodes[i];

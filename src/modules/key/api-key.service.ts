@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../../common/auth';
 import { ErrorCode, HubError } from '../../common/errors';
+import { pgArray } from '../../common/sql';
 import { Association } from '../association/association.entity';
 import { ApiKey } from './api-key.entity';
 
@@ -28,6 +29,17 @@ export interface KeyInfo {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
+
+/** A key as the lookups read it. */
+interface KeyRow {
+  id: number;
+  label: string;
+  role: Role;
+  association_id: number | null;
+}
+
+/** Who calls with the key of this row. */
+const viewerOf = (row: KeyRow): Viewer => ({ role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id });
 
 /** Creates, lists and revokes API keys, and finds the viewer of a presented key's hash (presentedKeyHash, then KeyCache). */
 export class ApiKeyService {
@@ -82,7 +94,7 @@ export class ApiKeyService {
    */
   async authenticateHash(hash: string): Promise<Viewer> {
     const conn = this.em.getConnection();
-    const rows = await conn.execute<{ id: number; label: string; role: Role; association_id: number | null; revoked: boolean }[]>(
+    const rows = await conn.execute<(KeyRow & { revoked: boolean })[]>(
       `with k as (select id, label, role, association_id, revoked_at is not null as revoked from api_key where hash = ?),
        touched as (
          update api_key set last_used_at = now()
@@ -95,7 +107,7 @@ export class ApiKeyService {
     // The caller is told the same for both (it learns nothing about which keys existed); the log line is not.
     if (!row) throw new KeyRefused('unknown key', null, 'Unknown or revoked API key');
     if (row.revoked) throw new KeyRefused('revoked key', row.id, 'Unknown or revoked API key');
-    return { role: row.role, keyId: row.id, keyLabel: row.label, associationId: row.association_id };
+    return viewerOf(row);
   }
 
   /**
@@ -104,11 +116,10 @@ export class ApiKeyService {
    */
   async currentViewers(ids: readonly number[]): Promise<Map<number, Viewer>> {
     if (!ids.length) return new Map();
-    const rows = await this.em.getConnection().execute<{ id: number; label: string; role: Role; association_id: number | null }[]>(
-      `select id, label, role, association_id from api_key where id = any(?::int[]) and revoked_at is null`,
-      [`{${ids.map((id) => Math.trunc(id)).join(',')}}`],
-    );
-    return new Map(rows.map((r) => [r.id, { role: r.role, keyId: r.id, keyLabel: r.label, associationId: r.association_id }]));
+    const rows = await this.em.getConnection().execute<KeyRow[]>(`select id, label, role, association_id from api_key where id = any(?::int[]) and revoked_at is null`, [
+      pgArray(ids.map((id) => Math.trunc(id))),
+    ]);
+    return new Map(rows.map((r) => [r.id, viewerOf(r)]));
   }
 }
 

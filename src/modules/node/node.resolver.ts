@@ -1,5 +1,5 @@
-import type DataLoader from 'dataloader';
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { loadNode } from '../../common/module';
 import { Node } from '../../common/node';
 import { fromGlobalId } from '../../common/node-id';
 import type { Context } from '../../context';
@@ -15,9 +15,6 @@ export class NodeResolver {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
     // Each Node type's module registers how to load it; its loader applies the type's policy.
-    const entry = NODE_TYPES.get(decoded.type);
-    if (!entry) return null;
-    const loader = (ctx.loaders as unknown as Record<string, DataLoader<number, Node | null>>)[entry.loader];
-    return loader.load(decoded.id);
+    return loadNode(NODE_TYPES, ctx.loaders, decoded.type, decoded.id);
   }
 }
