@@ -23,13 +23,12 @@
  * the public scenario's 500 subscribers (one address) in, makes an ADMIN key and the ANALYST keys
  * with the CLI, and a fresh association with `createAssociation`.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
-const { startHub, leftovers, machine, redactUrl } = require('./run');
+const { startHub, leftovers, machine, redactUrl, gql, createKey, createBenchAssociation } = require('./run');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -55,17 +54,6 @@ const CHANGED = `subscription Changed($filter: ChangeFilter) {
   changed(filter: $filter) { cursor type kind nodeId at node { id ... on Membership { externalId } } }
 }`;
 const PUSH = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created userErrors { message } } }`;
-
-async function gql(hub, key, query, variables) {
-  const res = await fetch(hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-function cli(env, args) {
-  return execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), ...args], { env, encoding: 'utf8' }).trim().split('\n').pop();
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,7 +98,7 @@ async function scenario(name, hub, admin, code, opts, keyOf) {
   }
   const push = async (externalId) => {
     const sent = performance.now();
-    const data = await gql(hub, admin, PUSH, { input: { associationCode: code, idempotencyKey: `fanout-${externalId}`, members: [{ externalId, fullName: 'Nguyễn Văn Đo', publicProfile: true }] } });
+    const { data } = await gql(hub, admin, PUSH, { input: { associationCode: code, idempotencyKey: `fanout-${externalId}`, members: [{ externalId, fullName: 'Nguyễn Văn Đo', publicProfile: true }] } });
     if (data.upsertMembers.userErrors.length || data.upsertMembers.created !== 1) throw new Error(`push refused: ${JSON.stringify(data)}`);
     return { sent, answered: performance.now() };
   };
@@ -173,15 +161,10 @@ async function main() {
   const hub = await startHub({ dataDir: o.dataDir, databaseUrl: o.databaseUrl, seedDemo: true });
   try {
     const env = { ...process.env, DATABASE_URL: o.databaseUrl || '', ...(o.dataDir ? { DATA_DIR: o.dataDir } : {}) };
-    const admin = cli(env, ['keys', 'create', '--role', 'ADMIN', '--label', 'bench fanout']);
+    const admin = createKey(env, 'ADMIN', 'bench fanout');
     const keys = [];
-    for (let k = 0; k < o.keys; k++) keys.push(cli(env, ['keys', 'create', '--role', 'ANALYST', '--label', `bench fanout ${k}`]));
-    const feds = await gql(hub, admin, '{ federations(first: 1) { edges { node { code } } } }');
-    const federationCode = feds.federations.edges[0].node.code;
-    const code = `FANOUT-${Date.now().toString(36).toUpperCase()}`;
-    await gql(hub, admin, 'mutation($i: CreateAssociationInput!) { createAssociation(input: $i) { userErrors { message } } }', {
-      i: { code, name: `Hội đo hiệu năng ${code}`, federationCode, fields: ['1.2'] },
-    });
+    for (let k = 0; k < o.keys; k++) keys.push(createKey(env, 'ANALYST', `bench fanout ${k}`));
+    const code = await createBenchAssociation(hub, admin, 'FANOUT');
     const results = [];
     results.push(await scenario('public', hub, admin, code, o, () => null));
     results.push(await scenario('keyed', hub, admin, code, o, (i) => keys[i % keys.length]));

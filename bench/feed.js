@@ -21,11 +21,10 @@
  *
  * It starts the hub from dist/ (as bench/run.js does: `npm run build` first).
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Client } = require('pg');
-const { startHub, leftovers, machine, redactUrl, waitForStatsWarmup, cpuTicks, clockTicksPerSecond } = require('./run');
+const { startHub, leftovers, machine, redactUrl, waitForStatsWarmup, cpuTicks, clockTicksPerSecond, gql, createKey } = require('./run');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -95,17 +94,6 @@ async function seed(url, n) {
   }
 }
 
-async function gql(hub, key, query, variables) {
-  const res = await fetch(hub.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return { data: body.data, sql: Number(res.headers.get('x-sql-statements')) };
-}
-
 const FIELDS = 'cursor type nodeId kind associationCode federationCode at';
 const docOf = (withNode) =>
   `query($after: String, $first: Int) { changes(after: $after, first: $first) { pageInfo { endCursor hasNextPage } nodes { ${FIELDS}${withNode ? ' node { id __typename }' : ''} } } }`;
@@ -166,10 +154,7 @@ async function main() {
     hub = await startHub({ databaseUrl, seedDemo: true });
     const warmup = await waitForStatsWarmup(hub.base, () => hub.child.exitCode !== null);
     const env = { ...process.env, DATABASE_URL: databaseUrl };
-    const key = execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), 'keys', 'create', '--role', o.role, '--label', 'bench feed'], { env, encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .pop();
+    const key = createKey(env, o.role, 'bench feed');
     const seeded = await seed(databaseUrl, o.changes);
     console.log(`seeded ${o.changes} change records (${o.changes / PER_TRANSACTION} transactions, over ${seeded.pool} Nodes of the demo data) in ${seeded.seconds.toFixed(1)} s`);
     // One catch-up unmeasured (the hub compiles the document, PostgreSQL reads the table into its cache), then each kind measured.

@@ -11,10 +11,9 @@
  * It starts the hub from dist/ (as bench/run.js does), creates an ADMIN key with the CLI, creates
  * a fresh association to push into (createAssociation), then runs the rounds and prints the median.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startHub, leftovers, machine, redactUrl } = require('./run');
+const { startHub, leftovers, machine, redactUrl, gql, createKey, createBenchAssociation } = require('./run');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -57,17 +56,6 @@ function members(round, n) {
   }));
 }
 
-async function gql(hub, key, query, variables) {
-  const res = await fetch(hub.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return { data: body.data, sql: Number(res.headers.get('x-sql-statements')) };
-}
-
 const PUSH = `mutation($input: UpsertMembersInput!) { upsertMembers(input: $input) { created updated unchanged userErrors { code field message } } }`;
 
 async function timedPush(hub, key, code, round, rows, idem) {
@@ -86,14 +74,8 @@ async function main() {
   const hub = await startHub({ dataDir: o.dataDir, databaseUrl: o.databaseUrl, seedDemo: true });
   try {
     const env = { ...process.env, DATABASE_URL: o.databaseUrl || '', ...(o.dataDir ? { DATA_DIR: o.dataDir } : {}) };
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), 'keys', 'create', '--role', 'ADMIN', '--label', 'bench push'], { env, encoding: 'utf8' });
-    const key = out.trim().split('\n').pop();
-    const feds = await gql(hub, key, '{ federations(first: 1) { edges { node { code } } } }');
-    const federationCode = feds.data.federations.edges[0].node.code;
-    const code = `BENCH-${Date.now().toString(36).toUpperCase()}`;
-    await gql(hub, key, 'mutation($i: CreateAssociationInput!) { createAssociation(input: $i) { userErrors { message } } }', {
-      i: { code, name: `Hội đo hiệu năng ${code}`, federationCode, fields: ['1.2'] },
-    });
+    const key = createKey(env, 'ADMIN', 'bench push');
+    const code = await createBenchAssociation(hub, key, 'BENCH');
     const fresh = [];
     const unchanged = [];
     for (let round = 0; round < o.rounds; round++) {

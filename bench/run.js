@@ -1076,4 +1076,35 @@ if (require.main === module) {
   );
 }
 
-module.exports = { SCENARIOS, runScenario, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, clockTicksPerSecond, notHubProcess, BenchError };
+/** One GraphQL request to a started hub with a key: its data and SQL statement count; GraphQL errors throw. */
+async function gql(hub, key, query, variables) {
+  const res = await fetch(hub.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return { data: body.data, sql: Number(res.headers.get('x-sql-statements')) };
+}
+
+/** A new API key from the command line (`env`: the hub's DATABASE_URL or DATA_DIR): the key's text. */
+function createKey(env, role, label) {
+  return execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), 'keys', 'create', '--role', role, '--label', label], { env, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
+}
+
+/** A new association in the hub's first federation, through createAssociation (an ADMIN key): its code. */
+async function createBenchAssociation(hub, adminKey, prefix) {
+  const feds = await gql(hub, adminKey, '{ federations(first: 1) { edges { node { code } } } }');
+  const federationCode = feds.data.federations.edges[0].node.code;
+  const code = `${prefix}-${Date.now().toString(36).toUpperCase()}`;
+  await gql(hub, adminKey, 'mutation($i: CreateAssociationInput!) { createAssociation(input: $i) { userErrors { message } } }', {
+    i: { code, name: `Hội đo hiệu năng ${code}`, federationCode, fields: ['1.2'] },
+  });
+  return code;
+}
+
+module.exports = { gql, createKey, createBenchAssociation, SCENARIOS, runScenario, SEARCH_TERMS, redactUrl, parseOptions, startHub, leftovers, machine, waitForStatsWarmup, cpuTicks, clockTicksPerSecond, notHubProcess, BenchError };
