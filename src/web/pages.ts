@@ -112,17 +112,9 @@ export function webPages(opts: WebOptions = {}): WebPages {
   router.use(graphiqlBase, staticFiles(GRAPHIQL_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP }));
   router.use(assetsBase, staticFiles(ASSETS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP }));
   // Only Chart.js's browser build (and its source map), not the rest of the package.
-  const chartFiles = staticFiles(CHART_JS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: STATS_CSP });
-  router.get([`${chartBase}chart.umd.min.js`, `${chartBase}chart.umd.min.js.map`], (req, res, next) => {
-    req.url = req.path.slice(chartBase.length - 1);
-    chartFiles(req, res, next);
-  });
+  servePackageFiles(router, chartBase, CHART_JS_DIR, ['chart.umd.min.js', 'chart.umd.min.js.map'], STATS_CSP);
   // Only graphql-ws' browser build (the explorer's subscriptions).
-  const graphqlWsFiles = staticFiles(GRAPHQL_WS_DIR, { maxAgeSeconds: YEAR, immutable: true, csp: EXPLORER_CSP });
-  router.get(`${graphqlWsBase}graphql-ws.min.js`, (req, res, next) => {
-    req.url = req.path.slice(graphqlWsBase.length - 1);
-    graphqlWsFiles(req, res, next);
-  });
+  servePackageFiles(router, graphqlWsBase, GRAPHQL_WS_DIR, ['graphql-ws.min.js'], EXPLORER_CSP);
 
   return {
     router,
@@ -175,4 +167,16 @@ ${p.scripts.map((s) => `<script src="${attr(s)}"></script>`).join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Only `names` of a package's directory `dir`, under the versioned path `base` (cached for a year, never revalidated). */
+function servePackageFiles(router: express.Router, base: string, dir: string, names: string[], csp: string): void {
+  const files = staticFiles(dir, { maxAgeSeconds: YEAR, immutable: true, csp });
+  router.get(
+    names.map((name) => `${base}${name}`),
+    (req, res, next) => {
+      req.url = req.path.slice(base.length - 1);
+      files(req, res, next);
+    },
+  );
 }
